@@ -1,0 +1,35 @@
+-- Employees active at the census date (no termination date), with the level derived from the pay
+-- bands where the census leaves it empty: the band with min <= pay < max, clamped to the end bands.
+with levels as (
+    select level_id, min_compensation, max_compensation from {{ ref('config_levels') }}
+),
+
+bounds as (
+    select min(level_id) as lowest_level, max(level_id) as highest_level,
+           min(min_compensation) as lowest_pay
+    from levels
+),
+
+census as (
+    select * from {{ ref('stg_census') }} where termination_date is null
+)
+
+select
+    census.employee_id,
+    census.employee_key,
+    census.birth_date,
+    census.hire_date,
+    coalesce(
+        census.level_id,
+        band.level_id,
+        case when census.annual_compensation < bounds.lowest_pay then bounds.lowest_level
+             else bounds.highest_level end
+    )::integer as level_id,
+    census.annual_compensation,
+    census.deferral_rate,
+    census.deferral_rate > 0 as is_enrolled
+from census
+cross join bounds
+left join levels as band
+    on census.annual_compensation >= band.min_compensation
+   and census.annual_compensation < band.max_compensation

@@ -1,0 +1,43 @@
+-- Who of the starting workforce leaves. The solver fixes how many; the hazard by age band x tenure
+-- band x level decides who, by weighted sampling without replacement (Efraimidis-Spirakis: the
+-- smallest -ln(1 - u) / hazard win; employee id breaks ties). The date is uniform over the year.
+with starting as (
+    select
+        workforce.*,
+        hazard.termination_hazard,
+        scenario.random_seed
+    from {{ ref('int_starting_workforce_assembled') }} as workforce
+    cross join {{ ref('stg_scenario') }} as scenario
+    left join {{ ref('config_termination_hazards') }} as hazard
+        on hazard.age_band_id = workforce.age_band_id
+       and hazard.tenure_band_id = workforce.tenure_band_id
+       and hazard.level_id = workforce.level_id
+    where workforce.simulation_year = {{ simulation_year() }}
+),
+
+drawn as (
+    {{ random_draws(
+        "select * from starting", "employee_key", "random_seed", simulation_year(),
+        streams(["termination", "termination_date"])) }}
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            order by {{ weighted_sort_key('u_termination', 'coalesce(termination_hazard, 0)') }}, employee_id
+        ) as termination_rank
+    from drawn
+)
+
+select
+    ranked.scenario_id,
+    {{ simulation_year() }} as simulation_year,
+    ranked.employee_id,
+    ranked.termination_hazard,
+    ranked.termination_rank,
+    ({{ year_start() }} + {{ draw_below('ranked.h_termination_date', days_in_year()) }}::integer)::date as termination_date
+from ranked
+cross join {{ ref('int_workforce_needs_solved') }} as needs
+where needs.simulation_year = {{ simulation_year() }}
+  and ranked.termination_rank <= needs.experienced_terminations

@@ -1,0 +1,50 @@
+-- The workforce on 1 January: the census baseline in the first year, otherwise the employees
+-- active on 31 December of the previous year. Age and tenure are whole years on 1 January,
+-- computed from the dates, so they advance with the year.
+with carried as (
+    {% if is_first_year() %}
+    select
+        scenario.scenario_id, employee_id, employee_key, birth_date, hire_date,
+        level_id, annual_compensation, deferral_rate, is_enrolled
+    from {{ ref('int_baseline_workforce_prepared') }}
+    cross join {{ ref('stg_scenario') }} as scenario
+    {% else %}
+    select
+        scenario_id, employee_id, employee_key, birth_date, hire_date,
+        level_id, annual_compensation, deferral_rate, is_enrolled
+    from {{ previous_year_snapshot() }}
+    where scenario_id = {{ scenario_id() }}
+      and simulation_year = {{ simulation_year() }} - 1
+      and employment_status = 'active'
+    {% endif %}
+),
+
+aged as (
+    select
+        *,
+        {{ whole_years('birth_date', year_start()) }} as age,
+        {{ whole_years('hire_date', year_start()) }} as tenure_years
+    from carried
+)
+
+select
+    aged.scenario_id,
+    {{ simulation_year() }} as simulation_year,
+    aged.employee_id,
+    aged.employee_key,
+    aged.birth_date,
+    aged.hire_date,
+    aged.level_id,
+    aged.annual_compensation,
+    aged.deferral_rate,
+    aged.is_enrolled,
+    aged.age,
+    aged.tenure_years,
+    age_band.age_band_id,
+    tenure_band.tenure_band_id
+from aged
+left join {{ ref('config_age_bands') }} as age_band
+    on aged.age >= age_band.min_age and aged.age < age_band.max_age
+left join {{ ref('config_tenure_bands') }} as tenure_band
+    on aged.tenure_years >= tenure_band.min_tenure_years
+   and aged.tenure_years < tenure_band.max_tenure_years

@@ -1,0 +1,57 @@
+-- Every event of the year, one row each. `cola` is folded into `merit_raise` (both take effect on
+-- the merit date). event_id is a digest of the event's content (scenario, year, employee, type:
+-- at most one event of a type per employee and year), and event_sequence orders an employee's
+-- events by date, then by a fixed priority.
+with events as (
+    select
+        employee_id, 'hire' as event_type, hire_date as effective_date, 1 as priority,
+        null::integer as level_before, level_id as level_after,
+        null::decimal(18, 2) as compensation_before, annual_compensation as compensation_after,
+        null::decimal(7, 5) as deferral_rate_before, null::decimal(7, 5) as deferral_rate_after
+    from {{ ref('int_new_hires_generated') }}
+    where simulation_year = {{ simulation_year() }}
+
+    union all
+    select
+        employee_id, 'promotion', effective_date, 2,
+        level_before, level_after, compensation_before, compensation_after, null, null
+    from {{ ref('int_promotions_drawn') }}
+    where simulation_year = {{ simulation_year() }}
+
+    union all
+    select
+        employee_id, 'merit_raise', effective_date, 3,
+        null, null, compensation_before, compensation_after, null, null
+    from {{ ref('int_merit_raises_applied') }}
+    where simulation_year = {{ simulation_year() }}
+
+    union all
+    select
+        employee_id, 'termination', termination_date, 9,
+        null, null, null, null, null, null
+    from {{ ref('int_experienced_terminations_selected') }}
+    where simulation_year = {{ simulation_year() }}
+
+    union all
+    select
+        employee_id, 'new_hire_termination', termination_date, 9,
+        null, null, null, null, null, null
+    from {{ ref('int_new_hire_terminations_selected') }}
+    where simulation_year = {{ simulation_year() }}
+)
+
+select
+    {{ scenario_id() }} as scenario_id,
+    {{ simulation_year() }} as simulation_year,
+    {{ event_id('employee_id', 'event_type') }} as event_id,
+    employee_id,
+    event_type,
+    effective_date,
+    row_number() over (partition by employee_id order by effective_date, priority)::integer as event_sequence,
+    level_before,
+    level_after,
+    compensation_before,
+    compensation_after,
+    deferral_rate_before,
+    deferral_rate_after
+from events

@@ -1,0 +1,82 @@
+from decimal import Decimal
+
+import pytest
+import yaml
+
+from workforce_platform.config.scenario import load_scenario
+from workforce_platform.errors import WorkforceInputError
+from workforce_platform.paths import DEFAULT_SCENARIO_PATH
+
+
+def _write(tmp_path, data):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+@pytest.fixture
+def minimal(tmp_path):
+    (tmp_path / "census.csv").write_text("employee_id\n")
+    return {"scenario_id": "s1", "start_year": 2025, "end_year": 2027, "random_seed": 1, "census_path": "census.csv"}
+
+
+def test_bundled_baseline_loads():
+    scenario = load_scenario(DEFAULT_SCENARIO_PATH)
+    assert scenario.scenario_id == "baseline" and scenario.years == [2025, 2026, 2027, 2028, 2029]
+    assert scenario.resolved_census_path().is_file()
+
+
+def test_defaults_and_relative_census_path(tmp_path, minimal):
+    scenario = load_scenario(_write(tmp_path, minimal))
+    assert scenario.target_growth_rate == Decimal("0.03")
+    assert scenario.termination_rate == Decimal("0.12")
+    assert scenario.new_hire_termination_rate == Decimal("0.25")
+    assert scenario.compensation.cola_rate == Decimal("0.02")
+    assert scenario.resolved_census_path() == (tmp_path / "census.csv").resolve()
+
+
+def test_unknown_key_suggests_the_right_one(tmp_path, minimal):
+    path = _write(tmp_path, {**minimal, "termination_rat": 0.1})
+    with pytest.raises(WorkforceInputError) as error:
+        load_scenario(path)
+    assert str(path) in str(error.value)
+    assert "termination_rat" in str(error.value) and "did you mean 'termination_rate'" in str(error.value)
+
+
+def test_nested_unknown_key(tmp_path, minimal):
+    with pytest.raises(WorkforceInputError, match=r"compensation\.cola.*did you mean 'compensation\.cola_rate'"):
+        load_scenario(_write(tmp_path, {**minimal, "compensation": {"cola": 0.01}}))
+
+
+@pytest.mark.parametrize("key,value,fragment", [
+    ("termination_rate", "high", "termination_rate"),
+    ("termination_rate", 1.0, "termination_rate"),
+    ("new_hire_termination_rate", -0.1, "new_hire_termination_rate"),
+    ("target_growth_rate", -1.0, "target_growth_rate"),
+    ("termination_rate", 0.123456, "at most 5 decimals"),
+    ("random_seed", 2**32, "random_seed"),
+    ("end_year", 2020, "end_year 2020 is before start_year 2025"),
+])
+def test_bad_values_name_key_and_value(tmp_path, minimal, key, value, fragment):
+    path = _write(tmp_path, {**minimal, key: value})
+    with pytest.raises(WorkforceInputError) as error:
+        load_scenario(path)
+    assert fragment in str(error.value) and str(path) in str(error.value)
+
+
+def test_missing_census_is_refused(tmp_path, minimal):
+    with pytest.raises(WorkforceInputError, match="census_path.*does not exist"):
+        load_scenario(_write(tmp_path, {**minimal, "census_path": "nowhere.csv"}))
+
+
+def test_dates_must_exist_every_year_and_be_ordered(tmp_path, minimal):
+    with pytest.raises(WorkforceInputError, match="merit_date"):
+        load_scenario(_write(tmp_path, {**minimal, "compensation": {"merit_date": "02-29"}}))
+    with pytest.raises(WorkforceInputError, match="promotion_date 09-01 is after merit_date 07-01"):
+        load_scenario(_write(tmp_path, {**minimal, "compensation": {"promotion_date": "09-01"}}))
+
+
+def test_fingerprint_ignores_execution_settings_only(tmp_path, minimal):
+    base = load_scenario(_write(tmp_path, minimal))
+    assert base.fingerprint() == base.with_overrides(execution={"threads": 4}).fingerprint()
+    assert base.fingerprint() != base.with_overrides(random_seed=2).fingerprint()

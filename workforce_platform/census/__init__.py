@@ -1,0 +1,1 @@
+"""The census: a deterministic generator and the validating loader."""

@@ -1,0 +1,9 @@
+"""Errors that users see. Each names the file, the row or key, and the rule."""
+
+
+class WorkforceInputError(ValueError):
+    """Bad input (census, scenario, command line): the command line exits with code 2."""
+
+
+class SimulationOrderError(RuntimeError):
+    """A year was asked for before the year it starts from."""

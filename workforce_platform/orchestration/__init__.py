@@ -1,0 +1,1 @@
+"""Runs a simulation year: inputs, one in-process dbt build, results as Dagster events."""

@@ -1,0 +1,212 @@
+"""`workforce simulate`: the scenario's years in order, through Dagster, in this process.
+
+Each year is one Dagster run of the `simulate_year` job for that partition, recorded in the local
+Dagster instance (the UI shows them). The scenario's parameters are loaded first by the
+`load_parameters` job. A file lock keeps a second simulation off the same database.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+import duckdb
+
+from workforce_platform.errors import SimulationOrderError, WorkforceInputError
+from workforce_platform.orchestration.monitoring import peak_rss_bytes
+from workforce_platform.paths import dagster_home
+
+SUMMARY_COLUMNS = (
+    "simulation_year", "starting_headcount", "hires", "experienced_terminations",
+    "new_hire_terminations", "ending_headcount", "growth_rate", "total_prorated_compensation",
+)
+
+
+# The runs' full event logs are in the Dagster instance; the terminal gets progress lines.
+QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+@dataclass
+class RunOutcome:
+    label: str
+    success: bool
+    seconds: float
+    run_id: str
+    message: str = ""
+    bad_input: bool = False
+
+
+@dataclass
+class SimulationReport:
+    scenario_id: str
+    db_path: Path
+    runs: list[RunOutcome] = field(default_factory=list)
+    summary: list[tuple] = field(default_factory=list)
+    wall_seconds: float = 0.0
+    peak_rss_bytes: int = 0
+
+    @property
+    def success(self) -> bool:
+        return all(r.success for r in self.runs)
+
+    @property
+    def bad_input(self) -> bool:
+        return any(r.bad_input for r in self.runs)
+
+
+def ensure_dagster_home() -> Path:
+    """DAGSTER_HOME, defaulting to .dagster_home linked to the project's dagster.yaml."""
+    home = dagster_home()
+    if "DAGSTER_HOME" not in os.environ:
+        from workforce_platform.paths import PROJECT_ROOT
+
+        home = PROJECT_ROOT / ".dagster_home"
+        home.mkdir(exist_ok=True)
+        link = home / "dagster.yaml"
+        if not link.exists():
+            link.symlink_to(PROJECT_ROOT / "dagster.yaml")
+        os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+class DatabaseLock:
+    """An exclusive lock on `<db>.lock`: one simulation writes a database at a time."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.path = db_path.with_name(db_path.name + ".lock")
+        self._handle = None
+
+    def __enter__(self) -> "DatabaseLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = open(self.path, "a+")
+        try:
+            fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._handle.seek(0)
+            holder = self._handle.read().strip() or "another process"
+            self._handle.close()
+            raise WorkforceInputError(
+                f"{self.path.with_suffix('')}: another simulation is writing this database ({holder}); "
+                "wait for it to finish or choose another file with --db"
+            ) from None
+        self._handle.seek(0)
+        self._handle.truncate()
+        self._handle.write(f"pid {os.getpid()}")
+        self._handle.flush()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handle is not None:
+            self._handle.seek(0)
+            self._handle.truncate()
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+
+
+def _failure_message(result) -> tuple[str, bool]:
+    messages, bad_input = [], False
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            data = event.step_failure_data
+            if data.user_failure_data is not None and data.user_failure_data.description:
+                messages.append(data.user_failure_data.description)
+                flag = (data.user_failure_data.metadata or {}).get("bad_input")
+                bad_input = bad_input or bool(getattr(flag, "value", flag))
+            elif data.error is not None:
+                messages.append(data.error.message.strip())
+    return ("\n".join(messages) or "the run failed"), bad_input
+
+
+def run_simulation(
+    scenario_path: Path,
+    years: Optional[list[int]] = None,
+    db_path: Optional[Path] = None,
+    threads: Optional[int] = None,
+    census_path: Optional[Path] = None,
+    progress: Callable[[str], None] = print,
+) -> SimulationReport:
+    """Runs the years in order; stops at the first failed year."""
+    started = time.perf_counter()
+    ensure_dagster_home()
+    from dagster import DagsterInstance
+
+    from workforce_platform.definitions import build_definitions
+    from workforce_platform.jobs import LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB
+    from workforce_platform.resources import SimulationResource
+
+    simulation = SimulationResource(
+        scenario_path=str(scenario_path),
+        db_path=str(db_path) if db_path else None,
+        threads=threads,
+        census_path=str(census_path) if census_path else None,
+    )
+    scenario = simulation.scenario()
+    years = years or scenario.years
+    outside = [y for y in years if y not in scenario.years]
+    if outside:
+        raise WorkforceInputError(
+            f"{scenario.source_path}: years {outside[0]}-{outside[-1]} are outside the scenario's years "
+            f"{scenario.start_year}-{scenario.end_year}"
+        )
+    database = simulation.database()
+    report = SimulationReport(scenario_id=scenario.scenario_id, db_path=database)
+    progress(f"scenario '{scenario.scenario_id}': years {years[0]}-{years[-1]}, "
+             f"{simulation.thread_count()} threads, database {database}")
+    with DatabaseLock(database):
+        definitions = build_definitions(simulation)
+        instance = DagsterInstance.get()
+        jobs = [(LOAD_PARAMETERS_JOB, None)] + [(SIMULATE_YEAR_JOB, str(y)) for y in years]
+        for job_name, partition in jobs:
+            job_started = time.perf_counter()
+            result = definitions.resolve_job_def(job_name).execute_in_process(
+                instance=instance, partition_key=partition, raise_on_error=False, run_config=QUIET_CONSOLE
+            )
+            label = partition or "parameters"
+            outcome = RunOutcome(label, result.success, time.perf_counter() - job_started, result.run_id)
+            if not result.success:
+                outcome.message, outcome.bad_input = _failure_message(result)
+            report.runs.append(outcome)
+            status = "ok" if outcome.success else "FAILED"
+            progress(f"  {label:<10} {status:<6} {outcome.seconds:6.2f} s   run {result.run_id[:8]}")
+            if not outcome.success:
+                progress(outcome.message)
+                break
+        report.summary = read_summary(database, scenario.scenario_id, years)
+    report.wall_seconds = time.perf_counter() - started
+    report.peak_rss_bytes = peak_rss_bytes()
+    return report
+
+
+def read_summary(db_path: Path, scenario_id: str, years: list[int]) -> list[tuple]:
+    if not db_path.exists():
+        return []
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'main' and table_name = 'fct_year_summary'"
+        ).fetchall()[0][0]
+        if not exists:
+            return []
+        return con.execute(
+            f"select {', '.join(SUMMARY_COLUMNS)} from main.fct_year_summary "
+            "where scenario_id = ? and simulation_year between ? and ? order by simulation_year",
+            [scenario_id, min(years), max(years)],
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def format_summary(rows: list[tuple]) -> str:
+    headers = ("year", "start", "hires", "terms", "nh terms", "end", "growth", "total pay")
+    body = [
+        (str(r[0]), f"{r[1]:,}", f"{r[2]:,}", f"{r[3]:,}", f"{r[4]:,}", f"{r[5]:,}",
+         "" if r[6] is None else f"{float(r[6]) * 100:.2f}%", f"{r[7]:,.2f}")
+        for r in rows
+    ]
+    widths = [max(len(h), *(len(row[i]) for row in body)) if body else len(h) for i, h in enumerate(headers)]
+    line = lambda cells: "  ".join(c.rjust(w) for c, w in zip(cells, widths))  # noqa: E731
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(row) for row in body)])

@@ -1,0 +1,245 @@
+"""One simulation year: check the order, write the validated inputs, run one dbt build.
+
+Nothing here depends on Dagster; the Dagster assets (``assets.py``) and the tests call it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import duckdb
+
+from workforce_platform.census.load import validate_and_load_census
+from workforce_platform.config.scenario import Scenario
+from workforce_platform.errors import SimulationOrderError, WorkforceInputError
+from workforce_platform.orchestration.dbt_project import configure_dbt_environment, parsed_manifest, project_args
+from workforce_platform.paths import DATA_DIR
+
+
+def default_db_path(scenario: Scenario) -> Path:
+    """WORKFORCE_DB_PATH, else data/<scenario_id>.duckdb under the project."""
+    configured = os.environ.get("WORKFORCE_DB_PATH")
+    return Path(configured).resolve() if configured else DATA_DIR / f"{scenario.scenario_id}.duckdb"
+
+
+def default_threads() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    """What dbt reported for one node of the build."""
+
+    unique_id: str
+    resource_type: str
+    status: str
+    message: str
+    execution_time: float
+    rows_affected: Optional[int] = None
+    failures: Optional[int] = None
+
+
+@dataclass
+class YearBuildResult:
+    year: int
+    success: bool
+    nodes: list[NodeResult] = field(default_factory=list)
+    inputs_seconds: float = 0.0
+    dbt_seconds: float = 0.0
+    error: Optional[str] = None
+
+    def failed_nodes(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.status in ("error", "fail", "runtime error")]
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()[0][0])
+
+
+def check_year_order(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, db_path: Path) -> None:
+    """Year N starts from year N-1's final state: refuse N when N-1 is not in the database."""
+    if year not in scenario.years:
+        raise WorkforceInputError(
+            f"{scenario.source_path}: year {year} is outside the scenario's years "
+            f"{scenario.start_year}-{scenario.end_year}"
+        )
+    if year == scenario.start_year:
+        return
+    previous = year - 1
+    present = _table_exists(con, "main", "fct_workforce_snapshot") and con.execute(
+        "select count(*) from main.fct_workforce_snapshot where scenario_id = ? and simulation_year = ?",
+        [scenario.scenario_id, previous],
+    ).fetchall()[0][0] > 0
+    if not present:
+        raise SimulationOrderError(
+            f"year {year} of scenario '{scenario.scenario_id}' starts from year {previous}, which is not "
+            f"materialised in {db_path}: materialise year {previous} first (years run in order from "
+            f"{scenario.start_year}); nothing was written"
+        )
+
+
+def write_inputs(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> int:
+    """Validates the census and writes the ``inputs`` schema in one transaction."""
+    con.execute("begin transaction")
+    try:
+        rows = validate_and_load_census(con, scenario.resolved_census_path(), scenario.census_date)
+        comp = scenario.compensation
+        promotion_month, promotion_day = (int(p) for p in comp.promotion_date.split("-"))
+        merit_month, merit_day = (int(p) for p in comp.merit_date.split("-"))
+        con.execute(
+            """
+            create or replace table inputs.scenario as select
+                ?::varchar as scenario_id, ?::integer as start_year, ?::integer as end_year,
+                ?::ubigint as random_seed, ?::decimal(7, 5) as target_growth_rate,
+                ?::decimal(7, 5) as termination_rate, ?::decimal(7, 5) as new_hire_termination_rate,
+                ?::decimal(7, 5) as cola_rate, ?::decimal(7, 5) as promotion_raise,
+                ?::integer as promotion_month, ?::integer as promotion_day,
+                ?::integer as merit_month, ?::integer as merit_day,
+                ?::varchar as scenario_fingerprint
+            """,
+            [
+                scenario.scenario_id, scenario.start_year, scenario.end_year, scenario.random_seed,
+                str(scenario.target_growth_rate), str(scenario.termination_rate),
+                str(scenario.new_hire_termination_rate), str(comp.cola_rate), str(comp.promotion_raise),
+                promotion_month, promotion_day, merit_month, merit_day, scenario.fingerprint(),
+            ],
+        )
+        con.execute("create or replace table inputs.merit_rate_overrides (level_id integer, merit_rate decimal(7, 5))")
+        for level, rate in sorted(comp.merit_by_level.items()):
+            con.execute("insert into inputs.merit_rate_overrides values (?, ?::decimal(7, 5))", [level, str(rate)])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return rows
+
+
+def check_parameters_loaded(con: duckdb.DuckDBPyConnection, scenario: Scenario, db_path: Path) -> None:
+    missing = [t for t in ("config_levels", "stg_scenario", "stg_census") if not _table_exists(con, "main", t)]
+    if missing:
+        raise SimulationOrderError(
+            f"{db_path} has no {', '.join(missing)}: materialise the scenario's parameter assets "
+            f"(seeds and staging, Dagster group 'parameters') before year assets; "
+            f"`workforce simulate` does this first"
+        )
+
+
+def prepare_inputs(scenario: Scenario, db_path: Path) -> None:
+    """Validates and writes the inputs. Raises before writing on bad input."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path))
+    try:
+        write_inputs(con, scenario)
+    finally:
+        con.close()
+
+
+def prepare_year(scenario: Scenario, year: int, db_path: Path) -> None:
+    """Checks the year's order, then writes the validated inputs. Raises before writing."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path))
+    try:
+        check_year_order(con, scenario, year, db_path)
+        check_parameters_loaded(con, scenario, db_path)
+        write_inputs(con, scenario)
+    finally:
+        con.close()
+
+
+def release_dbt_connection() -> None:
+    """Closes the DuckDB database that dbt-duckdb keeps open between invocations, so that this
+    process (and others) can open the file again."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        DuckDBConnectionManager._ENV = None
+        if environment is not None:
+            environment.close()
+
+
+def _node_result(result: Any) -> NodeResult:
+    adapter_response = getattr(result, "adapter_response", None) or {}
+    return NodeResult(
+        unique_id=result.node.unique_id,
+        resource_type=str(result.node.resource_type),
+        status=str(result.status),
+        message=str(result.message or ""),
+        execution_time=float(result.execution_time or 0.0),
+        rows_affected=adapter_response.get("rows_affected"),
+        failures=getattr(result, "failures", None),
+    )
+
+
+PER_YEAR_SELECTOR = "tag:per_year"
+
+
+def run_dbt_build(
+    scenario: Scenario,
+    year: int,
+    db_path: Path,
+    threads: int,
+    select: Optional[list[str]] = None,
+    exclude: Optional[list[str]] = None,
+) -> YearBuildResult:
+    """One in-process ``dbt build`` on the pre-parsed manifest."""
+    configure_dbt_environment()
+    from dbt.cli.main import dbtRunner
+
+    os.environ["WORKFORCE_DB_PATH"] = str(db_path)
+    os.environ["WORKFORCE_DBT_THREADS"] = str(threads)
+    os.environ["WORKFORCE_DUCKDB_THREADS"] = str(threads)
+    variables = {"scenario_id": scenario.scenario_id, "simulation_year": year, "start_year": scenario.start_year}
+    args = ["build", "--quiet", "--vars", json.dumps(variables), "--threads", str(threads), *project_args()]
+    if select:
+        args += ["--select", *select]
+    if exclude:
+        args += ["--exclude", *exclude]
+    started = time.perf_counter()
+    try:
+        outcome = dbtRunner(manifest=parsed_manifest()).invoke(args)
+    finally:
+        release_dbt_connection()
+    result = YearBuildResult(year=year, success=bool(outcome.success), dbt_seconds=time.perf_counter() - started)
+    if outcome.result is not None and hasattr(outcome.result, "results"):
+        result.nodes = [_node_result(r) for r in outcome.result.results]
+    if outcome.exception is not None:
+        result.error = str(outcome.exception)
+    elif not result.success:
+        result.error = "; ".join(f"{n.unique_id}: {n.status}: {n.message}" for n in result.failed_nodes()) or "dbt build failed"
+    return result
+
+
+def build_parameters(
+    scenario: Scenario, db_path: Path, threads: int, select: Optional[list[str]] = None
+) -> YearBuildResult:
+    """The scenario-level build: validated inputs, parameter seeds and staging views (not per year)."""
+    started = time.perf_counter()
+    prepare_inputs(scenario, db_path)
+    inputs_seconds = time.perf_counter() - started
+    result = run_dbt_build(
+        scenario, scenario.start_year, db_path, threads,
+        select=select or ["fqn:*"], exclude=[PER_YEAR_SELECTOR],
+    )
+    result.inputs_seconds = inputs_seconds
+    return result
+
+
+def build_year(
+    scenario: Scenario, year: int, db_path: Path, threads: int, select: Optional[list[str]] = None
+) -> YearBuildResult:
+    """One simulated year: order check, inputs, one dbt build of the per-year models and tests."""
+    started = time.perf_counter()
+    prepare_year(scenario, year, db_path)
+    inputs_seconds = time.perf_counter() - started
+    result = run_dbt_build(scenario, year, db_path, threads, select=select or [PER_YEAR_SELECTOR])
+    result.inputs_seconds = inputs_seconds
+    return result

@@ -1,0 +1,24 @@
+"""Simulation years as Dagster partitions: "2025", "2026", ...
+
+A yearly time-window definition (a static one cannot carry a self-dependency). Its end is the
+year after the scenario's last year, and its end offset lets years that lie in the future exist.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dagster import TimeWindowPartitionsDefinition
+
+from workforce_platform.config.scenario import Scenario
+
+
+def simulation_year_partitions(scenario: Scenario) -> TimeWindowPartitionsDefinition:
+    future_years = max(0, scenario.end_year - date.today().year + 2)
+    return TimeWindowPartitionsDefinition(
+        start=str(scenario.start_year),
+        end=str(scenario.end_year + 1),
+        cron_schedule="0 0 1 1 *",
+        fmt="%Y",
+        end_offset=future_years,
+    )

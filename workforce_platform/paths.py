@@ -1,0 +1,22 @@
+"""Where the project's files live. Everything is relative to the repository root."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+SCENARIOS_DIR = PROJECT_ROOT / "scenarios"
+DEFAULT_SCENARIO_PATH = SCENARIOS_DIR / "baseline.yaml"
+DATA_DIR = PROJECT_ROOT / "data"
+
+
+def default_scenario_path() -> Path:
+    """The scenario the Dagster definitions load: WORKFORCE_SCENARIO, else the bundled baseline."""
+    return Path(os.environ.get("WORKFORCE_SCENARIO", DEFAULT_SCENARIO_PATH)).resolve()
+
+
+def dagster_home() -> Path:
+    """The local Dagster instance: DAGSTER_HOME, else the repository root (where dagster.yaml is)."""
+    return Path(os.environ.get("DAGSTER_HOME", PROJECT_ROOT)).resolve()

@@ -1,0 +1,40 @@
+"""The simulation resource: which scenario, which database file, how many threads."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Optional
+
+from dagster import ConfigurableResource
+from pydantic import Field, PrivateAttr
+
+from workforce_platform.config.scenario import Scenario, load_scenario
+from workforce_platform.orchestration.year_build import default_db_path, default_threads
+from workforce_platform.paths import default_scenario_path
+
+
+class SimulationResource(ConfigurableResource):
+    """Settings of a simulation run. Results never depend on `threads`."""
+
+    scenario_path: str = Field(default_factory=lambda: str(default_scenario_path()),
+                               description="Scenario YAML file (default: WORKFORCE_SCENARIO or the bundled baseline).")
+    db_path: Optional[str] = Field(None, description="DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
+    threads: Optional[int] = Field(None, ge=1, description="dbt and DuckDB threads (default: the machine's cores).")
+    census_path: Optional[str] = Field(None, description="Census file overriding the scenario's census_path.")
+
+    _scenario: Optional[Scenario] = PrivateAttr(default=None)
+
+    def scenario(self) -> Scenario:
+        if self._scenario is None:
+            scenario = load_scenario(self.scenario_path)
+            if self.census_path:
+                scenario = scenario.with_overrides(census_path=str(Path(self.census_path).resolve()))
+            self._scenario = scenario
+        return self._scenario
+
+    def database(self) -> Path:
+        return Path(self.db_path).resolve() if self.db_path else default_db_path(self.scenario())
+
+    def thread_count(self) -> int:
+        return self.threads or self.scenario().execution.threads or default_threads()
