@@ -26,7 +26,7 @@ def build_definitions(simulation: Optional[SimulationResource] = None) -> Defini
     partitions_def = simulation_year_partitions(scenario)
     return Definitions(
         assets=build_simulation_assets(str(ensure_manifest()), partitions_def),
-        jobs=build_jobs(partitions_def),
+        jobs=build_jobs(),
         resources={"simulation": simulation},
         executor=in_process_executor,
     )

@@ -1,0 +1,43 @@
+"""Real simulation runs (dbt + Dagster, in-process) shared by the integration tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import write_scenario
+from workforce_platform.orchestration.simulate import run_simulation
+
+SEED = 42
+OTHER_SEED = 4242
+
+
+class SimulationRuns:
+    """Runs a scenario once per (seed, threads) and keeps the database for the session."""
+
+    def __init__(self, folder: Path, census: Path) -> None:
+        self.folder = folder
+        self.census = census
+        self._databases: dict[tuple[int, int], Path] = {}
+
+    def database(self, seed: int = SEED, threads: int = 2) -> Path:
+        key = (seed, threads)
+        if key not in self._databases:
+            folder = self.folder / f"seed{seed}_threads{threads}"
+            folder.mkdir()
+            scenario = write_scenario(folder, self.census, random_seed=seed)
+            report = run_simulation(scenario, db_path=folder / "simulation.duckdb", threads=threads,
+                                    progress=lambda line: None)
+            assert report.success, [r.message for r in report.runs if not r.success]
+            self._databases[key] = folder / "simulation.duckdb"
+        return self._databases[key]
+
+    def connect(self, seed: int = SEED, threads: int = 2) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.database(seed, threads)), read_only=True)
+
+
+@pytest.fixture(scope="session")
+def runs(tmp_path_factory: pytest.TempPathFactory, test_census: Path) -> SimulationRuns:
+    return SimulationRuns(tmp_path_factory.mktemp("runs"), test_census)

@@ -1,0 +1,65 @@
+"""`workforce` command line: exit codes and messages (0 ok, 1 failed, 2 bad input)."""
+
+import duckdb
+import pytest
+
+from workforce_platform.cli import main
+
+
+@pytest.mark.parametrize("argv", [
+    ["simulate"],
+    ["simulate", "--scenario", "x.yaml", "--threads", "0"],
+    ["simulate", "--scenario", "x.yaml", "--engine", "spark"],
+    ["simulate", "--scenario", "x.yaml", "--years", "2029-2025"],
+    ["simulate", "--scenario", "x.yaml", "--bogus"],
+    ["census", "generate", "--employees", "-3", "--seed", "1", "--out", "c.csv"],
+])
+def test_usage_errors_exit_2(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert "error" in capsys.readouterr().err
+
+
+def test_missing_scenario_exits_2(tmp_path, capsys):
+    assert main(["simulate", "--scenario", str(tmp_path / "absent.yaml")]) == 2
+    assert "scenario file not found" in capsys.readouterr().err
+
+
+def test_years_outside_scenario_exit_2(scenario_factory, capsys):
+    assert main(["simulate", "--scenario", str(scenario_factory()), "--years", "2031-2032"]) == 2
+    assert "outside the scenario's years 2025-2029" in capsys.readouterr().err
+
+
+def test_bad_census_exits_2_and_writes_nothing(scenario_factory, tmp_path, capsys):
+    census = tmp_path / "bad.csv"
+    census.write_text("employee_id,birth_date,hire_date,annual_compensation\nE1,1980-01-01,2010-01-01,-5\n")
+    db = tmp_path / "bad.duckdb"
+    code = main(["simulate", "--scenario", str(scenario_factory()), "--census", str(census), "--db", str(db)])
+    output = capsys.readouterr()
+    assert code == 2
+    assert "annual_compensation must be a number > 0" in output.out + output.err
+    if db.exists():
+        con = duckdb.connect(str(db), read_only=True)
+        assert con.execute("select count(*) from information_schema.tables where table_schema = 'main'").fetchall()[0][0] == 0
+
+
+def test_simulate_prints_summary_and_census_override(scenario_factory, tmp_path, capsys):
+    from workforce_platform.census.generate import generate_census, write_census
+
+    census = write_census(generate_census(200, 3), tmp_path / "small.parquet")
+    db = tmp_path / "small.duckdb"
+    code = main(["simulate", "--scenario", str(scenario_factory()), "--census", str(census), "--years", "2025-2026",
+                 "--threads", "1", "--db", str(db)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "year  start" in out and "wall time" in out and "peak memory" in out
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select count(*) from inputs.census").fetchall()[0][0] == 200
+    assert [r[0] for r in con.execute("select simulation_year from fct_year_summary order by 1").fetchall()] == [2025, 2026]
+
+
+def test_census_generate_writes_file(tmp_path, capsys):
+    out = tmp_path / "gen.csv"
+    assert main(["census", "generate", "--employees", "25", "--seed", "9", "--out", str(out)]) == 0
+    assert out.read_text().count("\n") == 26
