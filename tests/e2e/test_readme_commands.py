@@ -64,11 +64,12 @@ def test_first_command_runs_the_demo(fresh_clone, demo_run):
     assert summary[0][1] == con.execute("select count(*) from inputs.census where termination_date is null").fetchall()[0][0]
 
 
-def test_dagster_instance_records_the_years(fresh_clone, demo_run):
+def test_dagster_instance_records_the_years(fresh_clone, demo_run, monkeypatch):
     from dagster import AssetKey, DagsterInstance
 
     assert demo_run.returncode == 0
-    instance = DagsterInstance.from_config(str(fresh_clone / ".dagster_home"))
+    monkeypatch.setenv("DAGSTER_HOME", str(fresh_clone / ".dagster_home"))
+    instance = DagsterInstance.get()
     try:
         done = instance.get_materialized_partitions(AssetKey("fct_workforce_snapshot"))
         assert done == {"2025", "2026", "2027", "2028", "2029"}

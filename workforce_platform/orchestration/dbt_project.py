@@ -50,11 +50,30 @@ def source_digest() -> str:
     return digest.hexdigest()
 
 
+# dbt re-parses the whole project when the profile's connection settings differ from the last
+# parse. The manifest does not depend on them (the database is attached under a fixed catalog
+# name), so parsing always sees the same values and partial parsing holds across runs.
+_CANONICAL_PARSE_ENVIRONMENT = {
+    "WORKFORCE_DB_PATH": "simulation.duckdb",
+    "WORKFORCE_DBT_THREADS": "1",
+    "WORKFORCE_DUCKDB_THREADS": "1",
+}
+
+
 def _parse_in_process() -> Any:
     configure_dbt_environment()
     from dbt.cli.main import dbtRunner
 
-    result = dbtRunner().invoke(["parse", "--quiet", *project_args()])
+    saved = {key: os.environ.get(key) for key in _CANONICAL_PARSE_ENVIRONMENT}
+    os.environ.update(_CANONICAL_PARSE_ENVIRONMENT)
+    try:
+        result = dbtRunner().invoke(["parse", "--quiet", *project_args()])
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     if not result.success:
         raise RuntimeError(f"dbt parse of {DBT_PROJECT_DIR} failed: {result.exception}")
     return result.result

@@ -6,8 +6,10 @@ build (measured: 1.6 s instead of 3.0 s a year for 5,000 employees). This subcla
 engine for the index shard and for the most recently used run shards; the files, the schema and
 everything else are the stock storage's, so the UI and the daemon read them as usual.
 
-Configured in dagster.yaml (`event_log_storage`); `base_dir` defaults to $DAGSTER_HOME/storage,
-where the stock storage keeps its files.
+Configured in dagster.yaml (`event_log_storage`). `base_dir` defaults to $DAGSTER_HOME/storage,
+where the stock storage keeps its files: a storage class is not told the instance's directory, so
+code that opens an instance programmatically sets DAGSTER_HOME to it and uses
+`DagsterInstance.get()`, as every Dagster command does.
 """
 
 from __future__ import annotations
@@ -38,7 +40,12 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     @classmethod
     def from_config_value(cls, inst_data: Optional[ConfigurableClassData], config_value: Any) -> "PooledSqliteEventLogStorage":
-        base_dir = config_value.get("base_dir") or os.path.join(os.environ["DAGSTER_HOME"], "storage")
+        base_dir = config_value.get("base_dir")
+        if not base_dir:
+            home = os.environ.get("DAGSTER_HOME")
+            if not home:
+                raise RuntimeError("PooledSqliteEventLogStorage: set DAGSTER_HOME or give base_dir in dagster.yaml")
+            base_dir = os.path.join(home, "storage")
         return cls(base_dir, inst_data=inst_data)
 
     def _engine(self, shard: str) -> Engine:
