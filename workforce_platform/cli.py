@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--engine", choices=["sql", "polars"], default="sql", help="Event engine (default: sql).")
     simulate.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
 
+    fingerprint = commands.add_parser("fingerprint", help="Print each year's input and output fingerprints.")
+    fingerprint.add_argument("--scenario", type=Path, required=True, help="Scenario YAML file.")
+    fingerprint.add_argument("--years", type=_year_range, help="Years, e.g. 2025-2029 (default: the scenario's).")
+    fingerprint.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
+
     census = commands.add_parser("census", help="Census utilities.")
     census_commands = census.add_subparsers(dest="census_command", required=True, parser_class=_Parser)
     generate = census_commands.add_parser("generate", help="Write a deterministic synthetic census.")
@@ -111,6 +116,13 @@ def _generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _fingerprint(args: argparse.Namespace) -> int:
+    from workforce_platform.checks.fingerprints_report import fingerprint_report
+
+    print(fingerprint_report(args.scenario, args.years, args.db))
+    return EXIT_OK
+
+
 def _bench(args: argparse.Namespace) -> int:
     from workforce_platform.orchestration.bench import run_bench
 
@@ -124,6 +136,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _simulate(args)
         if args.command == "census":
             return _generate(args)
+        if args.command == "fingerprint":
+            return _fingerprint(args)
         return _bench(args)
     except (WorkforceInputError, SimulationOrderError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -10,6 +10,8 @@ from typing import Optional
 
 from dagster import Definitions, in_process_executor
 
+from workforce_platform.assets.gates import build_gates
+from workforce_platform.assets.publish import build_publish
 from workforce_platform.assets.simulation import build_simulation_assets
 from workforce_platform.config.scenario import load_scenario
 from workforce_platform.jobs import build_jobs
@@ -25,7 +27,8 @@ def build_definitions(simulation: Optional[SimulationResource] = None) -> Defini
     scenario = load_scenario(simulation.scenario_path)
     partitions_def = simulation_year_partitions(scenario)
     return Definitions(
-        assets=build_simulation_assets(str(ensure_manifest()), partitions_def),
+        assets=[*build_simulation_assets(str(ensure_manifest()), partitions_def), build_publish(partitions_def)],
+        asset_checks=[build_gates()],
         jobs=build_jobs(),
         resources={"simulation": simulation},
         executor=in_process_executor,

@@ -109,6 +109,17 @@ class DatabaseLock:
 
 def _failure_message(result) -> tuple[str, bool]:
     messages, bad_input = [], False
+    failed_checks = []
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                rows = evaluation.metadata.get("violating_rows") or evaluation.metadata.get("failing_rows")
+                count = f" ({getattr(rows, 'value', rows)} violating rows)" if rows is not None else ""
+                failed_checks.append(f"{evaluation.asset_check_key.name} on "
+                                     f"{evaluation.asset_check_key.asset_key.to_user_string()}{count}")
+    if failed_checks:
+        messages.append("failed checks: " + "; ".join(failed_checks) + " (the year was not published)")
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
             data = event.step_failure_data

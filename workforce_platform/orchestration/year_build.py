@@ -84,6 +84,14 @@ def check_year_order(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: i
             f"materialised in {db_path}: materialise year {previous} first (years run in order from "
             f"{scenario.start_year}); nothing was written"
         )
+    from workforce_platform.checks.audit import is_published
+
+    if not is_published(con, scenario.scenario_id, previous):
+        raise SimulationOrderError(
+            f"year {year} of scenario '{scenario.scenario_id}' starts from year {previous}, which did not pass "
+            f"its blocking checks and was not published in {db_path}: materialise year {previous} with its "
+            "checks and promotion (group 'published') first; nothing was written"
+        )
 
 
 def write_inputs(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> int:

@@ -1,0 +1,66 @@
+"""Every entry of the invariant catalogue: it holds on real runs, and a hand-made violation of it is
+caught (so no check is one that cannot fail)."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from tests.integration.conftest import OTHER_SEED, SEED
+from workforce_platform.checks.invariants import BY_NAME, CATALOGUE, evaluate
+
+YEAR = 2027
+ONE_HIRE = f"(select employee_id from main.fct_yearly_events where simulation_year = {YEAR} and event_type = 'hire' order by 1 limit 1)"
+ONE_LEAVER = f"(select employee_id from main.fct_yearly_events where simulation_year = {YEAR} and event_type = 'termination' order by 1 limit 1)"
+ONE_STAYER = f"(select employee_id from main.fct_workforce_snapshot where simulation_year = {YEAR} and status_detail = 'continuous_active' order by 1 limit 1)"
+
+# A hand-made violation of each invariant, applied to a copy of a real run's database.
+VIOLATIONS = {
+    "continuity": [f"delete from main.int_starting_workforce_assembled where simulation_year = {YEAR} and employee_id = {ONE_STAYER}"],
+    "mass_balance": [f"delete from main.fct_yearly_events where simulation_year = {YEAR} and event_type = 'hire' and employee_id = {ONE_HIRE}"],
+    "growth": [f"update main.fct_year_summary set ending_headcount = ending_headcount + 1 where simulation_year = {YEAR}"],
+    "timeline": [f"""update main.fct_yearly_events set effective_date = make_date({YEAR}, 12, 31)
+                     where simulation_year = {YEAR} and event_type = 'termination' and employee_id = {ONE_LEAVER}"""],
+    "unique_event_ids": [f"insert into main.fct_yearly_events select * from main.fct_yearly_events where simulation_year = {YEAR} and event_type = 'hire' and employee_id = {ONE_HIRE}"],
+    "one_hire_per_employee": [f"""insert into main.fct_yearly_events select * replace ({YEAR} - 1 as simulation_year, md5('extra hire') as event_id)
+                                  from main.fct_yearly_events where simulation_year = {YEAR} and event_type = 'hire' and employee_id = {ONE_HIRE}"""],
+    "one_termination_per_employee": [f"""insert into main.fct_yearly_events select * replace ('new_hire_termination' as event_type, md5('extra') as event_id)
+                                         from main.fct_yearly_events where simulation_year = {YEAR} and event_type = 'termination' and employee_id = {ONE_LEAVER}"""],
+    "one_snapshot_row_per_employee": [f"insert into main.fct_workforce_snapshot select * from main.fct_workforce_snapshot where simulation_year = {YEAR} and employee_id = {ONE_STAYER}"],
+    "no_resurrection": [f"""insert into main.fct_yearly_events select * replace ({YEAR} - 1 as simulation_year, 'termination' as event_type,
+                                make_date({YEAR} - 1, 6, 1) as effective_date, md5('stale') as event_id)
+                            from main.fct_yearly_events where simulation_year = {YEAR} and event_type = 'merit_raise' and employee_id = {ONE_STAYER}"""],
+}
+
+
+def test_every_invariant_has_a_violation_test():
+    assert set(VIOLATIONS) == set(BY_NAME)
+
+
+@pytest.mark.parametrize("seed", [SEED, OTHER_SEED])
+@pytest.mark.parametrize("invariant", CATALOGUE, ids=lambda i: i.name)
+def test_invariant_holds_every_year(runs, invariant, seed):
+    con = runs.connect(seed=seed)
+    try:
+        for year in range(2025, 2030):
+            result = evaluate(con, invariant, "test_scenario", year, 2025)
+            assert result.passed, (year, result.columns, result.first_rows)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("invariant", CATALOGUE, ids=lambda i: i.name)
+def test_invariant_catches_a_hand_made_violation(runs, tmp_path, invariant):
+    copy = tmp_path / "tampered.duckdb"
+    shutil.copy(runs.database(SEED), copy)
+    con = duckdb.connect(str(copy))
+    try:
+        for statement in VIOLATIONS[invariant.name]:
+            con.execute(statement)
+        result = evaluate(con, invariant, "test_scenario", YEAR, 2025)
+        assert result.violation_count > 0
+        assert len(result.first_rows) == min(result.violation_count, 5) and result.columns
+    finally:
+        con.close()

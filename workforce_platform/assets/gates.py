@@ -1,0 +1,95 @@
+"""The gates of a year: every invariant of the catalogue and the determinism check, as blocking
+asset checks on the year's partition. They run after the year's dbt build and before its
+promotion (assets/publish.py), which Dagster skips when a blocking check fails; the promotion
+also refuses a year without a passing audit from its own run, so the gate holds across runs.
+"""
+
+import duckdb
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    MetadataValue,
+    Failure,
+    multi_asset_check,
+)
+
+from workforce_platform.assets.simulation import DATABASE_POOL
+from workforce_platform.checks.audit import inputs_fingerprint, output_fingerprint, previous_record, record_audit
+from workforce_platform.checks.invariants import CATALOGUE, evaluate
+from workforce_platform.orchestration.fingerprint import year_fingerprints
+from workforce_platform.resources import SimulationResource
+
+DETERMINISM_CHECK = "determinism"
+DETERMINISM_ASSET = "fct_workforce_snapshot"
+
+
+def _rows_metadata(columns, rows) -> MetadataValue:
+    return MetadataValue.md(
+        "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n"
+        + "\n".join("| " + " | ".join(str(v) for v in row) + " |" for row in rows)
+    )
+
+
+def build_gates():
+    """The checks run on the partition of their run (a year's run, or `audit_year` launched with
+    the tag dagster/partition=<year>)."""
+    specs = [
+        AssetCheckSpec(inv.name, asset=AssetKey(inv.asset), description=inv.description, blocking=inv.blocking)
+        for inv in CATALOGUE
+    ] + [
+        AssetCheckSpec(DETERMINISM_CHECK, asset=AssetKey(DETERMINISM_ASSET), blocking=True,
+                       description="Same inputs fingerprint as an earlier materialisation of this year "
+                                   "gives the same output fingerprint.")
+    ]
+
+    @multi_asset_check(specs=specs, name="year_gates", pool=DATABASE_POOL,
+                       description="The invariant catalogue and the determinism check for one year.")
+    def year_gates(context: AssetCheckExecutionContext, simulation: SimulationResource):
+        if not context.has_partition_key:
+            raise Failure(description="the year's gates run for one year: launch with the tag dagster/partition=<year>")
+        year = int(context.partition_key)
+        scenario = simulation.scenario()
+        con = duckdb.connect(str(simulation.database()))
+        try:
+            results = [evaluate(con, inv, scenario.scenario_id, year, scenario.start_year) for inv in CATALOGUE]
+            tables = year_fingerprints(con, scenario.scenario_id, year)
+            inputs, inputs_detail = inputs_fingerprint(con, scenario, year)
+            earlier = previous_record(con, scenario.scenario_id, year, inputs, context.run.run_id)
+            current = output_fingerprint(tables)
+            deterministic = earlier is None or earlier.output_fingerprint == current
+            failed = [r.invariant.name for r in results if not r.passed] + ([] if deterministic else [DETERMINISM_CHECK])
+            record_audit(con, scenario, year, context.run.run_id, inputs, inputs_detail, tables, failed)
+        finally:
+            con.close()
+
+        for result in results:
+            yield AssetCheckResult(
+                asset_key=AssetKey(result.invariant.asset),
+                check_name=result.invariant.name,
+                passed=result.passed,
+                severity=AssetCheckSeverity.ERROR,
+                description=result.invariant.description,
+                metadata={
+                    "violating_rows": MetadataValue.int(result.violation_count),
+                    "first_violations": _rows_metadata(result.columns, result.first_rows),
+                },
+            )
+        changed = [] if earlier is None else [t for t in tables if tables[t] != earlier.table_fingerprints.get(t)]
+        yield AssetCheckResult(
+            asset_key=AssetKey(DETERMINISM_ASSET),
+            check_name=DETERMINISM_CHECK,
+            passed=deterministic,
+            severity=AssetCheckSeverity.ERROR,
+            metadata={
+                "inputs_fingerprint": MetadataValue.text(inputs),
+                "output_fingerprint": MetadataValue.text(current),
+                "compared_with_run": MetadataValue.text(earlier.run_id if earlier else "none (first with these inputs)"),
+                "tables_that_differ": MetadataValue.text(", ".join(changed) or "none"),
+                **{f"fingerprint_{t}": MetadataValue.text(f) for t, f in tables.items()},
+            },
+        )
+
+    return year_gates

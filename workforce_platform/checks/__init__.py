@@ -1,0 +1,1 @@
+"""The invariant catalogue and how a year is audited."""

@@ -1,0 +1,191 @@
+"""The invariant catalogue: named invariants of a finished year (data_contract.md, 1-7 as they
+apply so far). Each entry is a query returning the violating rows of one (scenario, year), with
+the named parameters $scenario_id, $year and $start_year. Every entry is used twice: as a blocking
+Dagster asset check on the year's partition (assets/gates.py) and as a test case with a hand-made
+violation (tests/integration/test_invariants.py). Adding an invariant is adding one entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+SHOWN_ROWS = 5
+
+
+@dataclass(frozen=True)
+class Invariant:
+    name: str
+    asset: str  # the dbt model whose check this is
+    description: str
+    violations_sql: str
+    blocking: bool = True
+
+
+_YEAR = "scenario_id = $scenario_id and simulation_year = $year"
+
+CATALOGUE: tuple[Invariant, ...] = (
+    Invariant(
+        name="continuity",
+        asset="int_starting_workforce_assembled",
+        description="The year's starting employees are exactly those active at the end of the previous "
+                    "year (the census baseline in the first year), with the same dates, level and pay.",
+        violations_sql=f"""
+            with expected as (
+                select employee_id, birth_date, hire_date, level_id, annual_compensation
+                from main.fct_workforce_snapshot
+                where scenario_id = $scenario_id and simulation_year = $year - 1
+                  and employment_status = 'active' and $year > $start_year
+                union all
+                select employee_id, birth_date, hire_date, level_id, annual_compensation
+                from main.int_baseline_workforce_prepared where $year = $start_year
+            ),
+            actual as (
+                select employee_id, birth_date, hire_date, level_id, annual_compensation
+                from main.int_starting_workforce_assembled where {_YEAR}
+            )
+            select coalesce(e.employee_id, a.employee_id) as employee_id,
+                   case when a.employee_id is null then 'active at the previous year end, missing at the start'
+                        when e.employee_id is null then 'at the start, not active at the previous year end'
+                        else 'dates, level or pay changed between years' end as problem
+            from expected e full join actual a on e.employee_id = a.employee_id
+            where e.employee_id is null or a.employee_id is null
+               or (e.birth_date, e.hire_date, e.level_id, e.annual_compensation)
+                  is distinct from (a.birth_date, a.hire_date, a.level_id, a.annual_compensation)
+            order by 1""",
+    ),
+    Invariant(
+        name="mass_balance",
+        asset="fct_year_summary",
+        description="starting + hires - experienced terminations - new-hire terminations = ending, "
+                    "exactly, counted independently from the starting workforce, the events and the "
+                    "snapshot, and equal to the summary row.",
+        violations_sql=f"""
+            with counted as (
+                select
+                    (select count(*) from main.int_starting_workforce_assembled where {_YEAR}) as starting_headcount,
+                    (select count(*) from main.fct_yearly_events where {_YEAR} and event_type = 'hire') as hires,
+                    (select count(*) from main.fct_yearly_events where {_YEAR} and event_type = 'termination') as experienced_terminations,
+                    (select count(*) from main.fct_yearly_events where {_YEAR} and event_type = 'new_hire_termination') as new_hire_terminations,
+                    (select count(*) from main.fct_workforce_snapshot where {_YEAR} and employment_status = 'active') as ending_headcount
+            )
+            select counted.*, summary.starting_headcount as summary_starting, summary.hires as summary_hires,
+                   summary.experienced_terminations as summary_terminations,
+                   summary.new_hire_terminations as summary_new_hire_terminations,
+                   summary.ending_headcount as summary_ending
+            from counted
+            left join (select * from main.fct_year_summary where {_YEAR}) as summary on true
+            where summary.simulation_year is null
+               or counted.starting_headcount + counted.hires - counted.experienced_terminations
+                  - counted.new_hire_terminations <> counted.ending_headcount
+               or (counted.starting_headcount, counted.hires, counted.experienced_terminations,
+                   counted.new_hire_terminations, counted.ending_headcount)
+                  is distinct from (summary.starting_headcount, summary.hires, summary.experienced_terminations,
+                                    summary.new_hire_terminations, summary.ending_headcount)""",
+    ),
+    Invariant(
+        name="growth",
+        asset="fct_year_summary",
+        description="Ending headcount = round(starting x (1 + target growth)), half away from zero.",
+        violations_sql=f"""
+            select summary.starting_headcount, summary.ending_headcount,
+                   round(summary.starting_headcount * (1 + scenario.target_growth_rate))::bigint as expected_ending
+            from main.fct_year_summary as summary cross join main.stg_scenario as scenario
+            where summary.scenario_id = $scenario_id and summary.simulation_year = $year
+              and summary.ending_headcount <> round(summary.starting_headcount * (1 + scenario.target_growth_rate))::bigint""",
+    ),
+    Invariant(
+        name="timeline",
+        asset="fct_yearly_events",
+        description="No event before the hire date, after the termination date or outside the year, "
+                    "none for someone not employed that year; a new hire's termination falls after "
+                    "the hire date, in the hire year.",
+        violations_sql=f"""
+            select e.employee_id, e.event_type, e.effective_date, s.hire_date, s.termination_date
+            from (select * from main.fct_yearly_events where {_YEAR}) as e
+            left join (select * from main.fct_workforce_snapshot where {_YEAR}) as s using (employee_id)
+            where s.employee_id is null
+               or e.effective_date < s.hire_date
+               or e.effective_date > coalesce(s.termination_date, make_date($year, 12, 31))
+               or year(e.effective_date) <> $year
+               or (e.event_type = 'new_hire_termination'
+                   and (year(s.hire_date) <> $year or e.effective_date <= s.hire_date))
+            order by 1, 2""",
+    ),
+    Invariant(
+        name="unique_event_ids",
+        asset="fct_yearly_events",
+        description="event_id is unique across the whole table.",
+        violations_sql=f"""
+            select event_id, count(*) as occurrences from main.fct_yearly_events
+            where event_id in (select event_id from main.fct_yearly_events where {_YEAR})
+            group by 1 having count(*) > 1 order by 1""",
+    ),
+    Invariant(
+        name="one_hire_per_employee",
+        asset="fct_yearly_events",
+        description="At most one hire per employee, over every year so far.",
+        violations_sql=f"""
+            select employee_id, count(*) as hires from main.fct_yearly_events
+            where scenario_id = $scenario_id and simulation_year <= $year and event_type = 'hire'
+              and employee_id in (select employee_id from main.fct_workforce_snapshot where {_YEAR})
+            group by 1 having count(*) > 1 order by 1""",
+    ),
+    Invariant(
+        name="one_termination_per_employee",
+        asset="fct_yearly_events",
+        description="At most one termination (experienced or new-hire) per employee, over every year so far.",
+        violations_sql=f"""
+            select employee_id, count(*) as terminations from main.fct_yearly_events
+            where scenario_id = $scenario_id and simulation_year <= $year
+              and event_type in ('termination', 'new_hire_termination')
+              and employee_id in (select employee_id from main.fct_workforce_snapshot where {_YEAR})
+            group by 1 having count(*) > 1 order by 1""",
+    ),
+    Invariant(
+        name="one_snapshot_row_per_employee",
+        asset="fct_workforce_snapshot",
+        description="One snapshot row per employee and year.",
+        violations_sql=f"""
+            select employee_id, count(*) as rows from main.fct_workforce_snapshot
+            where {_YEAR} group by 1 having count(*) > 1 order by 1""",
+    ),
+    Invariant(
+        name="no_resurrection",
+        asset="fct_workforce_snapshot",
+        description="Nobody terminated in an earlier year appears in this year's snapshot.",
+        violations_sql=f"""
+            select s.employee_id, t.simulation_year as terminated_in, t.effective_date
+            from (select * from main.fct_workforce_snapshot where {_YEAR}) as s
+            join main.fct_yearly_events as t
+              on t.scenario_id = s.scenario_id and t.employee_id = s.employee_id
+             and t.simulation_year < $year and t.event_type in ('termination', 'new_hire_termination')
+            order by 1""",
+    ),
+)
+
+BY_NAME = {invariant.name: invariant for invariant in CATALOGUE}
+
+
+@dataclass(frozen=True)
+class InvariantResult:
+    invariant: Invariant
+    violation_count: int
+    columns: tuple[str, ...]
+    first_rows: tuple[tuple, ...]
+
+    @property
+    def passed(self) -> bool:
+        return self.violation_count == 0
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, invariant: Invariant, scenario_id: str, year: int,
+             start_year: int) -> InvariantResult:
+    sql = invariant.violations_sql
+    available = {"scenario_id": scenario_id, "year": year, "start_year": start_year}
+    parameters = {name: value for name, value in available.items() if f"${name}" in sql}  # DuckDB refuses unused ones
+    count = con.execute(f"select count(*) from ({sql})", parameters).fetchall()[0][0]
+    relation = con.execute(f"select * from ({sql}) limit {SHOWN_ROWS}", parameters)
+    columns = tuple(d[0] for d in relation.description)
+    return InvariantResult(invariant, count, columns, tuple(relation.fetchall()))
