@@ -17,3 +17,17 @@ date_sub('year', {{ from_date }}, {{ to_date }})
 {% macro previous_year_snapshot() -%}
 {{ api.Relation.create(database=target.database, schema=target.schema, identifier="fct_workforce_snapshot") }}
 {%- endmacro %}
+
+{#- The date an employee becomes eligible for the plan: the later of the end of the waiting
+    period after hire and the birthday of the minimum age. Needs the scenario row as `scenario`. -#}
+{% macro plan_eligibility_rule_date(birth_date, hire_date) -%}
+greatest(
+    ({{ hire_date }} + scenario.eligibility_waiting_days)::date,
+    ({{ birth_date }} + to_years(scenario.eligibility_minimum_age))::date
+)
+{%- endmacro %}
+
+{#- Annual hours: the census's scheduled hours, or full time. -#}
+{% macro annual_hours(scheduled_hours) -%}
+coalesce({{ scheduled_hours }}, 2080)
+{%- endmacro %}

@@ -12,6 +12,10 @@
     "new_hire_termination_date": 8,
     "promotion": 9,
     "new_hire_birth_day": 10,
+    "opt_out": 11,
+    "opt_out_date": 12,
+    "voluntary_enrollment": 13,
+    "voluntary_enrollment_date": 14,
 } -%}
 {%- if name not in streams -%}{{ exceptions.raise_compiler_error("unknown random stream: " ~ name) }}{%- endif -%}
 {{- return(streams[name]) -}}

@@ -22,20 +22,21 @@ class SimulationRuns:
         self.census = census
         self._databases: dict[tuple[int, int], Path] = {}
 
-    def database(self, seed: int = SEED, threads: int = 2) -> Path:
-        key = (seed, threads)
+    def database(self, seed: int = SEED, threads: int = 2, variant: str = "", **overrides) -> Path:
+        """`variant` names a set of scenario `overrides` (one run per name)."""
+        key = (seed, threads, variant)
         if key not in self._databases:
-            folder = self.folder / f"seed{seed}_threads{threads}"
+            folder = self.folder / f"seed{seed}_threads{threads}{'_' + variant if variant else ''}"
             folder.mkdir()
-            scenario = write_scenario(folder, self.census, random_seed=seed)
+            scenario = write_scenario(folder, self.census, random_seed=seed, **overrides)
             report = run_simulation(scenario, db_path=folder / "simulation.duckdb", threads=threads,
                                     progress=lambda line: None)
             assert report.success, [r.message for r in report.runs if not r.success]
             self._databases[key] = folder / "simulation.duckdb"
         return self._databases[key]
 
-    def connect(self, seed: int = SEED, threads: int = 2) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(str(self.database(seed, threads)), read_only=True)
+    def connect(self, seed: int = SEED, threads: int = 2, variant: str = "", **overrides) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.database(seed, threads, variant, **overrides)), read_only=True)
 
 
 @pytest.fixture(scope="session")

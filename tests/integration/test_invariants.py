@@ -32,6 +32,16 @@ VIOLATIONS = {
     "no_resurrection": [f"""insert into main.fct_yearly_events select * replace ({YEAR} - 1 as simulation_year, 'termination' as event_type,
                                 make_date({YEAR} - 1, 6, 1) as effective_date, md5('stale') as event_id)
                             from main.fct_yearly_events where simulation_year = {YEAR} and event_type = 'merit_raise' and employee_id = {ONE_STAYER}"""],
+    "plan_state": [f"""update main.fct_workforce_snapshot set deferral_rate = deferral_rate + 0.01
+                       where simulation_year = {YEAR} and employee_id = (
+                           select employee_id from main.fct_workforce_snapshot s where simulation_year = {YEAR} and is_enrolled
+                             and not exists (select 1 from main.fct_yearly_events e where e.employee_id = s.employee_id
+                                             and e.simulation_year = {YEAR} and e.deferral_rate_after is not null)
+                           order by 1 limit 1)"""],
+    "irs_limits": [f"""update main.fct_workforce_snapshot set employee_contribution = 40000
+                       where simulation_year = {YEAR} and employee_id = (
+                           select employee_id from main.fct_workforce_snapshot where simulation_year = {YEAR} and is_enrolled and age < 50
+                           order by 1 limit 1)"""],
 }
 
 

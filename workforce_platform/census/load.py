@@ -15,7 +15,7 @@ import duckdb
 from workforce_platform.errors import WorkforceInputError
 
 REQUIRED_COLUMNS = ("employee_id", "birth_date", "hire_date", "annual_compensation")
-OPTIONAL_COLUMNS = ("termination_date", "level_id", "deferral_rate", "deferral_pct")
+OPTIONAL_COLUMNS = ("termination_date", "level_id", "deferral_rate", "deferral_pct", "scheduled_hours")
 _SHOWN_ROWS = 5
 
 
@@ -67,6 +67,12 @@ def _rules(columns: set[str], census_date: date) -> list[_Rule]:
             "coalesce(trim(deferral_rate), '') <> '' and coalesce(try_cast(deferral_rate as decimal(9, 5)) not between 0 and 1, true)",
             "deferral_rate",
         ))
+    if "scheduled_hours" in columns:
+        rules.append(_Rule(
+            "scheduled_hours must be empty or a number of hours a year between 0 and 8784",
+            "coalesce(trim(scheduled_hours), '') <> '' and coalesce(try_cast(scheduled_hours as decimal(9, 2)) not between 0 and 8784, true)",
+            "scheduled_hours",
+        ))
     if "deferral_pct" in columns:
         rules.append(_Rule(
             "deferral_pct must be empty or a percentage between 0 and 100",
@@ -114,13 +120,14 @@ def _read_raw(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
 
 _PARQUET_TYPES = {
     "employee_id": ("VARCHAR",),
-    "birth_date": ("DATE", "VARCHAR", "TIMESTAMP"),
-    "hire_date": ("DATE", "VARCHAR", "TIMESTAMP"),
-    "termination_date": ("DATE", "VARCHAR", "TIMESTAMP"),
+    "birth_date": ("DATE", "VARCHAR"),
+    "hire_date": ("DATE", "VARCHAR"),
+    "termination_date": ("DATE", "VARCHAR"),
     "annual_compensation": ("DECIMAL", "DOUBLE", "FLOAT", "INTEGER", "BIGINT", "HUGEINT", "VARCHAR"),
     "level_id": ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "VARCHAR"),
     "deferral_rate": ("DECIMAL", "DOUBLE", "FLOAT", "VARCHAR"),
     "deferral_pct": ("DECIMAL", "DOUBLE", "FLOAT", "INTEGER", "BIGINT", "VARCHAR"),
+    "scheduled_hours": ("DECIMAL", "DOUBLE", "FLOAT", "SMALLINT", "INTEGER", "BIGINT", "VARCHAR"),
 }
 
 
@@ -183,13 +190,14 @@ def validate_and_load_census(con: duckdb.DuckDBPyConnection, path: Path, census_
         deferral = "coalesce(round(try_cast(nullif(trim(deferral_pct), '') as decimal(9, 3)) / 100, 5), 0)::decimal(7, 5)"
     else:
         deferral = "0::decimal(7, 5)"
+    hours = "try_cast(nullif(trim(scheduled_hours), '') as decimal(9, 2))" if "scheduled_hours" in known else "null::decimal(9, 2)"
     con.execute("create schema if not exists inputs")
     con.execute(
         "create or replace table inputs.census as select "
         "trim(employee_id) as employee_id, cast(birth_date as date) as birth_date, "
         f"cast(hire_date as date) as hire_date, {termination} as termination_date, "
         "cast(annual_compensation as decimal(18, 2)) as annual_compensation, "
-        f"{level} as level_id, {deferral} as deferral_rate "
+        f"{level} as level_id, {deferral} as deferral_rate, {hours} as scheduled_hours "
         "from census_text order by source_row"
     )
     for table in ("census_text", "census_raw", "census_typed"):

@@ -165,6 +165,97 @@ CATALOGUE: tuple[Invariant, ...] = (
     ),
 )
 
+_IRS_LIMITS_OF_YEAR = """(select * from main.config_irs_limits
+    order by case when plan_year <= $year then 0 else 1 end,
+             case when plan_year <= $year then -plan_year else plan_year end
+    limit 1)"""
+
+CATALOGUE += (
+    Invariant(
+        name="plan_state",
+        asset="fct_workforce_snapshot",
+        description="Enrolled exactly when the deferral rate is > 0; every deferral change has an event "
+                    "(the rate at year end is the last event's, or the rate of 1 January); at most one "
+                    "enrollment a year and none while enrolled; no escalation after an opt-out or above the cap.",
+        violations_sql=f"""
+            with snap as (select * from main.fct_workforce_snapshot where {_YEAR}),
+            start as (
+                select employee_id, deferral_rate, has_opted_out from main.int_starting_workforce_assembled where {_YEAR}
+                union all
+                select employee_id, deferral_rate, has_opted_out from main.int_new_hires_generated where {_YEAR}
+            ),
+            changes as (
+                select * from main.fct_yearly_events
+                where {_YEAR} and event_type in ('enrollment', 'opt_out', 'deferral_escalation')
+            ),
+            last_change as (
+                select employee_id, arg_max(deferral_rate_after, event_sequence) as rate_after from changes group by 1
+            )
+            select snap.employee_id, 'is_enrolled disagrees with the deferral rate' as problem
+            from snap where snap.is_enrolled <> (snap.deferral_rate > 0)
+            union all
+            select snap.employee_id, 'deferral rate changed without an event'
+            from snap join start using (employee_id) left join last_change using (employee_id)
+            where snap.deferral_rate <> coalesce(last_change.rate_after, start.deferral_rate)
+            union all
+            select changes.employee_id, 'enrollment while enrolled'
+            from changes join start using (employee_id)
+            where changes.event_type = 'enrollment' and start.deferral_rate > 0
+            union all
+            select employee_id, 'more than one enrollment in the year'
+            from changes where event_type = 'enrollment' group by 1 having count(*) > 1
+            union all
+            select changes.employee_id, 'escalation after an opt-out'
+            from changes join start using (employee_id)
+            where changes.event_type = 'deferral_escalation' and start.has_opted_out
+            union all
+            select changes.employee_id, 'escalation above the cap or not an increase'
+            from changes cross join main.stg_scenario as scenario
+            where changes.event_type = 'deferral_escalation'
+              and (changes.deferral_rate_after > scenario.escalation_cap
+                   or changes.deferral_rate_after <= changes.deferral_rate_before)
+            order by 1, 2""",
+    ),
+    Invariant(
+        name="irs_limits",
+        asset="fct_workforce_snapshot",
+        description="Deferrals within 402(g) plus the catch-up for the age reached; plan pay is prorated "
+                    "pay capped at 401(a)(17) and the match stays within the formula on it; deferrals "
+                    "(less catch-up), match and core within 415(c) (the lesser of the limit and pay).",
+        violations_sql=f"""
+            with limits as {_IRS_LIMITS_OF_YEAR},
+            snap as (select * from main.fct_workforce_snapshot where {_YEAR}),
+            formula as (select coalesce(sum(match_rate * (employee_max - employee_min)), 0) as max_match_rate
+                        from main.stg_match_tiers),
+            checked as (
+                select
+                    snap.employee_id, snap.age, snap.prorated_compensation, snap.plan_compensation,
+                    snap.employee_contribution, snap.employer_match, snap.employer_core,
+                    limits.elective_deferral_limit + case
+                        when snap.age between limits.super_catch_up_min_age and limits.super_catch_up_max_age
+                            then limits.super_catch_up_limit
+                        when snap.age >= limits.catch_up_age then limits.catch_up_limit
+                        else 0 end as deferral_limit,
+                    greatest(snap.employee_contribution - limits.elective_deferral_limit, 0) as catch_up,
+                    least(limits.annual_additions_limit, snap.prorated_compensation) as additions_limit,
+                    least(snap.prorated_compensation, limits.compensation_limit) as expected_plan_compensation,
+                    round(formula.max_match_rate * snap.plan_compensation, 2) as match_ceiling
+                from snap cross join limits cross join formula
+            )
+            select employee_id, age, employee_contribution, deferral_limit, plan_compensation, employer_match, employer_core,
+                   case when employee_contribution > deferral_limit then '402(g) and catch-up'
+                        when plan_compensation <> expected_plan_compensation then '401(a)(17) plan compensation'
+                        when employer_match > match_ceiling then 'match above the formula on plan compensation'
+                        else '415(c) annual additions' end as limit_exceeded
+            from checked
+            where employee_contribution > deferral_limit
+               or plan_compensation <> expected_plan_compensation
+               or employer_match > match_ceiling
+               or employee_contribution - catch_up + employer_match + employer_core > additions_limit
+            order by 1""",
+    ),
+)
+
 BY_NAME = {invariant.name: invariant for invariant in CATALOGUE}
 
 

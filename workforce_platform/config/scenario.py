@@ -14,7 +14,7 @@ import os
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import yaml
 from pydantic import (
@@ -87,6 +87,110 @@ class Compensation(_Strict):
         return self
 
 
+class Eligibility(_Strict):
+    """Who may join the plan, and from when."""
+
+    minimum_age: int = Field(21, ge=0, le=100, description="Age at which an employee becomes eligible.")
+    waiting_period_days: int = Field(0, ge=0, le=3650, description="Days after hire before eligibility.")
+    minimum_hours: Optional[int] = Field(None, ge=0, le=8784, description="Annual hours required (scheduled_hours, or full time 2,080 when the census has none); none: no requirement.")
+
+
+class AutoEnrollment(_Strict):
+    """Automatic enrollment at a default rate, with an opt-out window."""
+
+    enabled: bool = Field(True, description="Auto-enroll eligible employees who are not enrolled.")
+    scope: Literal["new_hires_only", "all_not_enrolled"] = Field("new_hires_only", description="new_hires_only: hired from start_year on; all_not_enrolled: also the census's non-participants.")
+    window_days: int = Field(45, ge=0, le=365, description="Enrollment takes effect this many days after eligibility.")
+    default_deferral_rate: Rate = Field(Decimal("0.03"), gt=0, lt=1, description="Deferral rate of an auto-enrollment.")
+    opt_out_grace_days: int = Field(30, ge=0, le=365, description="An opt-out falls within this many days of the enrollment.")
+
+
+class VoluntaryEnrollment(_Strict):
+    """Eligible employees who are not auto-enrolled may enroll on their own (probability by age band, seeds)."""
+
+    enabled: bool = Field(True, description="Draw voluntary enrollments each year.")
+
+
+class AutoEscalation(_Strict):
+    """Yearly deferral increases for enrolled employees who have not opted out."""
+
+    enabled: bool = Field(True, description="Escalate deferrals each year.")
+    increment: Rate = Field(Decimal("0.01"), gt=0, lt=1, description="Added to the deferral rate each year.")
+    cap: Rate = Field(Decimal("0.10"), gt=0, le=1, description="No escalation above this rate.")
+    effective_date: MonthDay = Field("01-01", description="Month-day of the yearly escalation.")
+    delay_years: int = Field(1, ge=0, le=10, description="Whole years after enrollment before the first escalation.")
+
+
+class MatchTier(_Strict):
+    """Matches `match_rate` of the deferrals between `employee_min` and `employee_max` of pay."""
+
+    employee_min: Rate = Field(ge=0, le=1)
+    employee_max: Rate = Field(gt=0, le=1)
+    match_rate: Rate = Field(ge=0, le=10)
+
+
+class Match(_Strict):
+    """Employer match as tiers; safe-harbor, stretch and QACA formulas are tier lists."""
+
+    tiers: list[MatchTier] = Field(
+        default_factory=lambda: [MatchTier(employee_min=Decimal("0"), employee_max=Decimal("0.03"), match_rate=Decimal("1")),
+                                 MatchTier(employee_min=Decimal("0.03"), employee_max=Decimal("0.05"), match_rate=Decimal("0.5"))],
+        description="Default: 100% of the first 3% of pay plus 50% of the next 2%.",
+    )
+    requires_last_day: bool = Field(True, description="Only employees active on 31 December receive the match.")
+    minimum_hours: Optional[int] = Field(None, ge=0, le=8784, description="Annual hours required for the match.")
+
+    @field_validator("tiers")
+    @classmethod
+    def _tiers_ordered(cls, tiers: list[MatchTier]) -> list[MatchTier]:
+        previous_max = Decimal(0)
+        for index, tier in enumerate(tiers):
+            if tier.employee_min >= tier.employee_max:
+                raise ValueError(f"tier {index + 1}: employee_min {tier.employee_min} is not below employee_max {tier.employee_max}")
+            if tier.employee_min < previous_max:
+                raise ValueError(f"tier {index + 1} overlaps the tier before it (starts at {tier.employee_min}, previous ends at {previous_max})")
+            previous_max = tier.employee_max
+        return tiers
+
+
+class CoreStep(_Strict):
+    """From `at_least` (years of service or age) on, the core rate is `rate`."""
+
+    at_least: int = Field(ge=0, le=100)
+    rate: Rate = Field(ge=0, lt=1)
+
+
+class Core(_Strict):
+    """Employer non-elective contribution."""
+
+    basis: Literal["none", "flat", "service", "age"] = Field("none", description="none, a flat rate, or graded by years of service or by age.")
+    flat_rate: Rate = Field(Decimal("0"), ge=0, lt=1, description="Rate of pay when basis is flat.")
+    schedule: list[CoreStep] = Field(default_factory=list, description="Steps by service years or age when basis is service or age.")
+    requires_last_day: bool = Field(True, description="Only employees active on 31 December receive core.")
+    minimum_hours: Optional[int] = Field(None, ge=0, le=8784, description="Annual hours required for core.")
+
+    @model_validator(mode="after")
+    def _schedule_fits_basis(self) -> "Core":
+        if self.basis in ("service", "age"):
+            if not self.schedule:
+                raise ValueError(f"basis '{self.basis}' needs a schedule of steps")
+            starts = [step.at_least for step in self.schedule]
+            if starts != sorted(set(starts)):
+                raise ValueError("schedule steps must have increasing, distinct at_least values")
+        return self
+
+
+class Plan(_Strict):
+    """The defined-contribution plan design."""
+
+    eligibility: Eligibility = Field(default_factory=Eligibility)
+    auto_enrollment: AutoEnrollment = Field(default_factory=AutoEnrollment)
+    voluntary_enrollment: VoluntaryEnrollment = Field(default_factory=VoluntaryEnrollment)
+    auto_escalation: AutoEscalation = Field(default_factory=AutoEscalation)
+    match: Match = Field(default_factory=Match)
+    core: Core = Field(default_factory=Core)
+
+
 class Execution(_Strict):
     """How the simulation runs. Results never depend on these."""
 
@@ -106,6 +210,7 @@ class Scenario(_Strict):
     termination_rate: Rate = Field(Decimal("0.12"), ge=0, lt=1, description="Experienced terminations = floor(start x rate).")
     new_hire_termination_rate: Rate = Field(Decimal("0.25"), ge=0, lt=1, description="Share of the year's hires who leave within the year.")
     compensation: Compensation = Field(default_factory=Compensation)
+    plan: Plan = Field(default_factory=Plan)
     execution: Execution = Field(default_factory=Execution)
 
     # Set by load_scenario: the file this came from.

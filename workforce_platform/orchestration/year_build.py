@@ -99,30 +99,7 @@ def write_inputs(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> int:
     con.execute("begin transaction")
     try:
         rows = validate_and_load_census(con, scenario.resolved_census_path(), scenario.census_date)
-        comp = scenario.compensation
-        promotion_month, promotion_day = (int(p) for p in comp.promotion_date.split("-"))
-        merit_month, merit_day = (int(p) for p in comp.merit_date.split("-"))
-        con.execute(
-            """
-            create or replace table inputs.scenario as select
-                ?::varchar as scenario_id, ?::integer as start_year, ?::integer as end_year,
-                ?::ubigint as random_seed, ?::decimal(7, 5) as target_growth_rate,
-                ?::decimal(7, 5) as termination_rate, ?::decimal(7, 5) as new_hire_termination_rate,
-                ?::decimal(7, 5) as cola_rate, ?::decimal(7, 5) as promotion_raise,
-                ?::integer as promotion_month, ?::integer as promotion_day,
-                ?::integer as merit_month, ?::integer as merit_day,
-                ?::varchar as scenario_fingerprint
-            """,
-            [
-                scenario.scenario_id, scenario.start_year, scenario.end_year, scenario.random_seed,
-                str(scenario.target_growth_rate), str(scenario.termination_rate),
-                str(scenario.new_hire_termination_rate), str(comp.cola_rate), str(comp.promotion_raise),
-                promotion_month, promotion_day, merit_month, merit_day, scenario.fingerprint(),
-            ],
-        )
-        con.execute("create or replace table inputs.merit_rate_overrides (level_id integer, merit_rate decimal(7, 5))")
-        for level, rate in sorted(comp.merit_by_level.items()):
-            con.execute("insert into inputs.merit_rate_overrides values (?, ?::decimal(7, 5))", [level, str(rate)])
+        _write_scenario_tables(con, scenario)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -138,6 +115,69 @@ def check_parameters_loaded(con: duckdb.DuckDBPyConnection, scenario: Scenario, 
             f"(seeds and staging, Dagster group 'parameters') before year assets; "
             f"`workforce simulate` does this first"
         )
+
+
+def _month_day(text: str) -> tuple[int, int]:
+    month, day = (int(p) for p in text.split("-"))
+    return month, day
+
+
+def _write_scenario_tables(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> None:
+    """The scenario's parameters as tables the dbt models read (inside the caller's transaction)."""
+    comp, plan = scenario.compensation, scenario.plan
+    promotion_month, promotion_day = _month_day(comp.promotion_date)
+    merit_month, merit_day = _month_day(comp.merit_date)
+    escalation_month, escalation_day = _month_day(plan.auto_escalation.effective_date)
+    columns = {
+        "scenario_id": ("varchar", scenario.scenario_id),
+        "start_year": ("integer", scenario.start_year),
+        "end_year": ("integer", scenario.end_year),
+        "random_seed": ("ubigint", scenario.random_seed),
+        "target_growth_rate": ("decimal(7, 5)", str(scenario.target_growth_rate)),
+        "termination_rate": ("decimal(7, 5)", str(scenario.termination_rate)),
+        "new_hire_termination_rate": ("decimal(7, 5)", str(scenario.new_hire_termination_rate)),
+        "cola_rate": ("decimal(7, 5)", str(comp.cola_rate)),
+        "promotion_raise": ("decimal(7, 5)", str(comp.promotion_raise)),
+        "promotion_month": ("integer", promotion_month),
+        "promotion_day": ("integer", promotion_day),
+        "merit_month": ("integer", merit_month),
+        "merit_day": ("integer", merit_day),
+        "eligibility_minimum_age": ("integer", plan.eligibility.minimum_age),
+        "eligibility_waiting_days": ("integer", plan.eligibility.waiting_period_days),
+        "eligibility_minimum_hours": ("integer", plan.eligibility.minimum_hours),
+        "auto_enrollment_enabled": ("boolean", plan.auto_enrollment.enabled),
+        "auto_enrollment_scope": ("varchar", plan.auto_enrollment.scope),
+        "auto_enrollment_window_days": ("integer", plan.auto_enrollment.window_days),
+        "auto_enrollment_default_rate": ("decimal(7, 5)", str(plan.auto_enrollment.default_deferral_rate)),
+        "opt_out_grace_days": ("integer", plan.auto_enrollment.opt_out_grace_days),
+        "voluntary_enrollment_enabled": ("boolean", plan.voluntary_enrollment.enabled),
+        "escalation_enabled": ("boolean", plan.auto_escalation.enabled),
+        "escalation_increment": ("decimal(7, 5)", str(plan.auto_escalation.increment)),
+        "escalation_cap": ("decimal(7, 5)", str(plan.auto_escalation.cap)),
+        "escalation_month": ("integer", escalation_month),
+        "escalation_day": ("integer", escalation_day),
+        "escalation_delay_years": ("integer", plan.auto_escalation.delay_years),
+        "match_requires_last_day": ("boolean", plan.match.requires_last_day),
+        "match_minimum_hours": ("integer", plan.match.minimum_hours),
+        "core_basis": ("varchar", plan.core.basis),
+        "core_flat_rate": ("decimal(7, 5)", str(plan.core.flat_rate)),
+        "core_requires_last_day": ("boolean", plan.core.requires_last_day),
+        "core_minimum_hours": ("integer", plan.core.minimum_hours),
+        "scenario_fingerprint": ("varchar", scenario.fingerprint()),
+    }
+    select = ", ".join(f"?::{sql_type} as {name}" for name, (sql_type, _) in columns.items())
+    con.execute(f"create or replace table inputs.scenario as select {select}", [v for _, v in columns.values()])
+    con.execute("create or replace table inputs.merit_rate_overrides (level_id integer, merit_rate decimal(7, 5))")
+    for level, rate in sorted(comp.merit_by_level.items()):
+        con.execute("insert into inputs.merit_rate_overrides values (?, ?::decimal(7, 5))", [level, str(rate)])
+    con.execute("""create or replace table inputs.match_tiers (
+                       tier integer, employee_min decimal(7, 5), employee_max decimal(7, 5), match_rate decimal(7, 5))""")
+    for tier, spec in enumerate(plan.match.tiers, start=1):
+        con.execute("insert into inputs.match_tiers values (?, ?::decimal(7, 5), ?::decimal(7, 5), ?::decimal(7, 5))",
+                    [tier, str(spec.employee_min), str(spec.employee_max), str(spec.match_rate)])
+    con.execute("create or replace table inputs.core_schedule (at_least integer, rate decimal(7, 5))")
+    for step in plan.core.schedule:
+        con.execute("insert into inputs.core_schedule values (?, ?::decimal(7, 5))", [step.at_least, str(step.rate)])
 
 
 def prepare_inputs(scenario: Scenario, db_path: Path) -> None:

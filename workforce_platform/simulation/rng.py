@@ -27,6 +27,10 @@ class Stream(IntEnum):
     NEW_HIRE_TERMINATION_DATE = 8
     PROMOTION = 9
     NEW_HIRE_BIRTH_DAY = 10
+    OPT_OUT = 11
+    OPT_OUT_DATE = 12
+    VOLUNTARY_ENROLLMENT = 13
+    VOLUNTARY_ENROLLMENT_DATE = 14
 
 
 def fmix32(h: int) -> int:

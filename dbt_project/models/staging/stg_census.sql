@@ -7,5 +7,6 @@ select
     termination_date,
     annual_compensation,
     level_id,
-    coalesce(deferral_rate, 0)::decimal(7, 5) as deferral_rate
+    coalesce(deferral_rate, 0)::decimal(7, 5) as deferral_rate,
+    scheduled_hours
 from {{ source('inputs', 'census') }}

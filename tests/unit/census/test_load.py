@@ -22,7 +22,7 @@ def _load(tmp_path, text, name="census.csv"):
 def test_valid_census_is_typed(tmp_path):
     con, rows, _ = _load(tmp_path, HEADER + GOOD)
     assert rows == 2
-    assert con.execute("select * from inputs.census order by employee_id").fetchall()[0][4:] == (
+    assert con.execute("select * from inputs.census order by employee_id").fetchall()[0][4:7] == (
         __import__("decimal").Decimal("55000.00"), 1, __import__("decimal").Decimal("0.05000"))
 
 

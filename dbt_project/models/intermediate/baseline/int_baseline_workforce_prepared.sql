@@ -1,5 +1,7 @@
 -- Employees active at the census date (no termination date), with the level derived from the pay
--- bands where the census leaves it empty: the band with min <= pay < max, clamped to the end bands.
+-- bands where the census leaves it empty (the band with min <= pay < max, clamped to the end
+-- bands), and their plan state: a census deferral rate > 0 is an enrollment that persists, and
+-- such an employee counts as eligible from the census date at the latest.
 with levels as (
     select level_id, min_compensation, max_compensation from {{ ref('config_levels') }}
 ),
@@ -27,9 +29,18 @@ select
     )::integer as level_id,
     census.annual_compensation,
     census.deferral_rate,
-    census.deferral_rate > 0 as is_enrolled
+    census.deferral_rate > 0 as is_enrolled,
+    case when census.deferral_rate > 0
+         then least({{ plan_eligibility_rule_date('census.birth_date', 'census.hire_date') }},
+                    make_date(scenario.start_year - 1, 12, 31))
+         else {{ plan_eligibility_rule_date('census.birth_date', 'census.hire_date') }}
+    end as eligibility_date,
+    null::date as enrollment_date,
+    false as has_opted_out,
+    census.scheduled_hours
 from census
 cross join bounds
+cross join {{ ref('stg_scenario') }} as scenario
 left join levels as band
     on census.annual_compensation >= band.min_compensation
    and census.annual_compensation < band.max_compensation

@@ -1,7 +1,8 @@
 -- The year's hires: ids and keys from the year and a sequence number; level by the new-hire mix,
 -- age by the age distribution, hire date uniform over the year but its last day (so a new-hire
 -- termination always has a later day to fall on), pay uniform between the level's pay percentiles.
--- Every choice is an exact integer function of one draw.
+-- Every choice is an exact integer function of one draw. A hire starts outside the plan, with
+-- the eligibility date of the plan's rule.
 with needs as (
     select * from {{ ref('int_workforce_needs_solved') }} where simulation_year = {{ simulation_year() }}
 ),
@@ -77,20 +78,31 @@ birth_year as (
         *,
         {{ simulation_year() }} - age_at_hire as birth_year
     from chosen
+),
+
+born as (
+    select
+        scenario_id,
+        {{ simulation_year() }} as simulation_year,
+        employee_id,
+        employee_key,
+        hire_sequence,
+        hire_date,
+        (make_date(birth_year, 1, 1) + {{ draw_below(
+        'h_new_hire_birth_day',
+        "date_diff('day', make_date(birth_year, 1, 1), make_date(birth_year + 1, 1, 1))") }}::integer)::date as birth_date,
+        level_id,
+        {{ cents_to_money('pay_low_cents + ' ~ draw_below('h_new_hire_pay', 'pay_high_cents - pay_low_cents + 1')) }} as annual_compensation,
+        0::decimal(7, 5) as deferral_rate,
+        false as is_enrolled
+    from birth_year
 )
 
 select
-    scenario_id,
-    {{ simulation_year() }} as simulation_year,
-    employee_id,
-    employee_key,
-    hire_sequence,
-    hire_date,
-    (make_date(birth_year, 1, 1) + {{ draw_below(
-        'h_new_hire_birth_day',
-        "date_diff('day', make_date(birth_year, 1, 1), make_date(birth_year + 1, 1, 1))") }}::integer)::date as birth_date,
-    level_id,
-    {{ cents_to_money('pay_low_cents + ' ~ draw_below('h_new_hire_pay', 'pay_high_cents - pay_low_cents + 1')) }} as annual_compensation,
-    0::decimal(7, 5) as deferral_rate,
-    false as is_enrolled
-from birth_year
+    born.*,
+    {{ plan_eligibility_rule_date('born.birth_date', 'born.hire_date') }} as eligibility_date,
+    null::date as enrollment_date,
+    false as has_opted_out,
+    null::decimal(9, 2) as scheduled_hours
+from born
+cross join {{ ref('stg_scenario') }} as scenario

@@ -1,17 +1,20 @@
 -- The workforce on 1 January: the census baseline in the first year, otherwise the employees
 -- active on 31 December of the previous year. Age and tenure are whole years on 1 January,
--- computed from the dates, so they advance with the year.
+-- computed from the dates, so they advance with the year. The plan state (eligibility,
+-- enrollment, deferral rate, opt-out) carries over unchanged.
 with carried as (
     {% if is_first_year() %}
     select
         scenario.scenario_id, employee_id, employee_key, birth_date, hire_date,
-        level_id, annual_compensation, deferral_rate, is_enrolled
+        level_id, annual_compensation, deferral_rate, is_enrolled,
+        eligibility_date, enrollment_date, has_opted_out, scheduled_hours
     from {{ ref('int_baseline_workforce_prepared') }}
     cross join {{ ref('stg_scenario') }} as scenario
     {% else %}
     select
         scenario_id, employee_id, employee_key, birth_date, hire_date,
-        level_id, annual_compensation, deferral_rate, is_enrolled
+        level_id, annual_compensation, deferral_rate, is_enrolled,
+        eligibility_date, enrollment_date, has_opted_out, scheduled_hours
     from {{ previous_year_snapshot() }}
     where scenario_id = {{ scenario_id() }}
       and simulation_year = {{ simulation_year() }} - 1
@@ -38,6 +41,10 @@ select
     aged.annual_compensation,
     aged.deferral_rate,
     aged.is_enrolled,
+    aged.eligibility_date,
+    aged.enrollment_date,
+    aged.has_opted_out,
+    aged.scheduled_hours,
     aged.age,
     aged.tenure_years,
     age_band.age_band_id,

@@ -1,4 +1,4 @@
--- One row per scenario and year: the headcount flow and the year's pay.
+-- One row per scenario and year: the headcount flow, the year's pay, participation and plan cost.
 with snapshot as (
     select * from {{ ref('fct_workforce_snapshot') }} where simulation_year = {{ simulation_year() }}
 ),
@@ -14,7 +14,13 @@ flows as (
         count(*) filter (where status_detail = 'experienced_termination') as experienced_terminations,
         count(*) filter (where status_detail = 'new_hire_termination') as new_hire_terminations,
         count(*) filter (where employment_status = 'active') as ending_headcount,
-        coalesce(sum(prorated_compensation), 0)::decimal(18, 2) as total_prorated_compensation
+        coalesce(sum(prorated_compensation), 0)::decimal(18, 2) as total_prorated_compensation,
+        count(*) filter (where employment_status = 'active' and is_eligible) as eligible_active,
+        count(*) filter (where employment_status = 'active' and is_eligible and is_enrolled) as enrolled_active,
+        sum(deferral_rate) filter (where employment_status = 'active' and is_enrolled) as enrolled_deferral_sum,
+        coalesce(sum(employee_contribution), 0)::decimal(18, 2) as employee_contributions,
+        coalesce(sum(employer_match), 0)::decimal(18, 2) as employer_match,
+        coalesce(sum(employer_core), 0)::decimal(18, 2) as employer_core
     from snapshot
 )
 
@@ -32,6 +38,18 @@ select
          else round((flows.ending_headcount - flows.starting_headcount)::decimal(18, 0)
                     / flows.starting_headcount, 5) end::decimal(7, 5) as growth_rate,
     needs.target_growth_rate,
-    flows.total_prorated_compensation
+    flows.total_prorated_compensation,
+    flows.eligible_active,
+    flows.enrolled_active,
+    -- participation: enrolled among eligible employees active on 31 December
+    case when flows.eligible_active = 0 then null
+         else round(flows.enrolled_active::decimal(18, 0) / flows.eligible_active, 5) end::decimal(7, 5) as participation_rate,
+    -- average deferral rate of enrolled employees active on 31 December
+    case when flows.enrolled_active = 0 then null
+         else round(flows.enrolled_deferral_sum / flows.enrolled_active, 5) end::decimal(7, 5) as average_deferral_rate,
+    flows.employee_contributions,
+    flows.employer_match,
+    flows.employer_core,
+    (flows.employer_match + flows.employer_core)::decimal(18, 2) as employer_cost
 from flows
 cross join needs

@@ -1,7 +1,8 @@
 -- Every event of the year, one row each. `cola` is folded into `merit_raise` (both take effect on
 -- the merit date). event_id is a digest of the event's content (scenario, year, employee, type:
 -- at most one event of a type per employee and year), and event_sequence orders an employee's
--- events by date, then by a fixed priority.
+-- events by date, then by a fixed priority: hire, eligibility, escalation, enrollment, opt-out,
+-- promotion, merit, terminations.
 with events as (
     select
         employee_id, 'hire' as event_type, hire_date as effective_date, 1 as priority,
@@ -13,14 +14,42 @@ with events as (
 
     union all
     select
-        employee_id, 'promotion', effective_date, 2,
+        employee_id, 'eligibility', eligibility_event_date, 2,
+        null, null, null, null, null, null
+    from {{ ref('int_plan_eligibility_determined') }}
+    where simulation_year = {{ simulation_year() }} and eligibility_event_date is not null
+
+    union all
+    select
+        employee_id, 'deferral_escalation', effective_date, 3,
+        null, null, null, null, deferral_rate_before, deferral_rate_after
+    from {{ ref('int_deferral_escalations_applied') }}
+    where simulation_year = {{ simulation_year() }}
+
+    union all
+    select
+        employee_id, 'enrollment', enrollment_date, 4,
+        null, null, null, null, 0::decimal(7, 5), deferral_rate
+    from {{ ref('int_enrollments_drawn') }}
+    where simulation_year = {{ simulation_year() }}
+
+    union all
+    select
+        employee_id, 'opt_out', opt_out_date, 5,
+        null, null, null, null, deferral_rate, 0::decimal(7, 5)
+    from {{ ref('int_enrollments_drawn') }}
+    where simulation_year = {{ simulation_year() }} and opted_out
+
+    union all
+    select
+        employee_id, 'promotion', effective_date, 6,
         level_before, level_after, compensation_before, compensation_after, null, null
     from {{ ref('int_promotions_drawn') }}
     where simulation_year = {{ simulation_year() }}
 
     union all
     select
-        employee_id, 'merit_raise', effective_date, 3,
+        employee_id, 'merit_raise', effective_date, 7,
         null, null, compensation_before, compensation_after, null, null
     from {{ ref('int_merit_raises_applied') }}
     where simulation_year = {{ simulation_year() }}

@@ -1,0 +1,207 @@
+-- Contributions for the year, per employee, exactly (integer cents):
+--  1. Deferrals: every pay change (start, promotion, merit) and deferral change (escalation,
+--     enrollment, opt-out) cuts the year into segments; deferral = sum of pay cents x days x rate
+--     / days in the year, rounded half up once.
+--  2. 401(a)(17): plan compensation = prorated pay capped at the year's limit; deferrals on pay
+--     above it are scaled down in proportion.
+--  3. 402(g): deferrals capped at the limit plus the catch-up of the age reached by 31 December
+--     (50+: catch-up; 60-63: the larger "super" catch-up instead).
+--  4. Match: tier by tier on the capped deferrals, against plan compensation:
+--     sum of match_rate x clamp(deferrals - employee_min x pay, 0, (employee_max - employee_min) x pay).
+--  5. Core: the flat rate, or the step for years of service or age on the last day, x plan pay.
+--  6. Match and core only for eligible employees meeting the plan's last-day and hours rules.
+--  7. 415(c): deferrals (less catch-up) + match + core within the lesser of the limit and pay;
+--     an excess comes off core first, then match, then deferrals.
+-- IRS limits are the year's row of config_irs_limits (the latest earlier year when it has none).
+with scenario as (
+    select * from {{ ref('stg_scenario') }}
+),
+
+limits as (
+    select * from {{ ref('config_irs_limits') }}
+    order by case when plan_year <= {{ simulation_year() }} then 0 else 1 end,
+             case when plan_year <= {{ simulation_year() }} then -plan_year else plan_year end
+    limit 1
+),
+
+members as (
+    select * from {{ ref('int_plan_eligibility_determined') }} where simulation_year = {{ simulation_year() }}
+),
+
+enrollments as (
+    select * from {{ ref('int_enrollments_drawn') }} where simulation_year = {{ simulation_year() }}
+),
+
+changes as (
+    select employee_id, period_start as change_date, 0 as change_order,
+           starting_compensation as pay, starting_deferral_rate as rate
+    from members
+    union all
+    select employee_id, effective_date, 1, compensation_after, null
+    from {{ ref('int_promotions_drawn') }} where simulation_year = {{ simulation_year() }}
+    union all
+    select employee_id, effective_date, 2, compensation_after, null
+    from {{ ref('int_merit_raises_applied') }} where simulation_year = {{ simulation_year() }}
+    union all
+    select employee_id, effective_date, 3, null, deferral_rate_after
+    from {{ ref('int_deferral_escalations_applied') }} where simulation_year = {{ simulation_year() }}
+    union all
+    select employee_id, enrollment_date, 4, null, deferral_rate from enrollments
+    union all
+    select employee_id, opt_out_date, 5, null, 0 from enrollments where opted_out
+),
+
+filled as (
+    select
+        employee_id,
+        change_date,
+        last_value(pay ignore nulls) over timeline as pay,
+        last_value(rate ignore nulls) over timeline as rate,
+        lead(change_date) over (partition by employee_id order by change_date, change_order) as next_change_date,
+        row_number() over (partition by employee_id order by change_date desc, change_order desc) as from_last
+    from changes
+    window timeline as (partition by employee_id order by change_date, change_order
+                        rows between unbounded preceding and current row)
+),
+
+summed as (
+    select
+        filled.employee_id,
+        sum({{ money_to_cents('filled.pay') }}::hugeint
+            * date_diff('day', filled.change_date, coalesce(filled.next_change_date, members.period_end + 1))) as pay_cent_days,
+        sum({{ money_to_cents('filled.pay') }}::hugeint
+            * date_diff('day', filled.change_date, coalesce(filled.next_change_date, members.period_end + 1))
+            * round(filled.rate * 100000)::hugeint) as deferral_cent_days_scaled,
+        max(case when filled.from_last = 1 then filled.rate end)::decimal(7, 5) as ending_deferral_rate
+    from filled
+    join members using (employee_id)
+    group by filled.employee_id
+),
+
+capped as (
+    select
+        members.*,
+        summed.ending_deferral_rate,
+        -- BIGINT cents keep DECIMAL products within 38 digits (beyond, DuckDB would use DOUBLE)
+        {{ divide_round_half_up('summed.pay_cent_days', days_in_year()) }}::bigint as prorated_cents,
+        {{ divide_round_half_up('summed.deferral_cent_days_scaled', days_in_year() ~ ' * 100000') }}::bigint as deferral_uncapped_cents,
+        {{ money_to_cents('limits.compensation_limit') }} as compensation_limit_cents,
+        {{ money_to_cents('limits.elective_deferral_limit') }} as elective_limit_cents,
+        {{ money_to_cents('limits.annual_additions_limit') }} as annual_additions_limit_cents,
+        {{ whole_years('members.birth_date', year_end()) }} as age_at_year_end,
+        {{ whole_years('members.hire_date', 'members.period_end') }} as service_years,
+        {{ money_to_cents(
+            'limits.elective_deferral_limit + case
+                when ' ~ whole_years('members.birth_date', year_end()) ~ ' between limits.super_catch_up_min_age and limits.super_catch_up_max_age
+                    then limits.super_catch_up_limit
+                when ' ~ whole_years('members.birth_date', year_end()) ~ ' >= limits.catch_up_age then limits.catch_up_limit
+                else 0 end') }} as deferral_limit_cents,
+        members.is_eligible
+            and (not scenario.match_requires_last_day or members.termination_date is null)
+            and (scenario.match_minimum_hours is null or members.annual_hours >= scenario.match_minimum_hours) as receives_match,
+        members.is_eligible
+            and scenario.core_basis <> 'none'
+            and (not scenario.core_requires_last_day or members.termination_date is null)
+            and (scenario.core_minimum_hours is null or members.annual_hours >= scenario.core_minimum_hours) as receives_core,
+        scenario.core_basis,
+        scenario.core_flat_rate
+    from members
+    join summed using (employee_id)
+    cross join limits
+    cross join scenario
+),
+
+deferred as (
+    select
+        *,
+        least(prorated_cents, compensation_limit_cents) as plan_compensation_cents,
+        case when prorated_cents > compensation_limit_cents
+             then {{ divide_round_half_up('deferral_uncapped_cents::hugeint * compensation_limit_cents', 'prorated_cents') }}::bigint
+             else deferral_uncapped_cents end as deferral_on_plan_pay_cents
+    from capped
+),
+
+limited as (
+    select
+        *,
+        least(deferral_on_plan_pay_cents, deferral_limit_cents) as deferral_cents
+    from deferred
+),
+
+matched as (
+    select
+        limited.employee_id,
+        case when limited.receives_match then round(coalesce(sum(
+            tiers.match_rate * least(
+                greatest(limited.deferral_cents - tiers.employee_min * limited.plan_compensation_cents, 0),
+                (tiers.employee_max - tiers.employee_min) * limited.plan_compensation_cents)), 0))::bigint
+             else 0 end as match_cents
+    from limited
+    left join {{ ref('stg_match_tiers') }} as tiers on true
+    group by limited.employee_id, limited.receives_match
+),
+
+cored as (
+    select
+        limited.employee_id,
+        case when not limited.receives_core then 0
+             else round(coalesce(case limited.core_basis
+                     when 'flat' then limited.core_flat_rate
+                     when 'service' then step_by_service.rate
+                     when 'age' then step_by_age.rate end, 0) * limited.plan_compensation_cents)::bigint
+        end as core_cents
+    from limited
+    left join {{ ref('stg_core_schedule') }} as step_by_service
+        on limited.core_basis = 'service' and limited.service_years >= step_by_service.at_least
+       and (step_by_service.below is null or limited.service_years < step_by_service.below)
+    left join {{ ref('stg_core_schedule') }} as step_by_age
+        on limited.core_basis = 'age' and limited.age_at_year_end >= step_by_age.at_least
+       and (step_by_age.below is null or limited.age_at_year_end < step_by_age.below)
+),
+
+annual_additions as (
+    select
+        limited.*,
+        matched.match_cents,
+        cored.core_cents,
+        greatest(limited.deferral_cents - limited.elective_limit_cents, 0) as catch_up_cents,
+        least(limited.annual_additions_limit_cents, limited.prorated_cents) as additions_limit_cents
+    from limited
+    join matched using (employee_id)
+    join cored using (employee_id)
+),
+
+excess as (
+    select
+        *,
+        greatest(deferral_cents - catch_up_cents + match_cents + core_cents - additions_limit_cents, 0) as excess_cents
+    from annual_additions
+),
+
+reduced as (
+    select
+        *,
+        core_cents - least(core_cents, excess_cents) as core_final_cents,
+        match_cents - least(match_cents, greatest(excess_cents - core_cents, 0)) as match_final_cents,
+        deferral_cents - greatest(excess_cents - core_cents - match_cents, 0) as deferral_final_cents
+    from excess
+)
+
+select
+    scenario_id,
+    simulation_year,
+    employee_id,
+    ending_deferral_rate,
+    age_at_year_end,
+    {{ cents_to_money('prorated_cents') }} as prorated_compensation,
+    {{ cents_to_money('plan_compensation_cents') }} as plan_compensation,
+    {{ cents_to_money('deferral_uncapped_cents') }} as deferral_before_limits,
+    {{ cents_to_money('deferral_limit_cents') }} as deferral_limit,
+    {{ cents_to_money('deferral_final_cents') }} as employee_contribution,
+    {{ cents_to_money('least(catch_up_cents, deferral_final_cents)') }} as catch_up_contribution,
+    {{ cents_to_money('match_final_cents') }} as employer_match,
+    {{ cents_to_money('core_final_cents') }} as employer_core,
+    {{ cents_to_money('additions_limit_cents') }} as annual_additions_limit,
+    receives_match,
+    receives_core
+from reduced
