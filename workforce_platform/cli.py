@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--threads", type=_positive_int, help="dbt and DuckDB threads (default: the machine's cores).")
     simulate.add_argument("--engine", choices=["sql", "polars"], default="sql", help="Event engine (default: sql).")
     simulate.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
+    simulate.add_argument("--resume", action="store_true",
+                          help="Start at the first year not yet published (after a crash); earlier years are left as they are.")
 
     fingerprint = commands.add_parser("fingerprint", help="Print each year's input and output fingerprints.")
     fingerprint.add_argument("--scenario", type=Path, required=True, help="Scenario YAML file.")
@@ -95,7 +97,7 @@ def _simulate(args: argparse.Namespace) -> int:
         print("workforce simulate: --engine polars is not available yet; use --engine sql", file=sys.stderr)
         return EXIT_BAD_INPUT
     report = run_simulation(args.scenario, years=args.years, db_path=args.db, threads=args.threads,
-                            census_path=args.census)
+                            census_path=args.census, resume=args.resume)
     if report.summary:
         print()
         print(format_summary(report.summary))

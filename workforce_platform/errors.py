@@ -7,3 +7,7 @@ class WorkforceInputError(ValueError):
 
 class SimulationOrderError(RuntimeError):
     """A year was asked for before the year it starts from."""
+
+
+class DatabaseBusyError(WorkforceInputError):
+    """Another process is writing the same database file."""

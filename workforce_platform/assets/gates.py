@@ -4,6 +4,9 @@ promotion (assets/publish.py), which Dagster skips when a blocking check fails; 
 also refuses a year without a passing audit from its own run, so the gate holds across runs.
 """
 
+from dataclasses import dataclass
+from typing import Optional
+
 import duckdb
 from dagster import (
     AssetCheckExecutionContext,
@@ -11,25 +14,95 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetKey,
-    MetadataValue,
     Failure,
+    MetadataValue,
     multi_asset_check,
 )
 
-from workforce_platform.assets.simulation import DATABASE_POOL
-from workforce_platform.checks.audit import inputs_fingerprint, output_fingerprint, previous_record, record_audit
-from workforce_platform.checks.invariants import CATALOGUE, evaluate
+from workforce_platform.checks.audit import (
+    AuditRecord,
+    inputs_fingerprint,
+    output_fingerprint,
+    previous_record,
+    record_audit,
+)
+from workforce_platform.checks.invariants import CATALOGUE, InvariantResult, evaluate
+from workforce_platform.config.scenario import Scenario
+from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.fingerprint import year_fingerprints
+from workforce_platform.orchestration.year_build import LOCK_WAIT_SECONDS
 from workforce_platform.resources import SimulationResource
 
 DETERMINISM_CHECK = "determinism"
 DETERMINISM_ASSET = "fct_workforce_snapshot"
 
 
+@dataclass(frozen=True)
+class YearAudit:
+    invariants: list[InvariantResult]
+    tables: dict[str, str]
+    inputs: str
+    earlier: Optional[AuditRecord]
+
+    @property
+    def output(self) -> str:
+        return output_fingerprint(self.tables)
+
+    @property
+    def deterministic(self) -> bool:
+        return self.earlier is None or self.earlier.output_fingerprint == self.output
+
+
+def audit_year(db_path, scenario: Scenario, year: int, run_id: str) -> YearAudit:
+    """Evaluates the catalogue, fingerprints the year and records the audit."""
+    con = duckdb.connect(str(db_path))
+    try:
+        results = [evaluate(con, inv, scenario.scenario_id, year, scenario.start_year) for inv in CATALOGUE]
+        tables = year_fingerprints(con, scenario.scenario_id, year)
+        inputs, inputs_detail = inputs_fingerprint(con, scenario, year)
+        audit = YearAudit(results, tables, inputs, previous_record(con, scenario.scenario_id, year, inputs, run_id))
+        failed = [r.invariant.name for r in results if not r.passed]
+        failed += [] if audit.deterministic else [DETERMINISM_CHECK]
+        record_audit(con, scenario, year, run_id, inputs, inputs_detail, tables, failed)
+        return audit
+    finally:
+        con.close()
+
+
 def _rows_metadata(columns, rows) -> MetadataValue:
     return MetadataValue.md(
         "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n"
         + "\n".join("| " + " | ".join(str(v) for v in row) + " |" for row in rows)
+    )
+
+
+def _check_results(audit: YearAudit):
+    for result in audit.invariants:
+        yield AssetCheckResult(
+            asset_key=AssetKey(result.invariant.asset),
+            check_name=result.invariant.name,
+            passed=result.passed,
+            severity=AssetCheckSeverity.ERROR,
+            description=result.invariant.description,
+            metadata={
+                "violating_rows": MetadataValue.int(result.violation_count),
+                "first_violations": _rows_metadata(result.columns, result.first_rows),
+            },
+        )
+    earlier = audit.earlier
+    changed = [] if earlier is None else [t for t in audit.tables if audit.tables[t] != earlier.table_fingerprints.get(t)]
+    yield AssetCheckResult(
+        asset_key=AssetKey(DETERMINISM_ASSET),
+        check_name=DETERMINISM_CHECK,
+        passed=audit.deterministic,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "inputs_fingerprint": MetadataValue.text(audit.inputs),
+            "output_fingerprint": MetadataValue.text(audit.output),
+            "compared_with_run": MetadataValue.text(earlier.run_id if earlier else "none (first with these inputs)"),
+            "tables_that_differ": MetadataValue.text(", ".join(changed) or "none"),
+            **{f"fingerprint_{t}": MetadataValue.text(f) for t, f in audit.tables.items()},
+        },
     )
 
 
@@ -45,51 +118,14 @@ def build_gates():
                                    "gives the same output fingerprint.")
     ]
 
-    @multi_asset_check(specs=specs, name="year_gates", pool=DATABASE_POOL,
+    @multi_asset_check(specs=specs, name="year_gates",
                        description="The invariant catalogue and the determinism check for one year.")
     def year_gates(context: AssetCheckExecutionContext, simulation: SimulationResource):
         if not context.has_partition_key:
             raise Failure(description="the year's gates run for one year: launch with the tag dagster/partition=<year>")
         year = int(context.partition_key)
-        scenario = simulation.scenario()
-        con = duckdb.connect(str(simulation.database()))
-        try:
-            results = [evaluate(con, inv, scenario.scenario_id, year, scenario.start_year) for inv in CATALOGUE]
-            tables = year_fingerprints(con, scenario.scenario_id, year)
-            inputs, inputs_detail = inputs_fingerprint(con, scenario, year)
-            earlier = previous_record(con, scenario.scenario_id, year, inputs, context.run.run_id)
-            current = output_fingerprint(tables)
-            deterministic = earlier is None or earlier.output_fingerprint == current
-            failed = [r.invariant.name for r in results if not r.passed] + ([] if deterministic else [DETERMINISM_CHECK])
-            record_audit(con, scenario, year, context.run.run_id, inputs, inputs_detail, tables, failed)
-        finally:
-            con.close()
-
-        for result in results:
-            yield AssetCheckResult(
-                asset_key=AssetKey(result.invariant.asset),
-                check_name=result.invariant.name,
-                passed=result.passed,
-                severity=AssetCheckSeverity.ERROR,
-                description=result.invariant.description,
-                metadata={
-                    "violating_rows": MetadataValue.int(result.violation_count),
-                    "first_violations": _rows_metadata(result.columns, result.first_rows),
-                },
-            )
-        changed = [] if earlier is None else [t for t in tables if tables[t] != earlier.table_fingerprints.get(t)]
-        yield AssetCheckResult(
-            asset_key=AssetKey(DETERMINISM_ASSET),
-            check_name=DETERMINISM_CHECK,
-            passed=deterministic,
-            severity=AssetCheckSeverity.ERROR,
-            metadata={
-                "inputs_fingerprint": MetadataValue.text(inputs),
-                "output_fingerprint": MetadataValue.text(current),
-                "compared_with_run": MetadataValue.text(earlier.run_id if earlier else "none (first with these inputs)"),
-                "tables_that_differ": MetadataValue.text(", ".join(changed) or "none"),
-                **{f"fingerprint_{t}": MetadataValue.text(f) for t, f in tables.items()},
-            },
-        )
+        with DatabaseLock(simulation.database(), wait_seconds=LOCK_WAIT_SECONDS):
+            audit = audit_year(simulation.database(), simulation.scenario(), year, context.run.run_id)
+        yield from _check_results(audit)
 
     return year_gates

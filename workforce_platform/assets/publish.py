@@ -3,9 +3,10 @@ blocking check on them stops it (see checks/audit.py for the transaction and its
 
 from dagster import AssetExecutionContext, BackfillPolicy, AssetKey, AssetSpec, Failure, MaterializeResult, MetadataValue, PartitionsDefinition, multi_asset
 
-from workforce_platform.assets.simulation import DATABASE_POOL
 from workforce_platform.checks.audit import PublishRefused, publish_year
+from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.fingerprint import RESULT_TABLES
+from workforce_platform.orchestration.year_build import LOCK_WAIT_SECONDS
 from workforce_platform.resources import SimulationResource
 
 
@@ -16,12 +17,13 @@ def build_publish(partitions_def: PartitionsDefinition):
         for table in RESULT_TABLES
     ]
 
-    @multi_asset(specs=specs, name="publish_year", pool=DATABASE_POOL, backfill_policy=BackfillPolicy.multi_run(1))
+    @multi_asset(specs=specs, name="publish_year", backfill_policy=BackfillPolicy.multi_run(1))
     def publish(context: AssetExecutionContext, simulation: SimulationResource):
         year = int(context.partition_key)
         scenario = simulation.scenario()
         try:
-            counts = publish_year(simulation.database(), scenario, year, context.run_id)
+            with DatabaseLock(simulation.database(), wait_seconds=LOCK_WAIT_SECONDS):
+                counts = publish_year(simulation.database(), scenario, year, context.run_id)
         except PublishRefused as exc:
             raise Failure(description=str(exc)) from exc
         for table, rows in counts.items():

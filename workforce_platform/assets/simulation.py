@@ -30,8 +30,6 @@ from workforce_platform.errors import SimulationOrderError, WorkforceInputError
 from workforce_platform.orchestration.year_build import YearBuildResult, build_parameters, build_year
 from workforce_platform.resources import SimulationResource
 
-DATABASE_POOL = "workforce_database"  # one writer per DuckDB file (dagster.yaml sets the limit)
-
 
 def _node_selection(context: AssetExecutionContext, manifest: Mapping[str, Any],
                     translator: WorkforceDbtTranslator) -> Optional[list[str]]:
@@ -99,7 +97,6 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
         exclude=f"tag:{PER_YEAR_TAG}",
         name="simulation_parameters",
         dagster_dbt_translator=translator,
-        pool=DATABASE_POOL,
     )
     def simulation_parameters(context: AssetExecutionContext, simulation: SimulationResource):
         manifest = _manifest(manifest_path)
@@ -122,7 +119,6 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
         partitions_def=partitions_def,
         dagster_dbt_translator=translator,
         backfill_policy=BackfillPolicy.multi_run(1),
-        pool=DATABASE_POOL,
     )
     def simulation_years(context: AssetExecutionContext, simulation: SimulationResource):
         manifest = _manifest(manifest_path)

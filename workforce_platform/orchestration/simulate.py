@@ -7,7 +7,6 @@ Dagster instance (the UI shows them). The scenario's parameters are loaded first
 
 from __future__ import annotations
 
-import fcntl
 import os
 import time
 from dataclasses import dataclass, field
@@ -16,7 +15,8 @@ from typing import Callable, Optional
 
 import duckdb
 
-from workforce_platform.errors import SimulationOrderError, WorkforceInputError
+from workforce_platform.errors import WorkforceInputError
+from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.monitoring import peak_rss_bytes
 from workforce_platform.paths import dagster_home
 
@@ -73,38 +73,21 @@ def ensure_dagster_home() -> Path:
     return home
 
 
-class DatabaseLock:
-    """An exclusive lock on `<db>.lock`: one simulation writes a database at a time."""
+DATABASE_TAG = "workforce/database"
+PID_TAG = "workforce/pid"
 
-    def __init__(self, db_path: Path) -> None:
-        self.path = db_path.with_name(db_path.name + ".lock")
-        self._handle = None
 
-    def __enter__(self) -> "DatabaseLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._handle = open(self.path, "a+")
-        try:
-            fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._handle.seek(0)
-            holder = self._handle.read().strip() or "another process"
-            self._handle.close()
-            raise WorkforceInputError(
-                f"{self.path.with_suffix('')}: another simulation is writing this database ({holder}); "
-                "wait for it to finish or choose another file with --db"
-            ) from None
-        self._handle.seek(0)
-        self._handle.truncate()
-        self._handle.write(f"pid {os.getpid()}")
-        self._handle.flush()
-        return self
+def _fail_abandoned_runs(instance, database: Path, progress: Callable[[str], None]) -> None:
+    """Marks as failed the runs on this database whose process ended without finishing them
+    (killed): we hold the database lock, so no live process is running them."""
+    from dagster import DagsterRunStatus, RunsFilter
 
-    def __exit__(self, *exc: object) -> None:
-        if self._handle is not None:
-            self._handle.seek(0)
-            self._handle.truncate()
-            fcntl.flock(self._handle, fcntl.LOCK_UN)
-            self._handle.close()
+    abandoned = instance.get_runs(filters=RunsFilter(
+        statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING], tags={DATABASE_TAG: str(database)}))
+    for run in abandoned:
+        instance.report_run_failed(run, f"abandoned: process {run.tags.get(PID_TAG, '?')} ended during the run")
+        progress(f"  run {run.run_id[:8]} ({run.job_name} {run.tags.get('dagster/partition', '')}) was abandoned "
+                 "by a process that ended; marked failed")
 
 
 def _failure_message(result) -> tuple[str, bool]:
@@ -139,8 +122,10 @@ def run_simulation(
     threads: Optional[int] = None,
     census_path: Optional[Path] = None,
     progress: Callable[[str], None] = print,
+    resume: bool = False,
 ) -> SimulationReport:
-    """Runs the years in order; stops at the first failed year."""
+    """Runs the years in order; stops at the first failed year. With `resume`, the years already
+    published (in order from the first) are left as they are and the run starts after them."""
     started = time.perf_counter()
     ensure_dagster_home()
     from dagster import DagsterInstance
@@ -165,16 +150,28 @@ def run_simulation(
         )
     database = simulation.database()
     report = SimulationReport(scenario_id=scenario.scenario_id, db_path=database)
+    if resume:
+        done = published_years(database, scenario.scenario_id)
+        while years and years[0] in done:
+            years = years[1:]
+        if not years:
+            progress(f"scenario '{scenario.scenario_id}': every year is published already; nothing to resume")
+            report.summary = read_summary(database, scenario.scenario_id, scenario.years)
+            return report
+        progress(f"resuming at year {years[0]}: earlier years are published and left as they are")
     progress(f"scenario '{scenario.scenario_id}': years {years[0]}-{years[-1]}, "
              f"{simulation.thread_count()} threads, database {database}")
     with DatabaseLock(database):
         definitions = build_definitions(simulation)
         instance = DagsterInstance.get()
+        _fail_abandoned_runs(instance, database, progress)
+        run_tags = {DATABASE_TAG: str(database), PID_TAG: str(os.getpid())}
         jobs = [(LOAD_PARAMETERS_JOB, None)] + [(SIMULATE_YEAR_JOB, str(y)) for y in years]
         for job_name, partition in jobs:
             job_started = time.perf_counter()
             result = definitions.resolve_job_def(job_name).execute_in_process(
-                instance=instance, partition_key=partition, raise_on_error=False, run_config=QUIET_CONSOLE
+                instance=instance, partition_key=partition, raise_on_error=False, run_config=QUIET_CONSOLE,
+                tags=run_tags,
             )
             label = partition or "parameters"
             outcome = RunOutcome(label, result.success, time.perf_counter() - job_started, result.run_id)
@@ -190,6 +187,22 @@ def run_simulation(
     report.wall_seconds = time.perf_counter() - started
     report.peak_rss_bytes = peak_rss_bytes()
     return report
+
+
+def published_years(db_path: Path, scenario_id: str) -> set[int]:
+    if not db_path.exists():
+        return set()
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'published' and table_name = 'promotions'"
+        ).fetchall()[0][0]
+        if not exists:
+            return set()
+        return {r[0] for r in con.execute(
+            "select simulation_year from published.promotions where scenario_id = ?", [scenario_id]).fetchall()}
+    finally:
+        con.close()
 
 
 def read_summary(db_path: Path, scenario_id: str, years: list[int]) -> list[tuple]:

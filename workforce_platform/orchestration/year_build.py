@@ -17,6 +17,7 @@ import duckdb
 from workforce_platform.census.load import validate_and_load_census
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
+from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.dbt_project import configure_dbt_environment, parsed_manifest, project_args
 from workforce_platform.paths import DATA_DIR
 
@@ -267,17 +268,22 @@ def run_dbt_build(
     return result
 
 
+# How long a Dagster step waits for another process to finish writing the same database.
+LOCK_WAIT_SECONDS = float(os.environ.get("WORKFORCE_LOCK_WAIT_SECONDS", "600"))
+
+
 def build_parameters(
     scenario: Scenario, db_path: Path, threads: int, select: Optional[list[str]] = None
 ) -> YearBuildResult:
     """The scenario-level build: validated inputs, parameter seeds and staging views (not per year)."""
-    started = time.perf_counter()
-    prepare_inputs(scenario, db_path)
-    inputs_seconds = time.perf_counter() - started
-    result = run_dbt_build(
-        scenario, scenario.start_year, db_path, threads,
-        select=select or ["fqn:*"], exclude=[PER_YEAR_SELECTOR],
-    )
+    with DatabaseLock(db_path, wait_seconds=LOCK_WAIT_SECONDS):
+        started = time.perf_counter()
+        prepare_inputs(scenario, db_path)
+        inputs_seconds = time.perf_counter() - started
+        result = run_dbt_build(
+            scenario, scenario.start_year, db_path, threads,
+            select=select or ["fqn:*"], exclude=[PER_YEAR_SELECTOR],
+        )
     result.inputs_seconds = inputs_seconds
     return result
 
@@ -286,9 +292,10 @@ def build_year(
     scenario: Scenario, year: int, db_path: Path, threads: int, select: Optional[list[str]] = None
 ) -> YearBuildResult:
     """One simulated year: order check, inputs, one dbt build of the per-year models and tests."""
-    started = time.perf_counter()
-    prepare_year(scenario, year, db_path)
-    inputs_seconds = time.perf_counter() - started
-    result = run_dbt_build(scenario, year, db_path, threads, select=select or [PER_YEAR_SELECTOR])
+    with DatabaseLock(db_path, wait_seconds=LOCK_WAIT_SECONDS):
+        started = time.perf_counter()
+        prepare_year(scenario, year, db_path)
+        inputs_seconds = time.perf_counter() - started
+        result = run_dbt_build(scenario, year, db_path, threads, select=select or [PER_YEAR_SELECTOR])
     result.inputs_seconds = inputs_seconds
     return result
