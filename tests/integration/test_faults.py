@@ -10,18 +10,35 @@ import sys
 import time
 
 import duckdb
+import pytest
 
 from tests.integration.conftest import SEED
 from workforce_platform.orchestration.fingerprint import RESULT_TABLES, table_fingerprint
 from workforce_platform.paths import PROJECT_ROOT
 
 
+_started: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_orphans():
+    """Whatever a test does, none of its simulations outlives it."""
+    yield
+    while _started:
+        process = _started.pop()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 def _simulate(scenario, db, *extra):
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "workforce_platform.cli", "simulate", "--scenario", str(scenario), "--db", str(db), *extra],
         cwd=PROJECT_ROOT, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )
+    _started.append(process)
+    return process
 
 
 def _published(db):

@@ -276,7 +276,8 @@ def evaluate(con: duckdb.DuckDBPyConnection, invariant: Invariant, scenario_id: 
     sql = invariant.violations_sql
     available = {"scenario_id": scenario_id, "year": year, "start_year": start_year}
     parameters = {name: value for name, value in available.items() if f"${name}" in sql}  # DuckDB refuses unused ones
-    count = con.execute(f"select count(*) from ({sql})", parameters).fetchall()[0][0]
-    relation = con.execute(f"select * from ({sql}) limit {SHOWN_ROWS}", parameters)
-    columns = tuple(d[0] for d in relation.description)
-    return InvariantResult(invariant, count, columns, tuple(relation.fetchall()))
+    relation = con.execute(f"select *, count(*) over () as violations from ({sql}) limit {SHOWN_ROWS}", parameters)
+    columns = tuple(d[0] for d in relation.description)[:-1]
+    rows = relation.fetchall()
+    count = rows[0][-1] if rows else 0
+    return InvariantResult(invariant, count, columns, tuple(row[:-1] for row in rows))

@@ -1,30 +1,53 @@
-"""Order-independent fingerprints of tables, stable across DuckDB versions.
+"""Order-independent fingerprints of tables, stable across DuckDB versions and engines.
 
 Each row is rendered as canonical text (every column, in column order, DECIMALs and dates in
-their text form), the rows are sorted, and SHA-256 is taken over them. No engine-internal hash is
-involved, so two machines, thread counts or engines can be compared.
+their text form, NULL as '∅', '|' between columns) and digested with MD5, a standard function
+that every engine and Python's hashlib compute alike (no engine-internal hash). The two 64-bit
+halves of the row digests are summed, which does not depend on row order, and SHA-256 is taken
+over the column names, the row count and the two sums. `python_table_fingerprint` computes the
+same value row by row in Python, and a test keeps the two equal.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Optional
+from typing import Iterable, Optional
 
 import duckdb
 
 RESULT_TABLES = ("fct_yearly_events", "fct_workforce_snapshot", "fct_year_summary")
+_NULL = "∅"
+_TWO_POW_64 = 2**64
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"select column_name from (describe {table})").fetchall()]
+
+
+def _combine(columns: list[str], rows: int, lower_sum: int, upper_sum: int) -> str:
+    return hashlib.sha256(f"{'|'.join(columns)}\n{rows}\n{lower_sum}\n{upper_sum}".encode()).hexdigest()
 
 
 def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str, where: Optional[str] = None) -> str:
-    columns = [r[0] for r in con.execute(f"select column_name from (describe {table})").fetchall()]
-    row_text = " || '|' || ".join(f"coalesce(cast(\"{c}\" as varchar), '∅')" for c in columns)
-    query = f"select {row_text} as row_text from {table}" + (f" where {where}" if where else "") + " order by row_text"
-    digest = hashlib.sha256()
-    digest.update("|".join(columns).encode())
-    for (text,) in con.execute(query).fetchall():
-        digest.update(b"\n")
-        digest.update(text.encode())
-    return digest.hexdigest()
+    columns = _columns(con, table)
+    row_text = " || '|' || ".join(f"coalesce(cast(\"{c}\" as varchar), '{_NULL}')" for c in columns)
+    rows, lower_sum, upper_sum = con.execute(
+        f"select count(*), coalesce(sum(md5_number_lower(row_text)::hugeint), 0), "
+        f"coalesce(sum(md5_number_upper(row_text)::hugeint), 0) "
+        f"from (select {row_text} as row_text from {table}" + (f" where {where}" if where else "") + ")"
+    ).fetchall()[0]
+    return _combine(columns, rows, int(lower_sum), int(upper_sum))
+
+
+def python_table_fingerprint(columns: list[str], row_texts: Iterable[str]) -> str:
+    """The same fingerprint from rows already rendered as canonical text (reference and other engines)."""
+    rows = lower_sum = upper_sum = 0
+    for text in row_texts:
+        digest = hashlib.md5(text.encode()).digest()
+        lower_sum += int.from_bytes(digest[8:16], "little")
+        upper_sum += int.from_bytes(digest[0:8], "little")
+        rows += 1
+    return _combine(columns, rows, lower_sum, upper_sum)
 
 
 def year_fingerprints(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int) -> dict[str, str]:

@@ -1,0 +1,31 @@
+import duckdb
+
+from workforce_platform.orchestration.fingerprint import python_table_fingerprint, table_fingerprint
+
+
+def _table():
+    con = duckdb.connect()
+    con.execute("""create table t as select * from (values
+        ('E1', DATE '2025-03-01', 1234.50::decimal(18,2), null::integer, 0.03::decimal(7,5)),
+        ('E2', DATE '2025-12-31', 0.01::decimal(18,2), 4, null::decimal(7,5)),
+        ('É3', null::date, 99999.99::decimal(18,2), 5, 0.1::decimal(7,5))) v(id, d, pay, level, rate)""")
+    return con
+
+
+def test_sql_fingerprint_equals_the_python_reference():
+    con = _table()
+    texts = ["E1|2025-03-01|1234.50|∅|0.03000", "E2|2025-12-31|0.01|4|∅", "É3|∅|99999.99|5|0.10000"]
+    assert table_fingerprint(con, "t") == python_table_fingerprint(["id", "d", "pay", "level", "rate"], texts)
+
+
+def test_fingerprint_ignores_row_order_and_sees_every_change():
+    con = _table()
+    reference = table_fingerprint(con, "t")
+    con.execute("create table shuffled as select * from t order by id desc")
+    assert table_fingerprint(con, "shuffled") == reference
+    con.execute("update shuffled set pay = pay + 0.01 where id = 'E2'")
+    assert table_fingerprint(con, "shuffled") != reference
+    con.execute("update shuffled set pay = pay - 0.01 where id = 'E2'")
+    con.execute("insert into shuffled select * from t where id = 'E1'")
+    assert table_fingerprint(con, "shuffled") != reference
+    assert table_fingerprint(con, "t", "id <> 'E2'") != reference
