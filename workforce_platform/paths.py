@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# WORKFORCE_DBT_PROJECT_DIR points at another copy of the dbt project (edited parameter seeds, say).
+DBT_PROJECT_DIR = Path(os.environ.get("WORKFORCE_DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project")).resolve()
 SCENARIOS_DIR = PROJECT_ROOT / "scenarios"
 DEFAULT_SCENARIO_PATH = SCENARIOS_DIR / "baseline.yaml"
 DATA_DIR = PROJECT_ROOT / "data"

@@ -79,6 +79,8 @@ def _events(context: AssetExecutionContext, manifest: Mapping[str, Any],
 def _fail(context: AssetExecutionContext, result: YearBuildResult) -> None:
     failed = result.failed_nodes()
     lines = [f"{n.unique_id}: {n.status}: {n.message}" for n in failed] or [result.error or "dbt build failed"]
+    if result.hint:
+        lines.insert(0, result.hint)
     raise Failure(description="dbt build failed:\n" + "\n".join(lines),
                   metadata={"failed_nodes": MetadataValue.json([n.unique_id for n in failed])})
 

@@ -32,6 +32,30 @@ def default_threads() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def memory_limit() -> str:
+    """DuckDB's memory limit for the builds: WORKFORCE_MEMORY_LIMIT (e.g. 2GB, 75%), default 80%."""
+    return os.environ.get("WORKFORCE_MEMORY_LIMIT", "80%")
+
+
+def temp_directory(db_path: Path) -> Path:
+    """Where DuckDB spills beyond its memory limit: WORKFORCE_TEMP_DIRECTORY, default <db>.tmp."""
+    configured = os.environ.get("WORKFORCE_TEMP_DIRECTORY")
+    return Path(configured).resolve() if configured else db_path.with_name(db_path.name + ".tmp")
+
+
+def resource_hint(messages: str, db_path: Path) -> Optional[str]:
+    """Names the setting to change when DuckDB ran out of memory or of temp space."""
+    text = messages.lower()
+    if "failed to offload" in text or "no space left" in text or "could not write" in text:
+        return (f"DuckDB could not spill to its temp directory {temp_directory(db_path)} (full or not writable) "
+                f"under memory_limit={memory_limit()}: free space there, set WORKFORCE_TEMP_DIRECTORY to a larger "
+                "one, or raise WORKFORCE_MEMORY_LIMIT; nothing of this year was published")
+    if "out of memory" in text:
+        return (f"DuckDB ran out of memory under memory_limit={memory_limit()}: raise WORKFORCE_MEMORY_LIMIT "
+                "(or give it a temp directory with room to spill); nothing of this year was published")
+    return None
+
+
 @dataclass(frozen=True)
 class NodeResult:
     """What dbt reported for one node of the build."""
@@ -53,6 +77,7 @@ class YearBuildResult:
     inputs_seconds: float = 0.0
     dbt_seconds: float = 0.0
     error: Optional[str] = None
+    hint: Optional[str] = None  # the setting to change, when a resource ran out
 
     def failed_nodes(self) -> list[NodeResult]:
         return [n for n in self.nodes if n.status in ("error", "fail", "runtime error")]
@@ -246,6 +271,8 @@ def run_dbt_build(
     os.environ["WORKFORCE_DB_PATH"] = str(db_path)
     os.environ["WORKFORCE_DBT_THREADS"] = str(threads)
     os.environ["WORKFORCE_DUCKDB_THREADS"] = str(threads)
+    os.environ["WORKFORCE_DUCKDB_MEMORY_LIMIT"] = memory_limit()
+    os.environ["WORKFORCE_DUCKDB_TEMP_DIRECTORY"] = str(temp_directory(db_path))
     variables = {"scenario_id": scenario.scenario_id, "simulation_year": year, "start_year": scenario.start_year}
     # No JSON artifacts per build: nothing reads them, and writing the manifest costs 0.1 s a year.
     args = ["build", "--quiet", "--no-write-json", "--vars", json.dumps(variables), "--threads", str(threads), *project_args()]
@@ -265,6 +292,8 @@ def run_dbt_build(
         result.error = str(outcome.exception)
     elif not result.success:
         result.error = "; ".join(f"{n.unique_id}: {n.status}: {n.message}" for n in result.failed_nodes()) or "dbt build failed"
+    if not result.success:
+        result.hint = resource_hint(result.error or "", db_path)
     return result
 
 

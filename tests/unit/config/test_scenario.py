@@ -80,3 +80,19 @@ def test_fingerprint_ignores_execution_settings_only(tmp_path, minimal):
     base = load_scenario(_write(tmp_path, minimal))
     assert base.fingerprint() == base.with_overrides(execution={"threads": 4}).fingerprint()
     assert base.fingerprint() != base.with_overrides(random_seed=2).fingerprint()
+
+
+def test_overlapping_match_tiers_are_refused(tmp_path, minimal):
+    tiers = [{"employee_min": 0, "employee_max": 0.04, "match_rate": 1}, {"employee_min": 0.03, "employee_max": 0.05, "match_rate": 0.5}]
+    with pytest.raises(WorkforceInputError, match=r"plan\.match\.tiers.*tier 2 overlaps"):
+        load_scenario(_write(tmp_path, {**minimal, "plan": {"match": {"tiers": tiers}}}))
+
+
+def test_core_schedule_must_fit_its_basis(tmp_path, minimal):
+    with pytest.raises(WorkforceInputError, match="basis 'service' needs a schedule"):
+        load_scenario(_write(tmp_path, {**minimal, "plan": {"core": {"basis": "service"}}}))
+
+
+def test_unknown_plan_key_suggests(tmp_path, minimal):
+    with pytest.raises(WorkforceInputError, match=r"did you mean 'plan\.auto_escalation'"):
+        load_scenario(_write(tmp_path, {**minimal, "plan": {"auto_escalaton": {"cap": 0.1}}}))
