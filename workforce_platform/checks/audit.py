@@ -24,6 +24,7 @@ import duckdb
 import workforce_platform
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.orchestration.dbt_project import source_digest
+from workforce_platform.orchestration.tables import table_exists
 from workforce_platform.orchestration.fingerprint import RESULT_TABLES, table_fingerprint, year_fingerprints
 from workforce_platform.paths import PROJECT_ROOT
 
@@ -92,9 +93,7 @@ class AuditRecord:
 
 
 def _audit_exists(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'audit' and table_name = 'year_materializations'").fetchall()[0][0])
+    return table_exists(con, "audit", "year_materializations")
 
 
 def previous_record(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int, inputs: str,
@@ -144,10 +143,7 @@ def latest_audit(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int) ->
 
 
 def is_published(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int) -> bool:
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'published' and table_name = 'promotions'"
-    ).fetchall()[0][0]
-    return bool(exists) and con.execute(
+    return table_exists(con, "published", "promotions") and con.execute(
         "select count(*) from published.promotions where scenario_id = ? and simulation_year = ?", [scenario_id, year]
     ).fetchall()[0][0] > 0
 

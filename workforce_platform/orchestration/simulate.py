@@ -17,6 +17,7 @@ import duckdb
 
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.database_lock import DatabaseLock
+from workforce_platform.orchestration.tables import table_exists
 from workforce_platform.orchestration.monitoring import peak_rss_bytes
 from workforce_platform.paths import dagster_home
 
@@ -194,10 +195,7 @@ def published_years(db_path: Path, scenario_id: str) -> set[int]:
         return set()
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        exists = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'published' and table_name = 'promotions'"
-        ).fetchall()[0][0]
-        if not exists:
+        if not table_exists(con, "published", "promotions"):
             return set()
         return {r[0] for r in con.execute(
             "select simulation_year from published.promotions where scenario_id = ?", [scenario_id]).fetchall()}
@@ -210,10 +208,7 @@ def read_summary(db_path: Path, scenario_id: str, years: list[int]) -> list[tupl
         return []
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        exists = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'main' and table_name = 'fct_year_summary'"
-        ).fetchall()[0][0]
-        if not exists:
+        if not table_exists(con, "main", "fct_year_summary"):
             return []
         return con.execute(
             f"select {', '.join(SUMMARY_COLUMNS)} from main.fct_year_summary "

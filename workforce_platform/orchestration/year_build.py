@@ -18,6 +18,7 @@ from workforce_platform.census.load import validate_and_load_census
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
 from workforce_platform.orchestration.database_lock import DatabaseLock
+from workforce_platform.orchestration.tables import table_exists
 from workforce_platform.orchestration.dbt_project import configure_dbt_environment, parsed_manifest, project_args
 from workforce_platform.paths import DATA_DIR
 
@@ -83,13 +84,6 @@ class YearBuildResult:
         return [n for n in self.nodes if n.status in ("error", "fail", "runtime error")]
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchall()[0][0])
-
-
 def check_year_order(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, db_path: Path) -> None:
     """Year N starts from year N-1's final state: refuse N when N-1 is not in the database."""
     if year not in scenario.years:
@@ -100,7 +94,7 @@ def check_year_order(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: i
     if year == scenario.start_year:
         return
     previous = year - 1
-    present = _table_exists(con, "main", "fct_workforce_snapshot") and con.execute(
+    present = table_exists(con, "main", "fct_workforce_snapshot") and con.execute(
         "select count(*) from main.fct_workforce_snapshot where scenario_id = ? and simulation_year = ?",
         [scenario.scenario_id, previous],
     ).fetchall()[0][0] > 0
@@ -134,7 +128,7 @@ def write_inputs(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> int:
 
 
 def check_parameters_loaded(con: duckdb.DuckDBPyConnection, scenario: Scenario, db_path: Path) -> None:
-    missing = [t for t in ("config_levels", "stg_scenario", "stg_census") if not _table_exists(con, "main", t)]
+    missing = [t for t in ("config_levels", "stg_scenario", "stg_census") if not table_exists(con, "main", t)]
     if missing:
         raise SimulationOrderError(
             f"{db_path} has no {', '.join(missing)}: materialise the scenario's parameter assets "
