@@ -19,6 +19,7 @@ from workforce_platform.orchestration.dbt_project import configure_dbt_environme
 from workforce_platform.partitions import simulation_year_partitions
 from workforce_platform.paths import default_scenario_path
 from workforce_platform.resources import SimulationResource
+from workforce_platform.schedules import build_schedules
 
 
 def build_definitions(simulation: Optional[SimulationResource] = None) -> Definitions:
@@ -30,6 +31,7 @@ def build_definitions(simulation: Optional[SimulationResource] = None) -> Defini
         assets=[*build_simulation_assets(str(ensure_manifest()), partitions_def), build_publish(partitions_def)],
         asset_checks=[build_gates()],
         jobs=build_jobs(),
+        schedules=build_schedules(scenario.years),
         resources={"simulation": simulation},
         executor=in_process_executor,
     )

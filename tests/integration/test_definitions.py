@@ -35,3 +35,17 @@ def test_partitions_follow_the_scenario(scenario_factory):
     definitions = build_definitions(SimulationResource(scenario_path=str(scenario)))
     keys = definitions.resolve_asset_graph().get(AssetKey("fct_year_summary")).partitions_def.get_partition_keys()
     assert keys == [str(y) for y in range(2030, 2041)]
+
+
+def test_nightly_backfill_requests_every_year_in_order():
+    from datetime import datetime
+
+    from dagster import build_schedule_context
+
+    schedule = defs.resolve_schedule_def("nightly_backfill")
+    requests = list(schedule.evaluate_tick(
+        build_schedule_context(scheduled_execution_time=datetime(2026, 11, 23, 2, 0),
+                               repository_def=defs.get_repository_def())).run_requests)
+    assert [r.partition_key for r in requests] == ["2025", "2026", "2027", "2028", "2029"]
+    assert len({r.run_key for r in requests}) == 5
+    assert defs.resolve_schedule_def("nightly_parameters").job_name == "load_parameters"
