@@ -88,7 +88,7 @@ CATALOGUE: tuple[Invariant, ...] = (
         name="growth",
         asset="fct_year_summary",
         description="Ending headcount = round(starting x (1 + target growth)), half away from zero.",
-        violations_sql=f"""
+        violations_sql="""
             select summary.starting_headcount, summary.ending_headcount,
                    round(summary.starting_headcount * (1 + scenario.target_growth_rate))::bigint as expected_ending
             from main.fct_year_summary as summary cross join main.stg_scenario as scenario

@@ -13,7 +13,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Optional, TextIO
+from typing import TextIO
 
 from workforce_platform.errors import DatabaseBusyError
 
@@ -70,12 +70,3 @@ class DatabaseLock:
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
 
-
-def holder_pid(db_path: Path) -> Optional[int]:
-    path = Path(db_path).resolve()
-    lock = path.with_name(path.name + ".lock")
-    try:
-        text = lock.read_text().strip()
-    except FileNotFoundError:
-        return None
-    return int(text.split()[1]) if text.startswith("pid ") else None

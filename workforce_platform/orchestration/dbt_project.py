@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
 import threading
 from pathlib import Path
@@ -106,6 +105,3 @@ def parsed_manifest() -> Any:
         _parsed[digest] = manifest
         return manifest
 
-
-def manifest_json() -> dict[str, Any]:
-    return json.loads(ensure_manifest().read_text())

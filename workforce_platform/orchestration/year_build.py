@@ -127,7 +127,7 @@ def write_inputs(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> int:
     return rows
 
 
-def check_parameters_loaded(con: duckdb.DuckDBPyConnection, scenario: Scenario, db_path: Path) -> None:
+def check_parameters_loaded(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     missing = [t for t in ("config_levels", "stg_scenario", "stg_census") if not table_exists(con, "main", t)]
     if missing:
         raise SimulationOrderError(
@@ -216,7 +216,7 @@ def prepare_year(scenario: Scenario, year: int, db_path: Path) -> None:
     con = duckdb.connect(str(db_path))
     try:
         check_year_order(con, scenario, year, db_path)
-        check_parameters_loaded(con, scenario, db_path)
+        check_parameters_loaded(con, db_path)
         write_inputs(con, scenario)
     finally:
         con.close()
