@@ -13,7 +13,14 @@ from datetime import date
 from pathlib import Path
 from typing import Optional, Sequence
 
+from workforce_platform.benchmarks.scenarios import (
+    PARITY_EMPLOYEES,
+    QUICK_PARITY_EMPLOYEES,
+    QUICK_SCENARIOS,
+    SCALE_SCENARIOS,
+)
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
+from workforce_platform.orchestration.execution import LEVELS
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -62,7 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--scenario", type=Path, required=True, help="Scenario YAML file.")
     simulate.add_argument("--census", type=Path, help="Census file (CSV or Parquet) overriding the scenario's census_path.")
     simulate.add_argument("--years", type=_year_range, help="Years to run, e.g. 2025-2029 (default: the scenario's).")
-    simulate.add_argument("--threads", type=_positive_int, help="dbt and DuckDB threads (default: the machine's cores).")
+    simulate.add_argument("--threads", type=_positive_int,
+                          help="dbt and DuckDB threads (default: WORKFORCE_THREADS, execution.threads, or the level's).")
+    simulate.add_argument("--optimization", choices=LEVELS,
+                          help="Resource level (default: WORKFORCE_OPT_LEVEL, execution.optimization, or medium); "
+                               "low is for 4 GB laptops. Results never depend on it.")
     simulate.add_argument("--engine", choices=["sql", "polars"], default="sql", help="Event engine (default: sql).")
     simulate.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
     simulate.add_argument("--resume", action="store_true",
@@ -82,12 +93,43 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--census-date", type=date.fromisoformat, default=date(2024, 12, 31),
                           help="The census date, YYYY-MM-DD (default 2024-12-31, for a 2025 start).")
 
-    bench = commands.add_parser("bench", help="Measure a run end to end: wall time and peak memory.")
-    bench.add_argument("--employees", type=_positive_int, default=5000)
-    bench.add_argument("--years", type=_positive_int, default=5, help="Number of years from 2025.")
-    bench.add_argument("--threads", type=_positive_int)
-    bench.add_argument("--seed", type=_seed, default=42)
+    bench = commands.add_parser("bench", help="Benchmarks: one measured run, the scale harness, the parity harness.")
+    bench_commands = bench.add_subparsers(dest="bench_command", required=True, parser_class=_Parser)
+    run = bench_commands.add_parser("run", help="One measured run end to end: wall time, CPU, peak memory, stages.")
+    run.add_argument("--employees", type=_positive_int, default=5000)
+    run.add_argument("--years", type=_positive_int, default=5, help="Number of years from 2025.")
+    run.add_argument("--threads", type=_positive_int)
+    run.add_argument("--optimization", choices=LEVELS)
+    run.add_argument("--seed", type=_seed, default=42)
+    run.add_argument("--census", type=Path, help="An existing census file (default: generate one from --seed).")
+    run.add_argument("--run-years", type=_year_range, help="Run only these of the years, e.g. 2027-2029.")
+    run.add_argument("--workdir", type=Path, help="Keep the scenario, census and database here (default: a temp folder).")
+    run.add_argument("--json", type=Path, help="Also write the figures to this JSON file.")
+
+    scale = bench_commands.add_parser("scale", help="Time and memory against workforce size and threads, with verdicts.")
+    scale.add_argument("--scenario", action="append", choices=list(SCALE_SCENARIOS), dest="scenarios",
+                       help="Run only this scenario (repeatable): " + ", ".join(
+                           f"{n} {e:,}x{y}" for n, (e, y) in SCALE_SCENARIOS.items()))
+    scale.add_argument("--quick", action="store_true", help="Only " + " and ".join(QUICK_SCENARIOS) + ".")
+    scale.add_argument("--runs", type=_positive_int, default=1, help="Runs per scenario (default 1).")
+    _report_arguments(scale, default_timeout=4 * 3600)
+    scale.add_argument("--advisory-timing", action="store_true",
+                       help="Report wall-clock verdicts (linearity, threading, speed) without failing on them.")
+
+    parity = bench_commands.add_parser("parity", help="Identical results across threads, levels, reruns and year splits.")
+    parity.add_argument("--quick", action="store_true", help=f"{QUICK_PARITY_EMPLOYEES:,} employees instead of {PARITY_EMPLOYEES:,}.")
+    parity.add_argument("--employees", type=_positive_int, help="Workforce size (overrides --quick).")
+    _report_arguments(parity, default_timeout=3600)
     return parser
+
+
+def _report_arguments(parser: argparse.ArgumentParser, default_timeout: int) -> None:
+    parser.add_argument("--out", type=Path, default=Path("reports/bench"),
+                        help="Folder for the reports (Markdown, JSON, JUnit XML) and run logs (default reports/bench).")
+    parser.add_argument("--timeout", type=_positive_int, default=default_timeout,
+                        help=f"Stop after this many seconds and exit 2 (default {default_timeout}).")
+    parser.add_argument("--seed", type=_seed, default=42)
+    parser.add_argument("--keep", action="store_true", help="Keep the runs' databases under OUT/work.")
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -97,13 +139,13 @@ def _simulate(args: argparse.Namespace) -> int:
         print("workforce simulate: --engine polars is not available yet; use --engine sql", file=sys.stderr)
         return EXIT_BAD_INPUT
     report = run_simulation(args.scenario, years=args.years, db_path=args.db, threads=args.threads,
-                            census_path=args.census, resume=args.resume)
+                            census_path=args.census, resume=args.resume, optimization=args.optimization)
     if report.summary:
         print()
         print(format_summary(report.summary))
     print()
-    print(f"wall time {report.wall_seconds:.2f} s, peak memory {report.peak_rss_bytes / 2**20:.0f} MiB, "
-          f"database {report.db_path}")
+    print(report.figures_line())
+    print(f"database {report.db_path}")
     if report.success:
         return EXIT_OK
     return EXIT_BAD_INPUT if report.bad_input else EXIT_FAILED
@@ -125,10 +167,35 @@ def _fingerprint(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _bench(args: argparse.Namespace) -> int:
-    from workforce_platform.orchestration.bench import run_bench
+def _bench(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    if args.bench_command == "run":
+        from workforce_platform.benchmarks.run import run_bench
 
-    return run_bench(args.employees, args.years, args.threads, args.seed)
+        return run_bench(args.employees, args.years, args.threads, args.seed, args.optimization, args.workdir,
+                         args.census, args.run_years, args.json)
+    from workforce_platform.benchmarks.reports import write_reports
+
+    command = "workforce " + " ".join(argv)
+    out = args.out.resolve()
+    if args.bench_command == "scale":
+        from workforce_platform.benchmarks.scale import run_scale
+
+        scenarios = args.scenarios or list(QUICK_SCENARIOS if args.quick else SCALE_SCENARIOS)
+        report = run_scale(list(dict.fromkeys(scenarios)), args.runs, out, args.timeout, args.seed,
+                           args.advisory_timing, command, keep=args.keep)
+    else:
+        from workforce_platform.benchmarks.parity import run_parity
+
+        employees = args.employees or (QUICK_PARITY_EMPLOYEES if args.quick else PARITY_EMPLOYEES)
+        report = run_parity(employees, out, args.timeout, args.seed, command, keep=args.keep)
+    paths = write_reports(report, out)
+    print()
+    for verdict in report.verdicts:
+        flag = "" if verdict.enforced or verdict.status != "fail" else " (advisory)"
+        print(f"  {verdict.status.upper():<7} {verdict.name:<24} {verdict.measured}{flag}")
+    print(f"{report.title}: {report.outcome()} in {report.wall_seconds:.1f} s; reports: "
+          + ", ".join(str(p) for p in paths))
+    return report.exit_code()
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -140,7 +207,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _generate(args)
         if args.command == "fingerprint":
             return _fingerprint(args)
-        return _bench(args)
+        return _bench(args, list(argv if argv is not None else sys.argv[1:]))
     except (WorkforceInputError, SimulationOrderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

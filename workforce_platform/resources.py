@@ -9,7 +9,8 @@ from dagster import ConfigurableResource
 from pydantic import Field, PrivateAttr
 
 from workforce_platform.config.scenario import Scenario, load_scenario
-from workforce_platform.orchestration.year_build import default_db_path, default_threads
+from workforce_platform.orchestration.execution import ExecutionSettings, resolve_execution
+from workforce_platform.orchestration.year_build import default_db_path
 from workforce_platform.paths import default_scenario_path
 
 
@@ -19,7 +20,10 @@ class SimulationResource(ConfigurableResource):
     scenario_path: str = Field(default_factory=lambda: str(default_scenario_path()),
                                description="Scenario YAML file (default: WORKFORCE_SCENARIO or the bundled baseline).")
     db_path: Optional[str] = Field(None, description="DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
-    threads: Optional[int] = Field(None, ge=1, description="dbt and DuckDB threads (default: the machine's cores).")
+    threads: Optional[int] = Field(None, ge=1, description="dbt and DuckDB threads (default: WORKFORCE_THREADS, "
+                                   "the scenario's execution.threads, or the optimization level's).")
+    optimization: Optional[str] = Field(None, description="low, medium or high (default: WORKFORCE_OPT_LEVEL, the "
+                                        "scenario's execution.optimization, or medium).")
     census_path: Optional[str] = Field(None, description="Census file overriding the scenario's census_path.")
 
     _scenario: Optional[Scenario] = PrivateAttr(default=None)
@@ -35,5 +39,12 @@ class SimulationResource(ConfigurableResource):
     def database(self) -> Path:
         return Path(self.db_path).resolve() if self.db_path else default_db_path(self.scenario())
 
+    def execution(self) -> ExecutionSettings:
+        """The resolved execution settings (see orchestration/execution.py for the precedence)."""
+        scenario = self.scenario()
+        return resolve_execution(self.database(), scenario_level=scenario.execution.optimization,
+                                 scenario_threads=scenario.execution.threads, level=self.optimization,
+                                 threads=self.threads)
+
     def thread_count(self) -> int:
-        return self.threads or self.scenario().execution.threads or default_threads()
+        return self.execution().threads

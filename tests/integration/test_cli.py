@@ -12,6 +12,9 @@ from workforce_platform.cli import main
     ["simulate", "--scenario", "x.yaml", "--engine", "spark"],
     ["simulate", "--scenario", "x.yaml", "--years", "2029-2025"],
     ["simulate", "--scenario", "x.yaml", "--bogus"],
+    ["simulate", "--scenario", "x.yaml", "--optimization", "turbo"],
+    ["bench", "scale", "--scenario", "huge"],
+    ["bench", "parity", "--timeout", "0"],
     ["census", "generate", "--employees", "-3", "--seed", "1", "--out", "c.csv"],
 ])
 def test_usage_errors_exit_2(argv, capsys):
@@ -24,6 +27,19 @@ def test_usage_errors_exit_2(argv, capsys):
 def test_missing_scenario_exits_2(tmp_path, capsys):
     assert main(["simulate", "--scenario", str(tmp_path / "absent.yaml")]) == 2
     assert "scenario file not found" in capsys.readouterr().err
+
+
+def test_bad_optimization_level_in_the_environment_exits_2(scenario_factory, monkeypatch, capsys):
+    monkeypatch.setenv("WORKFORCE_OPT_LEVEL", "turbo")
+    assert main(["simulate", "--scenario", str(scenario_factory())]) == 2
+    assert "WORKFORCE_OPT_LEVEL='turbo' is not an optimization level" in capsys.readouterr().err
+
+
+def test_bad_optimization_level_in_the_scenario_exits_2(scenario_factory, capsys):
+    scenario = scenario_factory(execution={"optimization": "turbo"})
+    assert main(["simulate", "--scenario", str(scenario)]) == 2
+    err = capsys.readouterr().err
+    assert "execution.optimization" in err and "turbo" in err
 
 
 def test_years_outside_scenario_exit_2(scenario_factory, capsys):
@@ -50,10 +66,12 @@ def test_simulate_prints_summary_and_census_override(scenario_factory, tmp_path,
     census = write_census(generate_census(200, 3), tmp_path / "small.parquet")
     db = tmp_path / "small.duckdb"
     code = main(["simulate", "--scenario", str(scenario_factory()), "--census", str(census), "--years", "2025-2026",
-                 "--threads", "1", "--db", str(db)])
+                 "--optimization", "low", "--db", str(db)])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "year  start" in out and "wall time" in out and "peak memory" in out
+    assert "optimization low: 1 threads, DuckDB memory_limit 1GB, 4 shards, memory guard 3.00 GiB" in out
+    assert "stages: checks" in out and "Dagster" in out
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select count(*) from inputs.census").fetchall()[0][0] == 200
     assert [r[0] for r in con.execute("select simulation_year from fct_year_summary order by 1").fetchall()] == [2025, 2026]

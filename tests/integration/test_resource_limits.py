@@ -36,7 +36,24 @@ def test_memory_limit_too_small_fails_cleanly(scenario_factory, tmp_path):
     before = _published(db)
     result = _simulate(scenario, db, {**os.environ, "WORKFORCE_MEMORY_LIMIT": "2MB"})
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "ran out of memory under memory_limit=2MB: raise WORKFORCE_MEMORY_LIMIT" in result.stdout
+    assert "ran out of memory under memory_limit=2MB (from WORKFORCE_MEMORY_LIMIT): raise WORKFORCE_MEMORY_LIMIT" in result.stdout
+    assert _published(db) == before
+
+
+def test_memory_guard_fails_cleanly_naming_the_setting(scenario_factory, tmp_path):
+    """A run whose process tree passes WORKFORCE_RSS_LIMIT fails (exit 1) before anything of the
+    year is published; the years published earlier are untouched."""
+    scenario, db = scenario_factory(end_year=2026), tmp_path / "guard.duckdb"
+    first = subprocess.run([sys.executable, "-m", "workforce_platform.cli", "simulate", "--scenario", str(scenario),
+                            "--db", str(db), "--years", "2025"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                           timeout=900)
+    assert first.returncode == 0, first.stdout + first.stderr
+    before = _published(db)
+    result = _simulate(scenario, db, {**os.environ, "WORKFORCE_RSS_LIMIT": "50MB"})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "memory guard:" in result.stdout
+    assert "over the limit of 48 MiB set by WORKFORCE_RSS_LIMIT" in result.stdout
+    assert "nothing of this year was published" in result.stdout
     assert _published(db) == before
 
 

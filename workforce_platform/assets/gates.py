@@ -30,6 +30,7 @@ from workforce_platform.checks.invariants import CATALOGUE, InvariantResult, eva
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.fingerprint import year_fingerprints
+from workforce_platform.orchestration.monitoring import STAGES, MemoryLimitExceeded, Window, process_sampler
 from workforce_platform.orchestration.year_build import LOCK_WAIT_SECONDS
 from workforce_platform.resources import SimulationResource
 
@@ -53,12 +54,12 @@ class YearAudit:
         return self.earlier is None or self.earlier.output_fingerprint == self.output
 
 
-def audit_year(db_path, scenario: Scenario, year: int, run_id: str) -> YearAudit:
+def audit_year(db_path, scenario: Scenario, year: int, run_id: str, shards: int = 1) -> YearAudit:
     """Evaluates the catalogue, fingerprints the year and records the audit."""
     con = duckdb.connect(str(db_path))
     try:
         results = [evaluate(con, inv, scenario.scenario_id, year, scenario.start_year) for inv in CATALOGUE]
-        tables = year_fingerprints(con, scenario.scenario_id, year)
+        tables = year_fingerprints(con, scenario.scenario_id, year, shards)
         inputs, inputs_detail = inputs_fingerprint(con, scenario, year)
         audit = YearAudit(results, tables, inputs, previous_record(con, scenario.scenario_id, year, inputs, run_id))
         failed = [r.invariant.name for r in results if not r.passed]
@@ -76,7 +77,7 @@ def _rows_metadata(columns, rows) -> MetadataValue:
     )
 
 
-def _check_results(audit: YearAudit):
+def _check_results(audit: YearAudit, window: Window):
     for result in audit.invariants:
         yield AssetCheckResult(
             asset_key=AssetKey(result.invariant.asset),
@@ -101,6 +102,7 @@ def _check_results(audit: YearAudit):
             "output_fingerprint": MetadataValue.text(audit.output),
             "compared_with_run": MetadataValue.text(earlier.run_id if earlier else "none (first with these inputs)"),
             "tables_that_differ": MetadataValue.text(", ".join(changed) or "none"),
+            **{f"step_{k}": MetadataValue.float(v) for k, v in window.metadata().items()},
             **{f"fingerprint_{t}": MetadataValue.text(f) for t, f in audit.tables.items()},
         },
     )
@@ -124,8 +126,19 @@ def build_gates():
         if not context.has_partition_key:
             raise Failure(description="the year's gates run for one year: launch with the tag dagster/partition=<year>")
         year = int(context.partition_key)
-        with DatabaseLock(simulation.database(), wait_seconds=LOCK_WAIT_SECONDS):
-            audit = audit_year(simulation.database(), simulation.scenario(), year, context.run.run_id)
-        yield from _check_results(audit)
+        sampler = process_sampler()
+        window = sampler.open_window()
+        try:
+            with DatabaseLock(simulation.database(), wait_seconds=LOCK_WAIT_SECONDS):
+                audit = audit_year(simulation.database(), simulation.scenario(), year, context.run.run_id,
+                                   simulation.execution().shards)
+        finally:
+            sampler.close_window(window)
+            STAGES.add("checks", window.wall_seconds)
+        try:
+            sampler.check_guard("the checks step")
+        except MemoryLimitExceeded as exc:
+            raise Failure(description=str(exc), metadata={"memory_guard": True}, allow_retries=False) from exc
+        yield from _check_results(audit, window)
 
     return year_gates

@@ -9,7 +9,7 @@ dbt tests become asset checks; a failing test of severity error fails the run.
 """
 
 
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Callable, Iterator, Mapping, Optional
 
 from dagster import (
     AssetCheckResult,
@@ -27,6 +27,8 @@ from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
 from workforce_platform.assets.translator import PER_YEAR_TAG, WorkforceDbtTranslator
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
+from workforce_platform.orchestration.execution import ExecutionSettings, machine_cores
+from workforce_platform.orchestration.monitoring import STAGES, MemoryLimitExceeded, Window, process_sampler
 from workforce_platform.orchestration.year_build import YearBuildResult, build_parameters, build_year
 from workforce_platform.resources import SimulationResource
 
@@ -45,7 +47,7 @@ def _node_selection(context: AssetExecutionContext, manifest: Mapping[str, Any],
 
 
 def _events(context: AssetExecutionContext, manifest: Mapping[str, Any],
-            translator: WorkforceDbtTranslator, result: YearBuildResult) -> Iterator[Any]:
+            translator: WorkforceDbtTranslator, result: YearBuildResult, window: Window) -> Iterator[Any]:
     selected_checks = set(context.selected_asset_check_keys)
     for node in result.nodes:
         props = manifest["nodes"].get(node.unique_id)
@@ -55,6 +57,8 @@ def _events(context: AssetExecutionContext, manifest: Mapping[str, Any],
             key: AssetKey = translator.get_asset_key(props)
             if key in context.selected_asset_keys and node.status == "success":
                 metadata = {"dbt_seconds": MetadataValue.float(round(node.execution_time, 3))}
+                # The step's figures from the run's sampler: every asset of the build shares them.
+                metadata.update({f"step_{k}": MetadataValue.float(v) for k, v in window.metadata().items()})
                 if node.rows_affected is not None:
                     metadata["rows_affected"] = MetadataValue.int(int(node.rows_affected))
                 yield MaterializeResult(asset_key=key, metadata=metadata)
@@ -85,6 +89,32 @@ def _fail(context: AssetExecutionContext, result: YearBuildResult) -> None:
                   metadata={"failed_nodes": MetadataValue.json([n.unique_id for n in failed])})
 
 
+def _guarded_build(simulation: SimulationResource, stage: str, build: Callable[[ExecutionSettings], YearBuildResult]
+                   ) -> tuple[YearBuildResult, Window]:
+    """Runs a build under the run's sampler: arms the memory guard, records the stage's time
+    (a year's input writing apart from its dbt build), and fails the step (before anything
+    downstream publishes) when the guard tripped."""
+    settings = simulation.execution()
+    sampler = process_sampler()
+    sampler.arm_guard(settings.rss_limit_bytes, settings.rss_limit_source)
+    window = sampler.open_window()
+    try:
+        result = build(settings)
+    finally:
+        sampler.close_window(window)
+    if stage == "dbt":
+        STAGES.add("inputs", result.inputs_seconds)
+        STAGES.add("dbt", window.wall_seconds - result.inputs_seconds)
+    else:
+        STAGES.add(stage, window.wall_seconds)
+    try:
+        sampler.check_guard(f"the {stage} step")
+    except MemoryLimitExceeded as exc:
+        raise Failure(description=str(exc), metadata={"memory_guard": True, **window.metadata()},
+                      allow_retries=False) from exc
+    return result, window
+
+
 def _refuse(exc: Exception) -> None:
     """Bad input or a year out of order: a failed run whose message says why; nothing written."""
     raise Failure(description=str(exc), metadata={"bad_input": True}, allow_retries=False) from exc
@@ -104,13 +134,14 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
         manifest = _manifest(manifest_path)
         try:
             scenario = simulation.scenario()
-            result = build_parameters(scenario, simulation.database(), simulation.thread_count(),
-                                      select=_node_selection(context, manifest, translator))
+            result, window = _guarded_build(simulation, "parameters", lambda settings: build_parameters(
+                scenario, simulation.database(), settings, select=_node_selection(context, manifest, translator)))
         except (WorkforceInputError, SimulationOrderError) as exc:
             _refuse(exc)
         context.log.info(f"parameters of '{scenario.scenario_id}' in {simulation.database()}: "
-                         f"inputs {result.inputs_seconds:.2f}s, dbt {result.dbt_seconds:.2f}s")
-        yield from _events(context, manifest, translator, result)
+                         f"inputs {result.inputs_seconds:.2f}s, dbt {result.dbt_seconds:.2f}s, "
+                         f"peak RSS {window.peak_rss_bytes / 2**20:.0f} MiB")
+        yield from _events(context, manifest, translator, result, window)
         if not result.success:
             _fail(context, result)
 
@@ -127,13 +158,14 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
         year = int(context.partition_key)
         try:
             scenario = simulation.scenario()
-            result = build_year(scenario, year, simulation.database(), simulation.thread_count(),
-                                select=_node_selection(context, manifest, translator))
+            result, window = _guarded_build(simulation, "dbt", lambda settings: build_year(
+                scenario, year, simulation.database(), settings, select=_node_selection(context, manifest, translator)))
         except (WorkforceInputError, SimulationOrderError) as exc:
             _refuse(exc)
         context.log.info(f"year {year} of '{scenario.scenario_id}': inputs {result.inputs_seconds:.2f}s, "
-                         f"dbt {result.dbt_seconds:.2f}s")
-        yield from _events(context, manifest, translator, result)
+                         f"dbt {result.dbt_seconds:.2f}s, peak RSS {window.peak_rss_bytes / 2**20:.0f} MiB, "
+                         f"CPU {window.cpu_utilisation:.0%} of {machine_cores()} cores")
+        yield from _events(context, manifest, translator, result, window)
         if not result.success:
             _fail(context, result)
 

@@ -148,7 +148,7 @@ def is_published(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int) ->
     ).fetchall()[0][0] > 0
 
 
-def publish_year(db_path: Path, scenario: Scenario, year: int, run_id: str) -> dict[str, int]:
+def publish_year(db_path: Path, scenario: Scenario, year: int, run_id: str, shards: int = 1) -> dict[str, int]:
     """Replaces the year in `published` atomically. Returns rows published per table."""
     con = duckdb.connect(str(db_path))
     try:
@@ -160,7 +160,7 @@ def publish_year(db_path: Path, scenario: Scenario, year: int, run_id: str) -> d
             )
         if not record.checks_passed:
             raise PublishRefused(f"year {year} of '{scenario.scenario_id}' failed its blocking checks in this run")
-        current = year_fingerprints(con, scenario.scenario_id, year)
+        current = year_fingerprints(con, scenario.scenario_id, year, shards)
         if output_fingerprint(current) != record.output_fingerprint:
             raise PublishRefused(f"year {year}'s working tables changed after their checks ran; run the year again")
         counts = {}

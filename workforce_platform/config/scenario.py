@@ -194,7 +194,9 @@ class Plan(_Strict):
 class Execution(_Strict):
     """How the simulation runs. Results never depend on these."""
 
-    threads: Optional[int] = Field(None, ge=1, le=64, description="dbt and DuckDB threads; default: the machine's cores.")
+    optimization: Optional[Literal["low", "medium", "high"]] = Field(
+        None, description="Resource level: low (1 thread, 1GB DuckDB memory, for 4 GB laptops), medium (default), high.")
+    threads: Optional[int] = Field(None, ge=1, le=64, description="dbt and DuckDB threads; default: the optimization level's.")
 
 
 class Scenario(_Strict):

@@ -28,15 +28,38 @@ def _combine(columns: list[str], rows: int, lower_sum: int, upper_sum: int) -> s
     return hashlib.sha256(f"{'|'.join(columns)}\n{rows}\n{lower_sum}\n{upper_sum}".encode()).hexdigest()
 
 
-def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str, where: Optional[str] = None) -> str:
+def _shard_filters(con: duckdb.DuckDBPyConnection, table: str, where: str, shards: int
+                   ) -> list[tuple[str, list[str]]]:
+    """Employee-id ranges that split the rows into about `shards` slices (cut points are
+    quantiles of the ids, so every row falls in exactly one slice)."""
+    fractions = ", ".join(str(i / shards) for i in range(1, shards))
+    cuts = con.execute(f"select quantile_disc(employee_id, [{fractions}]) from {table} where {where}").fetchall()[0][0]
+    cuts = sorted(set(c for c in (cuts or []) if c is not None))
+    if not cuts:
+        return [("true", [])]
+    filters = [("(employee_id is null or employee_id < ?)", [cuts[0]])]
+    filters += [("(employee_id >= ? and employee_id < ?)", [low, high]) for low, high in zip(cuts, cuts[1:])]
+    filters.append(("employee_id >= ?", [cuts[-1]]))
+    return filters
+
+
+def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str, where: Optional[str] = None, shards: int = 1) -> str:
+    """The table's fingerprint. With `shards` > 1 the rows are digested in slices of employees,
+    which bounds the memory of the row texts; the sums, hence the value, are the same."""
     columns = _columns(con, table)
     row_text = " || '|' || ".join(f"coalesce(cast(\"{c}\" as varchar), '{_NULL}')" for c in columns)
-    rows, lower_sum, upper_sum = con.execute(
-        f"select count(*), coalesce(sum(md5_number_lower(row_text)::hugeint), 0), "
-        f"coalesce(sum(md5_number_upper(row_text)::hugeint), 0) "
-        f"from (select {row_text} as row_text from {table}" + (f" where {where}" if where else "") + ")"
-    ).fetchall()[0]
-    return _combine(columns, rows, int(lower_sum), int(upper_sum))
+    where = where or "true"
+    filters = _shard_filters(con, table, where, shards) if shards > 1 and "employee_id" in columns else [("true", [])]
+    rows = lower_sum = upper_sum = 0
+    for shard_filter, parameters in filters:
+        count, lower, upper = con.execute(
+            f"select count(*), coalesce(sum(md5_number_lower(row_text)::hugeint), 0), "
+            f"coalesce(sum(md5_number_upper(row_text)::hugeint), 0) "
+            f"from (select {row_text} as row_text from {table} where ({where}) and {shard_filter})",
+            parameters,
+        ).fetchall()[0]
+        rows, lower_sum, upper_sum = rows + count, lower_sum + int(lower), upper_sum + int(upper)
+    return _combine(columns, rows, lower_sum, upper_sum)
 
 
 def python_table_fingerprint(columns: list[str], row_texts: Iterable[str]) -> str:
@@ -50,6 +73,6 @@ def python_table_fingerprint(columns: list[str], row_texts: Iterable[str]) -> st
     return _combine(columns, rows, lower_sum, upper_sum)
 
 
-def year_fingerprints(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int) -> dict[str, str]:
+def year_fingerprints(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int, shards: int = 1) -> dict[str, str]:
     where = f"scenario_id = '{scenario_id}' and simulation_year = {int(year)}"
-    return {table: table_fingerprint(con, table, where) for table in RESULT_TABLES}
+    return {table: table_fingerprint(con, table, where, shards) for table in RESULT_TABLES}

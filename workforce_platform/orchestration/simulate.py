@@ -18,7 +18,8 @@ import duckdb
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.tables import table_exists
-from workforce_platform.orchestration.monitoring import peak_rss_bytes
+from workforce_platform.orchestration.execution import ExecutionSettings, machine_cores
+from workforce_platform.orchestration.monitoring import STAGES, peak_rss_bytes, process_sampler
 from workforce_platform.paths import dagster_home
 
 SUMMARY_COLUMNS = (
@@ -49,6 +50,21 @@ class SimulationReport:
     summary: list[tuple] = field(default_factory=list)
     wall_seconds: float = 0.0
     peak_rss_bytes: int = 0
+    cpu_seconds: float = 0.0
+    cpu_utilisation: float = 0.0  # busy share of the machine's cores, 0-1
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, summed over the runs
+    settings: Optional[ExecutionSettings] = None
+
+    @property
+    def dagster_overhead_seconds(self) -> float:
+        """The runs' time outside the stages: Dagster's own work (run and step set-up, event log)."""
+        return max(0.0, sum(r.seconds for r in self.runs) - sum(self.stages.values()))
+
+    def figures_line(self) -> str:
+        stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.stages.items())
+        return (f"wall time {self.wall_seconds:.2f} s, peak memory {self.peak_rss_bytes / 2**20:.0f} MiB "
+                f"(process tree), CPU {self.cpu_seconds:.1f} s ({self.cpu_utilisation:.0%} of "
+                f"{machine_cores()} cores)\nstages: {stages}, Dagster {self.dagster_overhead_seconds:.2f} s")
 
     @property
     def success(self) -> bool:
@@ -124,6 +140,7 @@ def run_simulation(
     census_path: Optional[Path] = None,
     progress: Callable[[str], None] = print,
     resume: bool = False,
+    optimization: Optional[str] = None,
 ) -> SimulationReport:
     """Runs the years in order; stops at the first failed year. With `resume`, the years already
     published (in order from the first) are left as they are and the run starts after them."""
@@ -140,8 +157,10 @@ def run_simulation(
         db_path=str(db_path) if db_path else None,
         threads=threads,
         census_path=str(census_path) if census_path else None,
+        optimization=optimization,
     )
     scenario = simulation.scenario()
+    settings = simulation.execution()
     years = years or scenario.years
     outside = [y for y in years if y not in scenario.years]
     if outside:
@@ -150,7 +169,7 @@ def run_simulation(
             f"{scenario.start_year}-{scenario.end_year}"
         )
     database = simulation.database()
-    report = SimulationReport(scenario_id=scenario.scenario_id, db_path=database)
+    report = SimulationReport(scenario_id=scenario.scenario_id, db_path=database, settings=settings)
     if resume:
         done = published_years(database, scenario.scenario_id)
         while years and years[0] in done:
@@ -160,8 +179,12 @@ def run_simulation(
             report.summary = read_summary(database, scenario.scenario_id, scenario.years)
             return report
         progress(f"resuming at year {years[0]}: earlier years are published and left as they are")
-    progress(f"scenario '{scenario.scenario_id}': years {years[0]}-{years[-1]}, "
-             f"{simulation.thread_count()} threads, database {database}")
+    progress(f"scenario '{scenario.scenario_id}': years {years[0]}-{years[-1]}, database {database}")
+    progress(f"  {settings.describe()}")
+    sampler = process_sampler()
+    sampler.arm_guard(settings.rss_limit_bytes, settings.rss_limit_source)
+    STAGES.reset()
+    run_window = sampler.open_window()
     with DatabaseLock(database):
         definitions = build_definitions(simulation)
         instance = DagsterInstance.get()
@@ -185,8 +208,12 @@ def run_simulation(
                 progress(outcome.message)
                 break
         report.summary = read_summary(database, scenario.scenario_id, years)
+    sampler.close_window(run_window)
     report.wall_seconds = time.perf_counter() - started
     report.peak_rss_bytes = peak_rss_bytes()
+    report.cpu_seconds = run_window.cpu_seconds
+    report.cpu_utilisation = run_window.cpu_utilisation
+    report.stages = STAGES.totals()
     return report
 
 

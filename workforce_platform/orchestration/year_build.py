@@ -18,6 +18,7 @@ from workforce_platform.census.load import validate_and_load_census
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
 from workforce_platform.orchestration.database_lock import DatabaseLock
+from workforce_platform.orchestration.execution import ExecutionSettings
 from workforce_platform.orchestration.tables import table_exists
 from workforce_platform.orchestration.dbt_project import configure_dbt_environment, parsed_manifest, project_args
 from workforce_platform.paths import DATA_DIR
@@ -29,30 +30,16 @@ def default_db_path(scenario: Scenario) -> Path:
     return Path(configured).resolve() if configured else DATA_DIR / f"{scenario.scenario_id}.duckdb"
 
 
-def default_threads() -> int:
-    return max(1, os.cpu_count() or 1)
-
-
-def memory_limit() -> str:
-    """DuckDB's memory limit for the builds: WORKFORCE_MEMORY_LIMIT (e.g. 2GB, 75%), default 80%."""
-    return os.environ.get("WORKFORCE_MEMORY_LIMIT", "80%")
-
-
-def temp_directory(db_path: Path) -> Path:
-    """Where DuckDB spills beyond its memory limit: WORKFORCE_TEMP_DIRECTORY, default <db>.tmp."""
-    configured = os.environ.get("WORKFORCE_TEMP_DIRECTORY")
-    return Path(configured).resolve() if configured else db_path.with_name(db_path.name + ".tmp")
-
-
-def resource_hint(messages: str, db_path: Path) -> Optional[str]:
+def resource_hint(messages: str, settings: ExecutionSettings) -> Optional[str]:
     """Names the setting to change when DuckDB ran out of memory or of temp space."""
     text = messages.lower()
+    limit = f"memory_limit={settings.memory_limit} (from {settings.memory_limit_source})"
     if "failed to offload" in text or "no space left" in text or "could not write" in text:
-        return (f"DuckDB could not spill to its temp directory {temp_directory(db_path)} (full or not writable) "
-                f"under memory_limit={memory_limit()}: free space there, set WORKFORCE_TEMP_DIRECTORY to a larger "
+        return (f"DuckDB could not spill to its temp directory {settings.temp_directory} (full or not writable) "
+                f"under {limit}: free space there, set WORKFORCE_TEMP_DIRECTORY to a larger "
                 "one, or raise WORKFORCE_MEMORY_LIMIT; nothing of this year was published")
     if "out of memory" in text:
-        return (f"DuckDB ran out of memory under memory_limit={memory_limit()}: raise WORKFORCE_MEMORY_LIMIT "
+        return (f"DuckDB ran out of memory under {limit}: raise WORKFORCE_MEMORY_LIMIT "
                 "(or give it a temp directory with room to spill); nothing of this year was published")
     return None
 
@@ -254,7 +241,7 @@ def run_dbt_build(
     scenario: Scenario,
     year: int,
     db_path: Path,
-    threads: int,
+    settings: ExecutionSettings,
     select: Optional[list[str]] = None,
     exclude: Optional[list[str]] = None,
 ) -> YearBuildResult:
@@ -263,10 +250,11 @@ def run_dbt_build(
     from dbt.cli.main import dbtRunner
 
     os.environ["WORKFORCE_DB_PATH"] = str(db_path)
+    threads = settings.threads
     os.environ["WORKFORCE_DBT_THREADS"] = str(threads)
     os.environ["WORKFORCE_DUCKDB_THREADS"] = str(threads)
-    os.environ["WORKFORCE_DUCKDB_MEMORY_LIMIT"] = memory_limit()
-    os.environ["WORKFORCE_DUCKDB_TEMP_DIRECTORY"] = str(temp_directory(db_path))
+    os.environ["WORKFORCE_DUCKDB_MEMORY_LIMIT"] = settings.memory_limit
+    os.environ["WORKFORCE_DUCKDB_TEMP_DIRECTORY"] = str(settings.temp_directory)
     variables = {"scenario_id": scenario.scenario_id, "simulation_year": year, "start_year": scenario.start_year}
     # No JSON artifacts per build: nothing reads them, and writing the manifest costs 0.1 s a year.
     args = ["build", "--quiet", "--no-write-json", "--vars", json.dumps(variables), "--threads", str(threads), *project_args()]
@@ -287,7 +275,7 @@ def run_dbt_build(
     elif not result.success:
         result.error = "; ".join(f"{n.unique_id}: {n.status}: {n.message}" for n in result.failed_nodes()) or "dbt build failed"
     if not result.success:
-        result.hint = resource_hint(result.error or "", db_path)
+        result.hint = resource_hint(result.error or "", settings)
     return result
 
 
@@ -296,7 +284,7 @@ LOCK_WAIT_SECONDS = float(os.environ.get("WORKFORCE_LOCK_WAIT_SECONDS", "600"))
 
 
 def build_parameters(
-    scenario: Scenario, db_path: Path, threads: int, select: Optional[list[str]] = None
+    scenario: Scenario, db_path: Path, settings: ExecutionSettings, select: Optional[list[str]] = None
 ) -> YearBuildResult:
     """The scenario-level build: validated inputs, parameter seeds and staging views (not per year)."""
     with DatabaseLock(db_path, wait_seconds=LOCK_WAIT_SECONDS):
@@ -304,7 +292,7 @@ def build_parameters(
         prepare_inputs(scenario, db_path)
         inputs_seconds = time.perf_counter() - started
         result = run_dbt_build(
-            scenario, scenario.start_year, db_path, threads,
+            scenario, scenario.start_year, db_path, settings,
             select=select or ["fqn:*"], exclude=[PER_YEAR_SELECTOR],
         )
     result.inputs_seconds = inputs_seconds
@@ -312,13 +300,13 @@ def build_parameters(
 
 
 def build_year(
-    scenario: Scenario, year: int, db_path: Path, threads: int, select: Optional[list[str]] = None
+    scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings, select: Optional[list[str]] = None
 ) -> YearBuildResult:
     """One simulated year: order check, inputs, one dbt build of the per-year models and tests."""
     with DatabaseLock(db_path, wait_seconds=LOCK_WAIT_SECONDS):
         started = time.perf_counter()
         prepare_year(scenario, year, db_path)
         inputs_seconds = time.perf_counter() - started
-        result = run_dbt_build(scenario, year, db_path, threads, select=select or [PER_YEAR_SELECTOR])
+        result = run_dbt_build(scenario, year, db_path, settings, select=select or [PER_YEAR_SELECTOR])
     result.inputs_seconds = inputs_seconds
     return result
