@@ -7,6 +7,8 @@ command-line arguments).
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import re
 import sys
 from datetime import date
@@ -213,5 +215,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_BAD_INPUT
 
 
+def entry_point() -> None:
+    """The `workforce` executable: main(), then a prompt exit. Every result is committed and every
+    file closed by then; the interpreter's own teardown of dbt's and Dagster's object graphs
+    would add about 1.6 s to each command."""
+    code = main()
+    import multiprocessing.util
+
+    multiprocessing.util._exit_function()  # releases dbt's semaphores, which the tracker would report
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry_point()

@@ -4,37 +4,10 @@ The scenario is the file named by WORKFORCE_SCENARIO (default: scenarios/baselin
 are the partitions. Steps run in-process: dbt is imported and its manifest parsed once per run.
 """
 
-from __future__ import annotations
-
-from typing import Optional
-
-from dagster import Definitions, in_process_executor
-
-from workforce_platform.assets.gates import build_gates
-from workforce_platform.assets.publish import build_publish
-from workforce_platform.assets.simulation import build_simulation_assets
-from workforce_platform.config.scenario import load_scenario
-from workforce_platform.jobs import build_jobs
-from workforce_platform.orchestration.dbt_project import configure_dbt_environment, ensure_manifest
-from workforce_platform.partitions import simulation_year_partitions
+from workforce_platform.assembly import build_definitions
 from workforce_platform.paths import default_scenario_path
 from workforce_platform.resources import SimulationResource
-from workforce_platform.schedules import build_schedules
 
-
-def build_definitions(simulation: Optional[SimulationResource] = None) -> Definitions:
-    configure_dbt_environment()
-    simulation = simulation or SimulationResource()
-    scenario = load_scenario(simulation.scenario_path)
-    partitions_def = simulation_year_partitions(scenario)
-    return Definitions(
-        assets=[*build_simulation_assets(str(ensure_manifest()), partitions_def), build_publish(partitions_def)],
-        asset_checks=[build_gates()],
-        jobs=build_jobs(),
-        schedules=build_schedules(scenario.years),
-        resources={"simulation": simulation},
-        executor=in_process_executor,
-    )
-
+__all__ = ["build_definitions", "defs"]
 
 defs = build_definitions(SimulationResource(scenario_path=str(default_scenario_path())))

@@ -148,7 +148,7 @@ def run_simulation(
     ensure_dagster_home()
     from dagster import DagsterInstance
 
-    from workforce_platform.definitions import build_definitions
+    from workforce_platform.assembly import build_definitions
     from workforce_platform.jobs import LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB
     from workforce_platform.resources import SimulationResource
 

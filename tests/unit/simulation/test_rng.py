@@ -1,5 +1,4 @@
 import csv
-import hashlib
 
 import duckdb
 import pytest
