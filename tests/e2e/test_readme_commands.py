@@ -58,6 +58,8 @@ def test_first_command_runs_the_demo(fresh_clone, demo_run):
     assert re.search(r"wall time [\d.]+ s, peak memory \d+ MiB", out)
     for year in range(2025, 2030):
         assert re.search(rf"^\s+{year}\s+ok\s", out, flags=re.M), out
+    summary_lines = [line for line in out.splitlines() if re.match(r"^20\d\d\s+[\d,]+\s+[\d,]+", line)]
+    assert len(summary_lines) == 5 and all(line in (PROJECT_ROOT / "README.md").read_text() for line in summary_lines)
     con = duckdb.connect(str(fresh_clone / "data" / "baseline.duckdb"), read_only=True)
     summary = con.execute("select simulation_year, starting_headcount, ending_headcount from fct_year_summary order by 1").fetchall()
     assert [r[0] for r in summary] == [2025, 2026, 2027, 2028, 2029]

@@ -65,6 +65,13 @@ def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|")
 
 
+def _is_table(value: Any) -> bool:
+    """A dict or list of flat dicts with the same keys (rendered as a Markdown table)."""
+    rows = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else []
+    return bool(rows) and all(isinstance(r, dict) and list(r) == list(rows[0]) for r in rows) and not any(
+        isinstance(v, (dict, list)) for r in rows for v in r.values())
+
+
 def to_markdown(report: BenchReport) -> str:
     lines = [f"# {report.title}", "", f"Outcome: **{report.outcome()}** (exit {report.exit_code()}) in "
              f"{report.wall_seconds:.1f} s", "", f"Command: `{report.command}`", "",
@@ -80,8 +87,15 @@ def to_markdown(report: BenchReport) -> str:
             lines.append("| " + " | ".join(_cell(run.get(k)) for k, _ in report.run_columns) + " |")
     if report.analysis:
         lines += ["", "## Analysis", ""]
+        tables = {k: v for k, v in report.analysis.items() if _is_table(v)}
         for key, value in report.analysis.items():
-            lines.append(f"- **{key}**: " + (json.dumps(value, default=str) if isinstance(value, (dict, list)) else _cell(value)))
+            if key not in tables:
+                lines.append(f"- **{key}**: " + (json.dumps(value, default=str) if isinstance(value, (dict, list)) else _cell(value)))
+        for key, value in tables.items():
+            rows = list(value.items()) if isinstance(value, dict) else [(str(i + 1), r) for i, r in enumerate(value)]
+            columns = list(rows[0][1])
+            lines += ["", f"### {key}", "", "| | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
+            lines += ["| " + name + " | " + " | ".join(_cell(row.get(c)) for c in columns) + " |" for name, row in rows]
     if report.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in report.notes]
     return "\n".join(lines) + "\n"
