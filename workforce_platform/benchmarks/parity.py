@@ -71,9 +71,12 @@ def compare_databases(left: Path, right: Path, scenario_id: str = BENCH_SCENARIO
 
 
 def _summary(diffs: list[TableDiff]) -> str:
-    differing = sum(d.only_left + d.only_right for d in diffs)
+    only_left = sum(d.only_left for d in diffs)
+    only_right = sum(d.only_right for d in diffs)
     rows = sum(d.rows_left for d in diffs)
-    return f"{differing:,} differing rows of {rows:,} in {len(diffs)} tables"
+    if only_left == only_right == 0:
+        return f"identical: {rows:,} rows in {len(diffs)} tables, equal fingerprints"
+    return f"{only_left:,} of {rows:,} rows only in the first run, {only_right:,} only in the second ({len(diffs)} tables)"
 
 
 def _detail(diffs: list[TableDiff]) -> str:
