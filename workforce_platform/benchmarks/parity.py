@@ -16,7 +16,7 @@ from typing import Callable, Optional
 
 import duckdb
 
-from workforce_platform.benchmarks.harness import ChildRun, Deadline, machine, run_child
+from workforce_platform.benchmarks.harness import ChildRun, Deadline, machine, prepare_instance, run_child
 from workforce_platform.benchmarks.reports import FAIL, PASS, SKIP, TIMEOUT, BenchReport, Verdict
 from workforce_platform.benchmarks.run import BENCH_SCENARIO_ID
 from workforce_platform.benchmarks.scenarios import PARITY_YEARS
@@ -125,6 +125,7 @@ def run_parity(employees: int, out: Path, timeout: float, seed: int, command: st
 
     plan = list(RUNS) + ["split"]
     progress(f"bench parity: {len(plan)} runs of {employees:,} employees x {PARITY_YEARS} years, reports in {out}")
+    prepare_instance(out)
     for name in plan:
         if report.timed_out or deadline.remaining() <= 0:
             report.timed_out = True

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Callable, Optional
 
-from workforce_platform.benchmarks.harness import ChildRun, Deadline, machine, run_child
+from workforce_platform.benchmarks.harness import ChildRun, Deadline, machine, prepare_instance, run_child
 from workforce_platform.benchmarks.scenarios import SCALE_SCENARIOS
 from workforce_platform.benchmarks.reports import FAIL, PASS, SKIP, TIMEOUT, BenchReport, Verdict
 from workforce_platform.benchmarks.stats import linear_fit
@@ -175,6 +175,7 @@ def run_scale(scenarios: list[str], runs: int, out: Path, timeout: float, seed: 
     censuses: dict[int, Path] = {}
     plan = plan_runs(scenarios, runs)
     progress(f"bench scale: {len(plan)} runs ({', '.join(scenarios)}), reports in {out}")
+    prepare_instance(out)
     for index, (name, employees, years, threads, k) in enumerate(plan, start=1):
         if deadline.remaining() <= 0:
             report.timed_out = True
