@@ -45,6 +45,3 @@ class SimulationResource(ConfigurableResource):
         return resolve_execution(self.database(), scenario_level=scenario.execution.optimization,
                                  scenario_threads=scenario.execution.threads, level=self.optimization,
                                  threads=self.threads)
-
-    def thread_count(self) -> int:
-        return self.execution().threads

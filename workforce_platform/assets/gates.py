@@ -19,6 +19,7 @@ from dagster import (
     multi_asset_check,
 )
 
+from workforce_platform.assets.memory_guard import stop_if_memory_guard_tripped
 from workforce_platform.checks.audit import (
     AuditRecord,
     inputs_fingerprint,
@@ -30,7 +31,7 @@ from workforce_platform.checks.invariants import CATALOGUE, InvariantResult, eva
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.fingerprint import year_fingerprints
-from workforce_platform.orchestration.monitoring import STAGES, MemoryLimitExceeded, Window, process_sampler
+from workforce_platform.orchestration.monitoring import Window, measured_stage
 from workforce_platform.orchestration.year_build import LOCK_WAIT_SECONDS
 from workforce_platform.resources import SimulationResource
 
@@ -126,19 +127,11 @@ def build_gates():
         if not context.has_partition_key:
             raise Failure(description="the year's gates run for one year: launch with the tag dagster/partition=<year>")
         year = int(context.partition_key)
-        sampler = process_sampler()
-        window = sampler.open_window()
-        try:
+        with measured_stage("checks") as window:
             with DatabaseLock(simulation.database(), wait_seconds=LOCK_WAIT_SECONDS):
                 audit = audit_year(simulation.database(), simulation.scenario(), year, context.run.run_id,
                                    simulation.execution().shards)
-        finally:
-            sampler.close_window(window)
-            STAGES.add("checks", window.wall_seconds)
-        try:
-            sampler.check_guard("the checks step")
-        except MemoryLimitExceeded as exc:
-            raise Failure(description=str(exc), metadata={"memory_guard": True}, allow_retries=False) from exc
+        stop_if_memory_guard_tripped("the checks step")
         yield from _check_results(audit, window)
 
     return year_gates

@@ -25,10 +25,11 @@ from dagster import (
 from dagster_dbt import dbt_assets
 from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
+from workforce_platform.assets.memory_guard import stop_if_memory_guard_tripped
 from workforce_platform.assets.translator import PER_YEAR_TAG, WorkforceDbtTranslator
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
 from workforce_platform.orchestration.execution import ExecutionSettings, machine_cores
-from workforce_platform.orchestration.monitoring import STAGES, MemoryLimitExceeded, Window, process_sampler
+from workforce_platform.orchestration.monitoring import Window, measured_stage, process_sampler
 from workforce_platform.orchestration.year_build import YearBuildResult, build_parameters, build_year
 from workforce_platform.resources import SimulationResource
 
@@ -95,23 +96,12 @@ def _guarded_build(simulation: SimulationResource, stage: str, build: Callable[[
     (a year's input writing apart from its dbt build), and fails the step (before anything
     downstream publishes) when the guard tripped."""
     settings = simulation.execution()
-    sampler = process_sampler()
-    sampler.arm_guard(settings.rss_limit_bytes, settings.rss_limit_source)
-    window = sampler.open_window()
-    try:
+    process_sampler().arm_guard(settings.rss_limit_bytes, settings.rss_limit_source)
+    with measured_stage(stage) as window:
         result = build(settings)
-    finally:
-        sampler.close_window(window)
-    if stage == "dbt":
-        STAGES.add("inputs", result.inputs_seconds)
-        STAGES.add("dbt", window.wall_seconds - result.inputs_seconds)
-    else:
-        STAGES.add(stage, window.wall_seconds)
-    try:
-        sampler.check_guard(f"the {stage} step")
-    except MemoryLimitExceeded as exc:
-        raise Failure(description=str(exc), metadata={"memory_guard": True, **window.metadata()},
-                      allow_retries=False) from exc
+        if stage == "dbt":
+            window.attribute("inputs", result.inputs_seconds)
+    stop_if_memory_guard_tripped(f"the {stage} step", window.metadata())
     return result, window
 
 

@@ -15,8 +15,9 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterator, Optional
 
 import psutil
 
@@ -38,6 +39,12 @@ class Window:
     peak_rss_bytes: int = 0
     wall_seconds: float = 0.0
     cpu_seconds: float = 0.0
+    attributed_seconds: float = 0.0  # of the window's time, reported under other stages
+
+    def attribute(self, stage: str, seconds: float) -> None:
+        """Reports part of this window's time under another stage (not counted twice)."""
+        STAGES.add(stage, seconds)
+        self.attributed_seconds += seconds
 
     @property
     def cpu_utilisation(self) -> float:
@@ -175,6 +182,19 @@ class StageClock:
 
 
 STAGES = StageClock()
+
+
+@contextmanager
+def measured_stage(stage: str) -> Iterator[Window]:
+    """A window on the process's sampler around one step; its time goes to `stage`, less what
+    the step attributed to other stages."""
+    sampler = process_sampler()
+    window = sampler.open_window()
+    try:
+        yield window
+    finally:
+        sampler.close_window(window)
+        STAGES.add(stage, window.wall_seconds - window.attributed_seconds)
 
 
 def peak_rss_bytes() -> int:

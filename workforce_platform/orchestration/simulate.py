@@ -181,8 +181,8 @@ def run_simulation(
         progress(f"resuming at year {years[0]}: earlier years are published and left as they are")
     progress(f"scenario '{scenario.scenario_id}': years {years[0]}-{years[-1]}, database {database}")
     progress(f"  {settings.describe()}")
+    # Each build step arms the memory guard with these settings; this window spans the run.
     sampler = process_sampler()
-    sampler.arm_guard(settings.rss_limit_bytes, settings.rss_limit_source)
     STAGES.reset()
     run_window = sampler.open_window()
     with DatabaseLock(database):
