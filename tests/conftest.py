@@ -12,7 +12,9 @@ import yaml
 from workforce_platform.census.generate import generate_census, write_census
 from workforce_platform.paths import PROJECT_ROOT
 
-SPEC_DIR = PROJECT_ROOT.parent / "shared" / "spec"
+# The RNG test vectors of ../shared/spec/rng.md, copied so that a bare clone can run the tests.
+TEST_DATA_DIR = Path(__file__).parent / "data"
+RNG_VECTORS = TEST_DATA_DIR / "rng_vectors.csv"
 TEST_EMPLOYEES = 800
 
 

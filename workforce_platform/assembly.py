@@ -8,6 +8,7 @@ from typing import Optional
 
 from dagster import Definitions, in_process_executor
 
+import workforce_platform.orchestration.dagster_fixes  # noqa: F401
 from workforce_platform.assets.gates import build_gates
 from workforce_platform.assets.publish import build_publish
 from workforce_platform.assets.simulation import build_simulation_assets
@@ -26,7 +27,7 @@ def build_definitions(simulation: Optional[SimulationResource] = None) -> Defini
     partitions_def = simulation_year_partitions(scenario)
     return Definitions(
         assets=[*build_simulation_assets(str(ensure_manifest()), partitions_def), build_publish(partitions_def)],
-        asset_checks=[build_gates()],
+        asset_checks=[build_gates(partitions_def)],
         jobs=build_jobs(),
         schedules=build_schedules(scenario.years),
         resources={"simulation": simulation},

@@ -6,13 +6,15 @@ from dagster import AssetCheckKey, AssetKey, AssetSelection, define_asset_job
 
 from workforce_platform.assets.gates import DETERMINISM_ASSET, DETERMINISM_CHECK
 from workforce_platform.checks.invariants import CATALOGUE
+from workforce_platform.checks.staleness import CURRENCY_ASSET, CURRENCY_CHECK
 
 LOAD_PARAMETERS_JOB = "load_parameters"
 SIMULATE_YEAR_JOB = "simulate_year"
 AUDIT_YEAR_JOB = "audit_year"
 
 GATE_CHECK_KEYS = [AssetCheckKey(AssetKey(inv.asset), inv.name) for inv in CATALOGUE] + [
-    AssetCheckKey(AssetKey(DETERMINISM_ASSET), DETERMINISM_CHECK)
+    AssetCheckKey(AssetKey(DETERMINISM_ASSET), DETERMINISM_CHECK),
+    AssetCheckKey(AssetKey(CURRENCY_ASSET), CURRENCY_CHECK),
 ]
 
 

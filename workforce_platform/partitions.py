@@ -14,7 +14,9 @@ from workforce_platform.config.scenario import Scenario
 
 
 def simulation_year_partitions(scenario: Scenario) -> TimeWindowPartitionsDefinition:
-    future_years = max(0, scenario.end_year - date.today().year + 2)
+    # Exactly the windows up to the last year (a time-window definition holds the windows that have
+    # ended, plus the offset): one more would let the self-dependency reach past the last year.
+    future_years = max(0, scenario.end_year - date.today().year + 1)
     return TimeWindowPartitionsDefinition(
         start=str(scenario.start_year),
         end=str(scenario.end_year + 1),

@@ -2,7 +2,7 @@
 
 import duckdb
 
-from tests.conftest import SPEC_DIR
+from tests.conftest import RNG_VECTORS
 from workforce_platform.orchestration.year_build import release_dbt_connection
 
 
@@ -20,7 +20,7 @@ def test_sql_macro_reproduces_vectors(tmp_path, monkeypatch):
     assert result.success, result.exception
     compiled = result.result.results[0].node.compiled_code
     con = duckdb.connect()
-    con.execute(f"""create table vectors as select * from read_csv('{SPEC_DIR / "rng_vectors.csv"}',
+    con.execute(f"""create table vectors as select * from read_csv('{RNG_VECTORS}',
                     types = {{'seed': 'UBIGINT', 'employee_key': 'UBIGINT', 'year': 'UBIGINT',
                              'stream': 'UBIGINT', 'h': 'UBIGINT', 'u': 'DOUBLE'}})""")
     rows = con.execute(f"select h, h_draw, u, u_draw from ({compiled})").fetchall()

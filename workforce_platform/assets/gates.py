@@ -1,9 +1,11 @@
 """The gates of a year: every invariant of the catalogue and the determinism check, as blocking
-asset checks on the year's partition. They run after the year's dbt build and before its
-promotion (assets/publish.py), which Dagster skips when a blocking check fails; the promotion
-also refuses a year without a passing audit from its own run, so the gate holds across runs.
+asset checks on the year's partition, and the currency warning (`built_on_current_years`). They
+run after the year's dbt build and before its promotion (assets/publish.py), which Dagster skips
+when a blocking check fails; the promotion also refuses a year without a passing audit of its
+current tables, so the gate holds across runs.
 """
 
+import warnings
 from dataclasses import dataclass
 from typing import Optional
 
@@ -11,14 +13,18 @@ import duckdb
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
+    AssetCheckKey,
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetKey,
     Failure,
     MetadataValue,
+    PartitionsDefinition,
+    PreviewWarning,
     multi_asset_check,
 )
 
+from workforce_platform.assets.check_results import log_year_result, results_by_year
 from workforce_platform.assets.memory_guard import stop_if_memory_guard_tripped
 from workforce_platform.checks.audit import (
     AuditRecord,
@@ -28,10 +34,19 @@ from workforce_platform.checks.audit import (
     record_audit,
 )
 from workforce_platform.checks.invariants import CATALOGUE, InvariantResult, evaluate
+from workforce_platform.checks.staleness import (
+    CURRENCY_ASSET,
+    CURRENCY_CHECK,
+    CURRENCY_DESCRIPTION,
+    YearCurrency,
+    rerun_hint,
+    year_currency,
+)
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.fingerprint import year_fingerprints
 from workforce_platform.orchestration.monitoring import Window, measured_stage
+from workforce_platform.orchestration.tables import table_exists
 from workforce_platform.orchestration.year_build import LOCK_WAIT_SECONDS
 from workforce_platform.resources import SimulationResource
 
@@ -45,6 +60,7 @@ class YearAudit:
     tables: dict[str, str]
     inputs: str
     earlier: Optional[AuditRecord]
+    currency: dict[int, YearCurrency]
 
     @property
     def output(self) -> str:
@@ -62,11 +78,12 @@ def audit_year(db_path, scenario: Scenario, year: int, run_id: str, shards: int 
         results = [evaluate(con, inv, scenario.scenario_id, year, scenario.start_year) for inv in CATALOGUE]
         tables = year_fingerprints(con, scenario.scenario_id, year, shards)
         inputs, inputs_detail = inputs_fingerprint(con, scenario, year)
-        audit = YearAudit(results, tables, inputs, previous_record(con, scenario.scenario_id, year, inputs, run_id))
+        earlier = previous_record(con, scenario.scenario_id, year, inputs, run_id)
         failed = [r.invariant.name for r in results if not r.passed]
-        failed += [] if audit.deterministic else [DETERMINISM_CHECK]
+        if earlier is not None and earlier.output_fingerprint != output_fingerprint(tables):
+            failed.append(DETERMINISM_CHECK)
         record_audit(con, scenario, year, run_id, inputs, inputs_detail, tables, failed)
-        return audit
+        return YearAudit(results, tables, inputs, earlier, year_currency(con, scenario.scenario_id, scenario.start_year))
     finally:
         con.close()
 
@@ -78,22 +95,24 @@ def _rows_metadata(columns, rows) -> MetadataValue:
     )
 
 
-def _check_results(audit: YearAudit, window: Window):
-    for result in audit.invariants:
-        yield AssetCheckResult(
-            asset_key=AssetKey(result.invariant.asset),
-            check_name=result.invariant.name,
-            passed=result.passed,
-            severity=AssetCheckSeverity.ERROR,
-            description=result.invariant.description,
-            metadata={
-                "violating_rows": MetadataValue.int(result.violation_count),
-                "first_violations": _rows_metadata(result.columns, result.first_rows),
-            },
-        )
+def _invariant_fields(result: InvariantResult) -> dict:
+    return dict(
+        asset_key=AssetKey(result.invariant.asset),
+        check_name=result.invariant.name,
+        passed=result.passed,
+        severity=AssetCheckSeverity.ERROR,
+        description=result.invariant.description,
+        metadata={
+            "violating_rows": MetadataValue.int(result.violation_count),
+            "first_violations": _rows_metadata(result.columns, result.first_rows),
+        },
+    )
+
+
+def _determinism_fields(audit: YearAudit, window: Window) -> dict:
     earlier = audit.earlier
     changed = [] if earlier is None else [t for t in audit.tables if audit.tables[t] != earlier.table_fingerprints.get(t)]
-    yield AssetCheckResult(
+    return dict(
         asset_key=AssetKey(DETERMINISM_ASSET),
         check_name=DETERMINISM_CHECK,
         passed=audit.deterministic,
@@ -109,29 +128,119 @@ def _check_results(audit: YearAudit, window: Window):
     )
 
 
-def build_gates():
-    """The checks run on the partition of their run (a year's run, or `audit_year` launched with
-    the tag dagster/partition=<year>)."""
-    specs = [
-        AssetCheckSpec(inv.name, asset=AssetKey(inv.asset), description=inv.description, blocking=inv.blocking)
-        for inv in CATALOGUE
-    ] + [
-        AssetCheckSpec(DETERMINISM_CHECK, asset=AssetKey(DETERMINISM_ASSET), blocking=True,
-                       description="Same inputs fingerprint as an earlier materialisation of this year "
-                                   "gives the same output fingerprint.")
-    ]
+def _currency_fields(currency: YearCurrency, last_year: int) -> dict:
+    """A `built_on_current_years` result for one year (a warning, never blocking)."""
+    stale = not currency.current
+    return dict(
+        asset_key=AssetKey(CURRENCY_ASSET),
+        check_name=CURRENCY_CHECK,
+        passed=not stale,
+        severity=AssetCheckSeverity.WARN,
+        description=(f"stale: {currency.reason}; {rerun_hint([currency.year], last_year)}" if stale
+                     else "current: built from the current state of every earlier year"),
+        metadata={"stale": MetadataValue.bool(stale),
+                  "first_changed_year": MetadataValue.text(str(currency.first_changed_year or "none"))},
+    )
 
-    @multi_asset_check(specs=specs, name="year_gates",
-                       description="The invariant catalogue and the determinism check for one year.")
+
+def _year_fields(audit: YearAudit, year: int, window: Window, last_year: int) -> list[dict]:
+    """Every gate's result for one year, as the fields of a check result."""
+    fields = [_invariant_fields(r) for r in audit.invariants] + [_determinism_fields(audit, window)]
+    if year in audit.currency:
+        fields.append(_currency_fields(audit.currency[year], last_year))
+    return fields
+
+
+def _selected(fields: dict, selected: set[AssetCheckKey]) -> bool:
+    return AssetCheckKey(fields["asset_key"], fields["check_name"]) in selected
+
+
+def materialised_years(db_path, scenario: Scenario) -> list[int]:
+    """The scenario's years that have a snapshot in the database, in order."""
+    from pathlib import Path
+
+    if not Path(db_path).exists():
+        return []
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        if not table_exists(con, "main", "fct_workforce_snapshot"):
+            return []
+        return [r[0] for r in con.execute(
+            "select distinct simulation_year from main.fct_workforce_snapshot where scenario_id = ? "
+            "and simulation_year between ? and ? order by 1",
+            [scenario.scenario_id, scenario.start_year, scenario.end_year]).fetchall()]
+    finally:
+        con.close()
+
+
+def build_gates(partitions_def: PartitionsDefinition):
+    """The checks are partitioned by year like the assets they check, so every result names its
+    year. Any subset of them can run (the UI's "Execute" on one check, or with the asset it
+    checks): the whole audit is evaluated and recorded, the selected results are reported. A run
+    of several years (a backfill's single run) checks each; a run without a year (the UI's
+    "Execute all" on an asset's checks) checks every materialised year. Either records each year's
+    results on that year, and the run's own results (blocking) say which years failed."""
+    with warnings.catch_warnings():
+        # Partitioned checks are a preview feature of Dagster 1.13; their results name their year.
+        warnings.simplefilter("ignore", PreviewWarning)
+        specs = [
+            AssetCheckSpec(inv.name, asset=AssetKey(inv.asset), description=inv.description, blocking=inv.blocking,
+                           partitions_def=partitions_def)
+            for inv in CATALOGUE
+        ] + [
+            AssetCheckSpec(DETERMINISM_CHECK, asset=AssetKey(DETERMINISM_ASSET), blocking=True,
+                           partitions_def=partitions_def,
+                           description="Same inputs fingerprint as an earlier materialisation of this year "
+                                       "gives the same output fingerprint."),
+            AssetCheckSpec(CURRENCY_CHECK, asset=AssetKey(CURRENCY_ASSET), blocking=False, partitions_def=partitions_def,
+                           description=CURRENCY_DESCRIPTION),
+        ]
+
+    @multi_asset_check(specs=specs, name="year_gates", can_subset=True,
+                       description="The invariant catalogue, determinism and currency checks of one year (or of "
+                                   "every materialised year, when run without one).")
     def year_gates(context: AssetCheckExecutionContext, simulation: SimulationResource):
-        if not context.has_partition_key:
-            raise Failure(description="the year's gates run for one year: launch with the tag dagster/partition=<year>")
-        year = int(context.partition_key)
+        scenario, database = simulation.scenario(), simulation.database()
+        selected = set(context.selected_asset_check_keys)
+        if context.has_partition_key:
+            years = [int(context.partition_key)]
+        elif context.has_partition_key_range:
+            years = [int(key) for key in context.partition_keys]
+        else:
+            years = materialised_years(database, scenario)
+            if not years:
+                raise Failure(description=f"no year of scenario '{scenario.scenario_id}' is materialised in "
+                                          f"{database} yet: materialise the years first; nothing was checked",
+                              allow_retries=False)
+        audits: dict[int, YearAudit] = {}
         with measured_stage("checks") as window:
-            with DatabaseLock(simulation.database(), wait_seconds=LOCK_WAIT_SECONDS):
-                audit = audit_year(simulation.database(), simulation.scenario(), year, context.run.run_id,
-                                   simulation.execution().shards)
+            with DatabaseLock(database, wait_seconds=LOCK_WAIT_SECONDS):
+                for year in years:
+                    audits[year] = audit_year(database, scenario, year, context.run.run_id,
+                                              simulation.execution().shards)
         stop_if_memory_guard_tripped("the checks step")
-        yield from _check_results(audit, window)
+        last = audits[years[-1]]
+        if context.has_partition_key:
+            for fields in _year_fields(last, years[0], window, scenario.end_year):
+                if _selected(fields, selected):
+                    yield AssetCheckResult(**fields)
+        else:
+            per_year: dict[AssetCheckKey, list[tuple[int, dict]]] = {}
+            for year in years:
+                audit = YearAudit(audits[year].invariants, audits[year].tables, audits[year].inputs,
+                                  audits[year].earlier, last.currency)
+                for fields in _year_fields(audit, year, window, scenario.end_year):
+                    if _selected(fields, selected):
+                        per_year.setdefault(AssetCheckKey(fields["asset_key"], fields["check_name"]), []).append(
+                            (year, fields))
+            blocking = {key for key in per_year if key.name != CURRENCY_CHECK}
+            yield from results_by_year(context, per_year, blocking, run_result=context.has_partition_key_range)
+        # A year's new results can stale (or make current again) the years built after it.
+        for later in sorted(y for y in last.currency if y > years[-1]):
+            fields = _currency_fields(last.currency[later], scenario.end_year)
+            fields["metadata"]["reported_by_run"] = MetadataValue.text(context.run.run_id)
+            log_year_result(context, fields, later, blocking=False)
+            if not fields["passed"]:
+                context.log.warning(f"year {later}: {fields['description']}")
 
     return year_gates

@@ -19,24 +19,30 @@ def build_publish(partitions_def: PartitionsDefinition):
         for table in RESULT_TABLES
     ]
 
-    @multi_asset(specs=specs, name="publish_year", backfill_policy=BackfillPolicy.multi_run(1))
+    # A year's tables are promoted together, in one transaction: not subsettable. A backfill of
+    # several years is one run (see assets/simulation.py): its years are promoted in order.
+    @multi_asset(specs=specs, name="publish_year", backfill_policy=BackfillPolicy.single_run())
     def publish(context: AssetExecutionContext, simulation: SimulationResource):
-        year = int(context.partition_key)
         scenario = simulation.scenario()
+        counts: dict[int, dict[str, int]] = {}
         with measured_stage("publish") as window:
             # A year whose run passed the memory guard's limit is not promoted.
             stop_if_memory_guard_tripped("the promotion")
-            try:
-                with DatabaseLock(simulation.database(), wait_seconds=LOCK_WAIT_SECONDS):
-                    counts = publish_year(simulation.database(), scenario, year, context.run.run_id,
-                                          simulation.execution().shards)
-            except PublishRefused as exc:
-                raise Failure(description=str(exc), allow_retries=False) from exc
+            for key in context.partition_keys:
+                year = int(key)
+                try:
+                    with DatabaseLock(simulation.database(), wait_seconds=LOCK_WAIT_SECONDS):
+                        counts[year] = publish_year(simulation.database(), scenario, year, context.run.run_id,
+                                                    simulation.execution().shards)
+                except PublishRefused as exc:
+                    published = f" (years {', '.join(map(str, counts))} were published)" if counts else ""
+                    raise Failure(description=f"{exc}{published}", allow_retries=False) from exc
         figures = {k: MetadataValue.float(v) for k, v in window.metadata().items()}
         figures["run_peak_rss_mib"] = MetadataValue.float(round(process_sampler().peak_rss_bytes / 2**20, 1))
-        for table, rows in counts.items():
+        for table in RESULT_TABLES:
+            rows = ({"rows": MetadataValue.int(next(iter(counts.values()))[table])} if len(counts) == 1 else
+                    {"rows_by_year": MetadataValue.json({str(y): c[table] for y, c in counts.items()})})
             yield MaterializeResult(asset_key=AssetKey(["published", table]),
-                                    metadata={"rows": MetadataValue.int(rows), "run_id": MetadataValue.text(context.run.run_id),
-                                              **figures})
+                                    metadata={**rows, "run_id": MetadataValue.text(context.run.run_id), **figures})
 
     return publish

@@ -5,13 +5,21 @@
 - `simulation_years` (group `simulation`, partitioned by year): the per-year models. Each
   partition is one in-process dbt build; the snapshot's self-dependency orders the years.
 
-dbt tests become asset checks; a failing test of severity error fails the run.
-"""
+Each is one unit that Dagster does not split: a year's models read one another's rows of that
+year, so building some of them from the others' old rows would mix two states. Materialising any
+asset of a unit (the UI's "Materialize" on an asset page) builds all of it: the UI lists what it
+adds before it launches; `dagster asset materialize` wants the whole unit selected
+(`--select 'group:simulation'`) and says so otherwise. In a backfill the year unit is one run per
+year, after the previous year's snapshot.
 
+dbt tests become asset checks, partitioned like their models so that every result names its year;
+a failing test of severity error fails the run.
+"""
 
 from typing import Any, Callable, Iterator, Mapping, Optional
 
 from dagster import (
+    AssetCheckKey,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetExecutionContext,
@@ -22,9 +30,11 @@ from dagster import (
     MetadataValue,
     PartitionsDefinition,
 )
-from dagster_dbt import dbt_assets
-from dagster_dbt.asset_utils import get_asset_check_key_for_test
+from dagster import multi_asset
+from dagster_dbt.asset_utils import build_dbt_specs, get_asset_check_key_for_test
+from dagster_shared.record import replace
 
+from workforce_platform.assets.check_results import results_by_year
 from workforce_platform.assets.memory_guard import stop_if_memory_guard_tripped
 from workforce_platform.assets.translator import PER_YEAR_TAG, WorkforceDbtTranslator
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
@@ -34,51 +44,78 @@ from workforce_platform.orchestration.year_build import YearBuildResult, build_p
 from workforce_platform.resources import SimulationResource
 
 
-def _node_selection(context: AssetExecutionContext, manifest: Mapping[str, Any],
-                    translator: WorkforceDbtTranslator) -> Optional[list[str]]:
-    """dbt --select for a subset of this definition's assets; None when all are selected."""
-    assets_def = context.assets_def
-    if set(context.selected_asset_keys) == set(assets_def.keys):
-        return None
-    names = []
-    for props in manifest["nodes"].values():
-        if props["resource_type"] in ("model", "seed") and translator.get_asset_key(props) in context.selected_asset_keys:
-            names.append(props["name"])
-    return sorted(names)
-
-
-def _events(context: AssetExecutionContext, manifest: Mapping[str, Any],
-            translator: WorkforceDbtTranslator, result: YearBuildResult, window: Window) -> Iterator[Any]:
+def _events(context: AssetExecutionContext, manifest: Mapping[str, Any], translator: WorkforceDbtTranslator,
+            results: list[YearBuildResult], window: Window, materialized: bool = True) -> Iterator[Any]:
+    """Materialisations and dbt test results of one build, or of several years' builds (a range
+    run): then every test result is recorded on its own year, and each asset's one
+    materialisation (Dagster records it for every year of the range) carries every year's figures."""
     selected_checks = set(context.selected_asset_check_keys)
-    for node in result.nodes:
-        props = manifest["nodes"].get(node.unique_id)
-        if props is None:
-            continue
-        if node.resource_type in ("model", "seed"):
-            key: AssetKey = translator.get_asset_key(props)
-            if key in context.selected_asset_keys and node.status == "success":
-                metadata = {"dbt_seconds": MetadataValue.float(round(node.execution_time, 3))}
-                # The step's figures from the run's sampler: every asset of the build shares them.
-                metadata.update({f"step_{k}": MetadataValue.float(v) for k, v in window.metadata().items()})
-                if node.rows_affected is not None:
-                    metadata["rows_affected"] = MetadataValue.int(int(node.rows_affected))
-                yield MaterializeResult(asset_key=key, metadata=metadata)
-        elif node.resource_type == "test" and node.status in ("pass", "fail", "warn", "error"):
-            check_key = get_asset_check_key_for_test(manifest, translator, node.unique_id, None)
-            if check_key is None or check_key not in selected_checks:
+    by_key: dict[AssetKey, list] = {}
+    checks_by_year: dict[AssetCheckKey, list[tuple[int, dict]]] = {}
+    for result in results:
+        tests = [n for n in result.nodes if n.resource_type == "test"]
+        outcome = ", ".join(f"{sum(n.status == status for n in tests)} {status}"
+                            for status in ("pass", "warn", "fail", "error") if any(n.status == status for n in tests))
+        for node in result.nodes:
+            props = manifest["nodes"].get(node.unique_id)
+            if props is None:
                 continue
-            severity = str((props.get("config") or {}).get("severity", "ERROR")).upper()
-            yield AssetCheckResult(
-                asset_key=check_key.asset_key,
-                check_name=check_key.name,
-                passed=node.status == "pass",
-                severity=AssetCheckSeverity.WARN if severity == "WARN" else AssetCheckSeverity.ERROR,
-                metadata={
-                    "failing_rows": MetadataValue.int(int(node.failures or 0)),
-                    "dbt_status": MetadataValue.text(node.status),
-                    "message": MetadataValue.text(node.message[:500]),
-                },
-            )
+            if node.resource_type in ("model", "seed"):
+                key: AssetKey = translator.get_asset_key(props)
+                if key in context.selected_asset_keys and node.status == "success":
+                    by_key.setdefault(key, []).append((result.year, node, outcome))
+            elif node.resource_type == "test" and node.status in ("pass", "fail", "warn", "error"):
+                check_key = get_asset_check_key_for_test(manifest, translator, node.unique_id, None)
+                if check_key is None or check_key not in selected_checks:
+                    continue
+                severity = str((props.get("config") or {}).get("severity", "ERROR")).upper()
+                checks_by_year.setdefault(check_key, []).append((result.year, dict(
+                    asset_key=check_key.asset_key,
+                    check_name=check_key.name,
+                    passed=node.status == "pass",
+                    severity=AssetCheckSeverity.WARN if severity == "WARN" else AssetCheckSeverity.ERROR,
+                    metadata={
+                        "failing_rows": MetadataValue.int(int(node.failures or 0)),
+                        "dbt_status": MetadataValue.text(node.status),
+                        "message": MetadataValue.text(node.message[:500]),
+                    },
+                )))
+    if materialized:
+        yield from _materializations(by_key, window)
+    # After the materialisations, so that a year's results are tied to its materialisation.
+    if _is_range_run(context):
+        yield from results_by_year(context, checks_by_year, blocking=set())
+    else:
+        for entries in checks_by_year.values():
+            for _, fields in entries:
+                yield AssetCheckResult(**fields)
+
+
+def _materializations(by_key: dict, window: Window) -> Iterator[MaterializeResult]:
+    # The step's figures from the run's sampler: every asset of the build shares them.
+    step = {f"step_{k}": MetadataValue.float(v) for k, v in window.metadata().items()}
+    for key, entries in by_key.items():
+        if len(entries) == 1:
+            _, node, outcome = entries[0]
+            metadata = {"dbt_seconds": MetadataValue.float(round(node.execution_time, 3)), **step}
+            if node.rows_affected is not None:
+                metadata["rows_affected"] = MetadataValue.int(int(node.rows_affected))
+            if outcome:
+                metadata["dbt_tests"] = MetadataValue.text(outcome)
+        else:
+            metadata = {
+                "years": MetadataValue.text(", ".join(str(year) for year, _, _ in entries)),
+                "dbt_seconds_by_year": MetadataValue.json({str(y): round(n.execution_time, 3) for y, n, _ in entries}),
+                "rows_affected_by_year": MetadataValue.json({str(y): n.rows_affected for y, n, _ in entries}),
+                "dbt_tests_by_year": MetadataValue.json({str(y): o for y, _, o in entries}),
+                **step,
+            }
+        yield MaterializeResult(asset_key=key, metadata=metadata)
+
+
+def _is_range_run(context) -> bool:
+    """A run of several years (a backfill's single run), whose results are recorded year by year."""
+    return context.has_partition_key_range and len(context.partition_keys) > 1
 
 
 def _fail(context: AssetExecutionContext, result: YearBuildResult) -> None:
@@ -110,54 +147,71 @@ def _refuse(exc: Exception) -> None:
     raise Failure(description=str(exc), metadata={"bad_input": True}, allow_retries=False) from exc
 
 
+def _dbt_unit(manifest_path: str, translator: WorkforceDbtTranslator, name: str, select: str, exclude: str = "",
+              partitions_def: Optional[PartitionsDefinition] = None):
+    """A multi-asset of the selected dbt nodes that is built whole (see the module's docstring),
+    with its dbt tests as checks partitioned like it; one year per run when partitioned."""
+    specs, check_specs = build_dbt_specs(translator=translator, manifest=_manifest(manifest_path), select=select,
+                                         exclude=exclude, selector="", io_manager_key=None, project=None)
+    if partitions_def is not None:
+        check_specs = [replace(spec, partitions_def=partitions_def) for spec in check_specs]
+    return multi_asset(
+        name=name,
+        specs=specs,
+        check_specs=check_specs,
+        can_subset=False,
+        partitions_def=partitions_def,
+        # A backfill of several years is one run that builds them in order (see simulation_years).
+        backfill_policy=BackfillPolicy.single_run() if partitions_def is not None else None,
+        allow_arbitrary_check_specs=True,
+    )
+
+
 def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefinition) -> list[Any]:
     translator = WorkforceDbtTranslator()
 
-    @dbt_assets(
-        manifest=manifest_path,
-        select="fqn:*",
-        exclude=f"tag:{PER_YEAR_TAG}",
-        name="simulation_parameters",
-        dagster_dbt_translator=translator,
-    )
+    @_dbt_unit(manifest_path, translator, name="simulation_parameters", select="fqn:*", exclude=f"tag:{PER_YEAR_TAG}")
     def simulation_parameters(context: AssetExecutionContext, simulation: SimulationResource):
         manifest = _manifest(manifest_path)
         try:
             scenario = simulation.scenario()
             result, window = _guarded_build(simulation, "parameters", lambda settings: build_parameters(
-                scenario, simulation.database(), settings, select=_node_selection(context, manifest, translator)))
+                scenario, simulation.database(), settings))
         except (WorkforceInputError, SimulationOrderError) as exc:
             _refuse(exc)
         context.log.info(f"parameters of '{scenario.scenario_id}' in {simulation.database()}: "
                          f"inputs {result.inputs_seconds:.2f}s, dbt {result.dbt_seconds:.2f}s, "
                          f"peak RSS {window.peak_rss_bytes / 2**20:.0f} MiB")
-        yield from _events(context, manifest, translator, result, window)
+        yield from _events(context, manifest, translator, [result], window)
         if not result.success:
             _fail(context, result)
 
-    @dbt_assets(
-        manifest=manifest_path,
-        select=f"tag:{PER_YEAR_TAG}",
-        name="simulation_years",
-        partitions_def=partitions_def,
-        dagster_dbt_translator=translator,
-        backfill_policy=BackfillPolicy.multi_run(1),
-    )
+    @_dbt_unit(manifest_path, translator, name="simulation_years", select=f"tag:{PER_YEAR_TAG}",
+               partitions_def=partitions_def)
     def simulation_years(context: AssetExecutionContext, simulation: SimulationResource):
+        # One year, or a range of years in order (a backfill's single run): a later year of the
+        # range starts from the year before it, built earlier in this run; the gates check every
+        # year of the range before any is published.
         manifest = _manifest(manifest_path)
-        year = int(context.partition_key)
-        try:
-            scenario = simulation.scenario()
-            result, window = _guarded_build(simulation, "dbt", lambda settings: build_year(
-                scenario, year, simulation.database(), settings, select=_node_selection(context, manifest, translator)))
-        except (WorkforceInputError, SimulationOrderError) as exc:
-            _refuse(exc)
-        context.log.info(f"year {year} of '{scenario.scenario_id}': inputs {result.inputs_seconds:.2f}s, "
-                         f"dbt {result.dbt_seconds:.2f}s, peak RSS {window.peak_rss_bytes / 2**20:.0f} MiB, "
-                         f"CPU {window.cpu_utilisation:.0%} of {machine_cores()} cores")
-        yield from _events(context, manifest, translator, result, window)
-        if not result.success:
-            _fail(context, result)
+        years = [int(key) for key in context.partition_keys]
+        results, windows = [], []
+        for year in years:
+            try:
+                scenario = simulation.scenario()
+                result, window = _guarded_build(simulation, "dbt", lambda settings: build_year(
+                    scenario, year, simulation.database(), settings, previous_built_in_this_run=year != years[0]))
+            except (WorkforceInputError, SimulationOrderError) as exc:
+                _refuse(exc)
+            context.log.info(f"year {year} of '{scenario.scenario_id}': inputs {result.inputs_seconds:.2f}s, "
+                             f"dbt {result.dbt_seconds:.2f}s, peak RSS {window.peak_rss_bytes / 2**20:.0f} MiB, "
+                             f"CPU {window.cpu_utilisation:.0%} of {machine_cores()} cores")
+            if not result.success:
+                # The failed year's test results; nothing of the run is reported materialised.
+                yield from _events(context, manifest, translator, [result], window, materialized=False)
+                _fail(context, result)
+            results.append(result)
+            windows.append(window)
+        yield from _events(context, manifest, translator, results, windows[-1])
 
     return [simulation_parameters, simulation_years]
 

@@ -7,8 +7,9 @@
 - Determinism: a materialisation whose inputs fingerprint equals an earlier one's must produce
   the same output fingerprint.
 - Publish: the year's rows are copied to schema `published` in one transaction (a reader sees
-  the old year or the new one, never half), only when this run's audit record passed and the
-  working tables still have the audited fingerprint; a record goes to `published.promotions`.
+  the old year or the new one, never half), only when the year's latest audit passed and the
+  working tables still have the audited fingerprint (an audit of an earlier run also needs the
+  inputs unchanged since); a record goes to `published.promotions`.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ PARAMETER_TABLES = (
 
 
 class PublishRefused(RuntimeError):
-    """The year may not be published (no passing audit in this run, or tables changed since)."""
+    """The year may not be published (no passing audit, or tables or inputs changed since)."""
 
 
 def _digest(value: object) -> str:
@@ -153,16 +154,23 @@ def publish_year(db_path: Path, scenario: Scenario, year: int, run_id: str, shar
     con = duckdb.connect(str(db_path))
     try:
         record = latest_audit(con, scenario.scenario_id, year)
-        if record is None or record.run_id != run_id:
+        if record is None:
             raise PublishRefused(
-                f"year {year} of '{scenario.scenario_id}' has no audit from this run ({run_id}); "
-                "its checks must run in the same run as the promotion"
-            )
+                f"year {year} of '{scenario.scenario_id}' has no audit: run its checks first (materialise the "
+                f"year with its checks, or the job audit_year for partition {year})")
         if not record.checks_passed:
-            raise PublishRefused(f"year {year} of '{scenario.scenario_id}' failed its blocking checks in this run")
+            raise PublishRefused(f"year {year} of '{scenario.scenario_id}' failed its blocking checks in run "
+                                 f"{record.run_id}; nothing was published")
         current = year_fingerprints(con, scenario.scenario_id, year, shards)
         if output_fingerprint(current) != record.output_fingerprint:
             raise PublishRefused(f"year {year}'s working tables changed after their checks ran; run the year again")
+        # An audit from an earlier run vouches for these tables only while they still follow from
+        # the current inputs (the previous year above all).
+        if record.run_id != run_id and inputs_fingerprint(con, scenario, year)[0] != record.inputs_fingerprint:
+            raise PublishRefused(
+                f"year {year} of '{scenario.scenario_id}' was computed from inputs that have changed since "
+                f"(an earlier year re-materialised, or the scenario or census edited): materialise year {year} "
+                "again; nothing was published")
         counts = {}
         con.execute("begin transaction")
         try:

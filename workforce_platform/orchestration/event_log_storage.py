@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
 from dagster import Field, StringSource
+
+import workforce_platform.orchestration.dagster_fixes  # noqa: F401  (every process with an instance)
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData

@@ -71,8 +71,11 @@ class YearBuildResult:
         return [n for n in self.nodes if n.status in ("error", "fail", "runtime error")]
 
 
-def check_year_order(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, db_path: Path) -> None:
-    """Year N starts from year N-1's final state: refuse N when N-1 is not in the database."""
+def check_year_order(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, db_path: Path,
+                     previous_built_in_this_run: bool = False) -> None:
+    """Year N starts from year N-1's final state: refuse N when N-1 is not in the database, or
+    did not pass its gates and was not published (unless N-1 was built earlier in this same run
+    of several years, whose gates check every year before any is published)."""
     if year not in scenario.years:
         raise WorkforceInputError(
             f"{scenario.source_path}: year {year} is outside the scenario's years "
@@ -93,7 +96,7 @@ def check_year_order(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: i
         )
     from workforce_platform.checks.audit import is_published
 
-    if not is_published(con, scenario.scenario_id, previous):
+    if not previous_built_in_this_run and not is_published(con, scenario.scenario_id, previous):
         raise SimulationOrderError(
             f"year {year} of scenario '{scenario.scenario_id}' starts from year {previous}, which did not pass "
             f"its blocking checks and was not published in {db_path}: materialise year {previous} with its "
@@ -198,7 +201,7 @@ def prepare_inputs(scenario: Scenario, db_path: Path) -> None:
         con.close()
 
 
-def prepare_year(scenario: Scenario, year: int, db_path: Path) -> None:
+def prepare_year(scenario: Scenario, year: int, db_path: Path, previous_built_in_this_run: bool = False) -> None:
     """Checks the year's order, then writes the validated inputs. Raises before writing.
 
     Only the first year reads the census; a later year starts from the previous year's snapshot,
@@ -208,7 +211,7 @@ def prepare_year(scenario: Scenario, year: int, db_path: Path) -> None:
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path))
     try:
-        check_year_order(con, scenario, year, db_path)
+        check_year_order(con, scenario, year, db_path, previous_built_in_this_run)
         check_parameters_loaded(con, db_path)
         write_inputs(con, scenario, census=year == scenario.start_year or not table_exists(con, "inputs", "census"))
     finally:
@@ -289,9 +292,7 @@ def run_dbt_build(
 LOCK_WAIT_SECONDS = float(os.environ.get("WORKFORCE_LOCK_WAIT_SECONDS", "600"))
 
 
-def build_parameters(
-    scenario: Scenario, db_path: Path, settings: ExecutionSettings, select: Optional[list[str]] = None
-) -> YearBuildResult:
+def build_parameters(scenario: Scenario, db_path: Path, settings: ExecutionSettings) -> YearBuildResult:
     """The scenario-level build: validated inputs, parameter seeds and staging views (not per year)."""
     with DatabaseLock(db_path, wait_seconds=LOCK_WAIT_SECONDS):
         started = time.perf_counter()
@@ -299,20 +300,19 @@ def build_parameters(
         inputs_seconds = time.perf_counter() - started
         result = run_dbt_build(
             scenario, scenario.start_year, db_path, settings,
-            select=select or ["fqn:*"], exclude=[PER_YEAR_SELECTOR],
+            select=["fqn:*"], exclude=[PER_YEAR_SELECTOR],
         )
     result.inputs_seconds = inputs_seconds
     return result
 
 
-def build_year(
-    scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings, select: Optional[list[str]] = None
-) -> YearBuildResult:
+def build_year(scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings,
+               previous_built_in_this_run: bool = False) -> YearBuildResult:
     """One simulated year: order check, inputs, one dbt build of the per-year models and tests."""
     with DatabaseLock(db_path, wait_seconds=LOCK_WAIT_SECONDS):
         started = time.perf_counter()
-        prepare_year(scenario, year, db_path)
+        prepare_year(scenario, year, db_path, previous_built_in_this_run)
         inputs_seconds = time.perf_counter() - started
-        result = run_dbt_build(scenario, year, db_path, settings, select=select or [PER_YEAR_SELECTOR])
+        result = run_dbt_build(scenario, year, db_path, settings, select=[PER_YEAR_SELECTOR])
     result.inputs_seconds = inputs_seconds
     return result

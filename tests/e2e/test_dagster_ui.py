@@ -1,0 +1,184 @@
+"""The Dagster UI's own buttons, clicked in headless Chromium against a real `dagster dev`
+(webserver and daemon) with its own instance, on a small census over three years:
+
+1. Lineage → "Materialize all" → all partitions: the parameters, then every year in order, each
+   with its gates and promotion (an asset backfill).
+2. An asset page's "Materialize…" for one year: the UI adds the rest of the year (a year is one
+   unit) and the run succeeds; the year's checks carry the year.
+3. An asset's Checks → "Execute all": every materialised year is checked, each result on its year.
+4. A year re-materialised with different results: the later years say they are stale.
+
+Screenshots are saved in the test's temporary folder (the path is printed on failure).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.e2e.dagster_ui import DagsterDev, chromium_path, open_browser
+from workforce_platform.census.generate import generate_census, write_census
+
+pytestmark = pytest.mark.e2e
+
+YEARS = ("2025", "2026", "2027")
+SNAPSHOT = "fct_workforce_snapshot"
+RUN_TIMEOUT = 420
+
+
+@pytest.fixture(scope="module")
+def dagster_dev(tmp_path_factory):
+    if chromium_path() is None:
+        pytest.skip("no Chromium on this machine: scripts/setup installs Debian's chromium where it can")
+    pytest.importorskip("playwright.sync_api", reason="playwright is installed by the project's dev extra")
+    folder = tmp_path_factory.mktemp("ui")
+    census = write_census(generate_census(300, seed=11), folder / "census.csv")
+    scenario = folder / "ui_scenario.yaml"
+    scenario.write_text(yaml.safe_dump({
+        "scenario_id": "ui_scenario", "start_year": 2025, "end_year": 2027, "random_seed": 5,
+        "census_path": str(census)}, sort_keys=False))
+    server = DagsterDev(folder / "dagster_home", {"WORKFORCE_SCENARIO": str(scenario),
+                                                  "WORKFORCE_DB_PATH": str(folder / "ui.duckdb")},
+                        folder / "dagster_dev.log")
+    server.scenario = scenario
+    server.screenshots = folder / "screenshots"
+    server.screenshots.mkdir()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(dagster_dev):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = open_browser(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, dagster_dev, request):
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.set_default_timeout(30_000)
+    yield page
+    page.screenshot(path=str(dagster_dev.screenshots / f"{request.node.name}.png"))
+    page.close()
+
+
+def _wait_until_idle(server: DagsterDev, since: set[str]) -> list[dict]:
+    """Waits until the runs launched after `since` (run ids) are all finished; returns them."""
+    server.wait_for(lambda: [r for r in server.runs() if r["runId"] not in since], 60, "no run was launched")
+    server.wait_for(server.idle, RUN_TIMEOUT, "the launched runs did not finish", every=2)
+    return [r for r in server.runs() if r["runId"] not in since]
+
+
+def _assert_succeeded(server: DagsterDev, runs: list[dict]) -> None:
+    failed = [r for r in runs if r["status"] != "SUCCESS"]
+    assert not failed, "\n".join(f"{r['jobName']} {r['runId']}: {r['status']}\n{server.run_failure(r['runId'])}"
+                                 for r in failed)
+
+
+def _open_check_partitions(server: DagsterDev, page, check: str) -> None:
+    """Asset page → Checks → the check → its Partitions tab (a result per year)."""
+    page.goto(f"{server.url}/assets/{SNAPSHOT}?view=checks")
+    page.get_by_text(check, exact=True).first.click()
+    page.get_by_text("Execution history", exact=True).wait_for()
+    page.get_by_text("Partitions", exact=True).last.click()
+
+
+def test_materialize_all_from_the_lineage_runs_every_year_in_order(dagster_dev, page):
+    page.goto(f"{dagster_dev.url}/asset-groups")
+    page.get_by_role("button", name="Materialize all").click()
+    dialog = page.locator("[role=dialog]").last
+    dialog.get_by_role("button", name="All", exact=True).click()
+    page.screenshot(path=str(dagster_dev.screenshots / "materialize_all_dialog.png"))
+    dialog.get_by_role("button", name="Launch backfill").click()
+    runs = _wait_until_idle(dagster_dev, set())
+    _assert_succeeded(dagster_dev, runs)
+    for path in ([SNAPSHOT], ["fct_yearly_events"], ["published", SNAPSHOT], ["published", "fct_year_summary"]):
+        assert dagster_dev.materialised(path, YEARS[0], YEARS[-1]), (path, dagster_dev.partition_statuses(path))
+    # The parameters, then one run of every year: built in order, then checked, then published.
+    ranges = [r for r in runs if {"key": "dagster/asset_partition_range_start", "value": YEARS[0]} in r["tags"]]
+    assert len(runs) == 2 and len(ranges) == 1, runs
+    assert {"key": "dagster/asset_partition_range_end", "value": YEARS[-1]} in ranges[0]["tags"]
+    built = [m for m in dagster_dev.run_messages(ranges[0]["runId"]) if m.startswith("year ")]
+    assert [m.split()[1] for m in built] == list(YEARS), built
+    for check in ("continuity", "mass_balance", "determinism"):
+        asset = {"continuity": "int_starting_workforce_assembled", "mass_balance": "fct_year_summary"}.get(check, SNAPSHOT)
+        executions = dagster_dev.check_executions(asset, check)
+        # One result on each year, and the run's own result over the years.
+        assert {e["partition"] for e in executions} == {*YEARS, None}, (check, executions)
+        assert all(e["status"] == "SUCCEEDED" for e in executions), (check, executions)
+
+
+def test_materialize_on_an_asset_page_builds_the_whole_year(dagster_dev, page):
+    before = {r["runId"] for r in dagster_dev.runs()}
+    page.goto(f"{dagster_dev.url}/assets/{SNAPSHOT}")
+    page.get_by_role("button", name="Materialize…").first.click()
+    # The year is one unit: the UI lists what else it builds, and the user confirms.
+    notice = page.locator("[role=dialog]").last
+    assert "fct_yearly_events" in notice.inner_text()
+    notice.get_by_role("button", name="Confirm").click()
+    dialog = page.locator("[role=dialog]").last
+    box = dialog.get_by_role("textbox").first
+    box.fill("2026")
+    box.press("Enter")
+    page.screenshot(path=str(dagster_dev.screenshots / "materialize_one_year_dialog.png"))
+    dialog.get_by_role("button", name="Launch 1 run").click()
+    runs = _wait_until_idle(dagster_dev, before)
+    _assert_succeeded(dagster_dev, runs)
+    assert len(runs) == 1 and {"key": "dagster/partition", "value": "2026"} in runs[0]["tags"]
+    executions = [e for e in dagster_dev.check_executions(SNAPSHOT, "determinism") if e["runId"] == runs[0]["runId"]]
+    assert [e["partition"] for e in executions] == ["2026"] and executions[0]["status"] == "SUCCEEDED"
+    # The check's partitions view shows a result for every year.
+    _open_check_partitions(dagster_dev, page, "determinism")
+    page.get_by_text("Passed (3)").wait_for()
+
+
+def test_execute_all_checks_checks_every_year_on_its_year(dagster_dev, page):
+    before = {r["runId"] for r in dagster_dev.runs()}
+    page.goto(f"{dagster_dev.url}/assets/{SNAPSHOT}?view=checks")
+    page.get_by_role("button", name="Execute all").click()
+    runs = _wait_until_idle(dagster_dev, before)
+    _assert_succeeded(dagster_dev, runs)
+    run_id = runs[0]["runId"]
+    for check in ("determinism", "plan_state", "built_on_current_years"):
+        results = {e["partition"]: e["status"] for e in dagster_dev.check_executions(SNAPSHOT, check)
+                   if e["runId"] == run_id}
+        # One result on each year (Dagster 1.13 skips the run's own, yearless one).
+        assert {y: s for y, s in results.items() if y} == {y: "SUCCEEDED" for y in YEARS}, (check, results)
+
+
+def test_a_changed_year_makes_the_later_years_stale(dagster_dev, page):
+    scenario = yaml.safe_load(dagster_dev.scenario.read_text())
+    scenario["target_growth_rate"] = 0.08  # a different 2026
+    dagster_dev.scenario.write_text(yaml.safe_dump(scenario, sort_keys=False))
+    before = {r["runId"] for r in dagster_dev.runs()}
+    page.goto(f"{dagster_dev.url}/assets/{SNAPSHOT}")
+    page.get_by_role("button", name="Materialize…").first.click()
+    page.locator("[role=dialog]").last.get_by_role("button", name="Confirm").click()
+    dialog = page.locator("[role=dialog]").last
+    box = dialog.get_by_role("textbox").first
+    box.fill("2026")
+    box.press("Enter")
+    dialog.get_by_role("button", name="Launch 1 run").click()
+    runs = _wait_until_idle(dagster_dev, before)
+    _assert_succeeded(dagster_dev, runs)
+    latest = {}
+    for e in dagster_dev.check_executions(SNAPSHOT, "built_on_current_years"):
+        latest.setdefault(e["partition"], e)  # newest first
+    assert latest["2026"]["evaluation"]["success"] is True
+    stale = latest["2027"]["evaluation"]
+    assert stale["success"] is False and "stale" in stale["description"] and "2027" in stale["description"]
+    _open_check_partitions(dagster_dev, page, "built_on_current_years")
+    page.get_by_text("Failed (1)").wait_for()
+    page.locator(":text-is('2027'):visible").last.click()
+    page.get_by_text("stale:", exact=False).first.wait_for()
