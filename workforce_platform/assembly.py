@@ -11,6 +11,7 @@ from dagster import Definitions, in_process_executor
 import workforce_platform.orchestration.dagster_fixes  # noqa: F401
 from workforce_platform.assets.gates import build_gates
 from workforce_platform.assets.publish import build_publish
+from workforce_platform.assets.reports import build_report_asset
 from workforce_platform.assets.simulation import build_simulation_assets
 from workforce_platform.config.scenario import load_scenario
 from workforce_platform.jobs import build_jobs
@@ -26,7 +27,8 @@ def build_definitions(simulation: Optional[SimulationResource] = None) -> Defini
     scenario = load_scenario(simulation.scenario_path)
     partitions_def = simulation_year_partitions(scenario)
     return Definitions(
-        assets=[*build_simulation_assets(str(ensure_manifest()), partitions_def), build_publish(partitions_def)],
+        assets=[*build_simulation_assets(str(ensure_manifest()), partitions_def), build_publish(partitions_def),
+                build_report_asset()],
         asset_checks=[build_gates(partitions_def)],
         jobs=build_jobs(),
         schedules=build_schedules(scenario.years),

@@ -86,6 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
     fingerprint.add_argument("--years", type=_year_range, help="Years, e.g. 2025-2029 (default: the scenario's).")
     fingerprint.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
 
+    report = commands.add_parser("report", help="Summaries, comparison, plots, Excel workbook and HTML report of "
+                                                "the published years.")
+    report.add_argument("--scenario", type=Path, required=True, help="Scenario YAML file (the baseline).")
+    report.add_argument("--db", type=Path, help="Its DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
+    report.add_argument("--compare", type=Path, action="append", default=[], metavar="SCENARIO",
+                        help="An alternative scenario to compare with the baseline (repeatable).")
+    report.add_argument("--compare-db", type=Path, action="append", default=[], metavar="DB",
+                        help="The DuckDB file of each --compare, in order (default: data/<scenario_id>.duckdb).")
+    report.add_argument("--out", type=Path, required=True, help="Folder for the report's files.")
+    report.add_argument("--year", type=int, help="Year of the contributions sheet and the pay plot (default: the last published).")
+    report.add_argument("--events-limit", type=_positive_int, default=100_000,
+                        help="Most events in the workbook (default 100,000; the sheet says when it is cut).")
+
     census = commands.add_parser("census", help="Census utilities.")
     census_commands = census.add_subparsers(dest="census_command", required=True, parser_class=_Parser)
     generate = census_commands.add_parser("generate", help="Write a deterministic synthetic census.")
@@ -153,6 +166,34 @@ def _simulate(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if report.bad_input else EXIT_FAILED
 
 
+def _report(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from workforce_platform.config.scenario import load_scenario
+    from workforce_platform.orchestration.year_build import default_db_path
+    from workforce_platform.reports.build import STEPS, build_report
+    from workforce_platform.reports.tables import PublishedScenario
+
+    if len(args.compare_db) > len(args.compare):
+        raise WorkforceInputError("--compare-db: one more database than --compare scenarios")
+    baseline_scenario = load_scenario(args.scenario)
+    baseline = PublishedScenario(baseline_scenario, (args.db or default_db_path(baseline_scenario)).resolve())
+    alternatives = []
+    for i, path in enumerate(args.compare):
+        scenario = load_scenario(path)
+        db = args.compare_db[i] if i < len(args.compare_db) else Path("data") / f"{scenario.scenario_id}.duckdb"
+        if scenario.scenario_id == baseline.scenario_id and db.resolve() == baseline.db_path:
+            raise WorkforceInputError(f"--compare {path}: the same scenario and database as the baseline")
+        alternatives.append(PublishedScenario(scenario, db.resolve()))
+    with Progress(transient=False) as bar:
+        task = bar.add_task(f"report of '{baseline.scenario_id}'", total=len(STEPS))
+        files = build_report(baseline, alternatives, args.out.resolve(), args.year, args.events_limit,
+                             progress=lambda step: bar.update(task, advance=1, description=f"report: {step} done"))
+    for path in files.all():
+        print(path)
+    return EXIT_OK
+
+
 def _generate(args: argparse.Namespace) -> int:
     from workforce_platform.census.generate import generate_census, write_census
 
@@ -209,6 +250,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _generate(args)
         if args.command == "fingerprint":
             return _fingerprint(args)
+        if args.command == "report":
+            return _report(args)
         return _bench(args, list(argv if argv is not None else sys.argv[1:]))
     except (WorkforceInputError, SimulationOrderError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,0 +1,1 @@
+"""Reports from the published layer: summaries, comparisons, plots, workbooks, an HTML page."""
