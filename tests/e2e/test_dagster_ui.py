@@ -40,8 +40,10 @@ def dagster_dev(tmp_path_factory):
         "scenario_id": "ui_scenario", "start_year": 2025, "end_year": 2027, "random_seed": 5,
         "census_path": str(census)}, sort_keys=False))
     server = DagsterDev(folder / "dagster_home", {"WORKFORCE_SCENARIO": str(scenario),
-                                                  "WORKFORCE_DB_PATH": str(folder / "ui.duckdb")},
+                                                  "WORKFORCE_DB_PATH": str(folder / "ui.duckdb"),
+                                                  "WORKFORCE_REPORTS_DIR": str(folder / "reports")},
                         folder / "dagster_dev.log")
+    server.reports = folder / "reports"
     server.scenario = scenario
     server.screenshots = folder / "screenshots"
     server.screenshots.mkdir()
@@ -105,9 +107,11 @@ def test_materialize_all_from_the_lineage_runs_every_year_in_order(dagster_dev, 
     _assert_succeeded(dagster_dev, runs)
     for path in ([SNAPSHOT], ["fct_yearly_events"], ["published", SNAPSHOT], ["published", "fct_year_summary"]):
         assert dagster_dev.materialised(path, YEARS[0], YEARS[-1]), (path, dagster_dev.partition_statuses(path))
-    # The parameters, then one run of every year: built in order, then checked, then published.
+    # The parameters, then one run of every year (built in order, then checked, then published),
+    # then the report of the published years.
     ranges = [r for r in runs if {"key": "dagster/asset_partition_range_start", "value": YEARS[0]} in r["tags"]]
-    assert len(runs) == 2 and len(ranges) == 1, runs
+    assert len(runs) == 3 and len(ranges) == 1, runs
+    assert (dagster_dev.reports / "ui_scenario" / f"ui_scenario_summary_{YEARS[0]}-{YEARS[-1]}.csv").exists()
     assert {"key": "dagster/asset_partition_range_end", "value": YEARS[-1]} in ranges[0]["tags"]
     built = [m for m in dagster_dev.run_messages(ranges[0]["runId"]) if m.startswith("year ")]
     assert [m.split()[1] for m in built] == list(YEARS), built
