@@ -61,7 +61,10 @@ def test_one_run_of_several_years_builds_them_in_order_then_checks_and_publishes
     assert _published(db) == [2025, 2026, 2027]
     # Every year's gate result is recorded on its year, plus the run's own result over the years.
     assert _evaluations(result, "continuity") == {"2025": True, "2026": True, "2027": True, None: True}
-    assert instance.get_materialized_partitions(AssetKey(["published", "fct_year_summary"])) == {"2025", "2026", "2027"}
+    promoted = {e.event_specific_data.materialization.partition for e in result.all_events
+                if e.event_type_value == "ASSET_MATERIALIZATION"
+                and e.event_specific_data.materialization.asset_key == AssetKey(["published", "fct_year_summary"])}
+    assert promoted == {"2025", "2026", "2027"}
     # The same years, one run each, give the same tables.
     single = tmp_path / "single.duckdb"
     assert run_simulation(scenario, db_path=single, progress=lambda line: None).success
