@@ -112,6 +112,13 @@ def test_materialize_all_from_the_lineage_runs_every_year_in_order(dagster_dev, 
     ranges = [r for r in runs if {"key": "dagster/asset_partition_range_start", "value": YEARS[0]} in r["tags"]]
     assert len(runs) == 3 and len(ranges) == 1, runs
     assert (dagster_dev.reports / "ui_scenario" / f"ui_scenario_summary_{YEARS[0]}-{YEARS[-1]}.csv").exists()
+    # The report's plots show in the UI, from the asset's metadata.
+    page.goto(f"{dagster_dev.url}/assets/scenario_report")
+    page.get_by_text("[Show Markdown]").nth(1).click()
+    page.locator("[role=dialog] img").first.wait_for()
+    loaded = page.evaluate("Array.from(document.querySelectorAll('[role=dialog] img')).map(i => i.complete && i.naturalWidth)")
+    assert loaded and all(loaded), loaded
+    page.screenshot(path=str(dagster_dev.screenshots / "report_plot_in_the_ui.png"))
     assert {"key": "dagster/asset_partition_range_end", "value": YEARS[-1]} in ranges[0]["tags"]
     built = [m for m in dagster_dev.run_messages(ranges[0]["runId"]) if m.startswith("year ")]
     assert [m.split()[1] for m in built] == list(YEARS), built

@@ -51,6 +51,11 @@ def build_report_asset():
         except WorkforceInputError as exc:
             raise Failure(description=str(exc), allow_retries=False) from exc
         summary = files.summary_tables[scenario.scenario_id]
+        for row in summary.rows:
+            figures = dict(zip(summary.columns, row))
+            context.log.info(f"year {figures['simulation_year']}: ending headcount {figures['ending_headcount']:,}, "
+                             f"total pay {figures['total_prorated_compensation']:,}, employer cost "
+                             f"{figures['employer_cost']:,}")
         metadata = {
             "folder": MetadataValue.path(str(files.folder)),
             "years": MetadataValue.text(f"{summary.rows[0][0]}-{summary.rows[-1][0]}"),
