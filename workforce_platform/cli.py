@@ -172,7 +172,7 @@ def _report(args: argparse.Namespace) -> int:
     from workforce_platform.config.scenario import load_scenario
     from workforce_platform.orchestration.year_build import default_db_path
     from workforce_platform.reports.build import STEPS, build_report
-    from workforce_platform.reports.tables import PublishedScenario
+    from workforce_platform.reports.tables import PublishedScenario, default_alternative_db
 
     if len(args.compare_db) > len(args.compare):
         raise WorkforceInputError("--compare-db: one more database than --compare scenarios")
@@ -181,7 +181,7 @@ def _report(args: argparse.Namespace) -> int:
     alternatives = []
     for i, path in enumerate(args.compare):
         scenario = load_scenario(path)
-        db = args.compare_db[i] if i < len(args.compare_db) else Path("data") / f"{scenario.scenario_id}.duckdb"
+        db = args.compare_db[i] if i < len(args.compare_db) else default_alternative_db(scenario)
         if scenario.scenario_id == baseline.scenario_id and db.resolve() == baseline.db_path:
             raise WorkforceInputError(f"--compare {path}: the same scenario and database as the baseline")
         alternatives.append(PublishedScenario(scenario, db.resolve()))

@@ -60,7 +60,6 @@ class YearAudit:
     tables: dict[str, str]
     inputs: str
     earlier: Optional[AuditRecord]
-    currency: dict[int, YearCurrency]
 
     @property
     def output(self) -> str:
@@ -83,7 +82,7 @@ def audit_year(db_path, scenario: Scenario, year: int, run_id: str, shards: int 
         if earlier is not None and earlier.output_fingerprint != output_fingerprint(tables):
             failed.append(DETERMINISM_CHECK)
         record_audit(con, scenario, year, run_id, inputs, inputs_detail, tables, failed)
-        return YearAudit(results, tables, inputs, earlier, year_currency(con, scenario.scenario_id, scenario.start_year))
+        return YearAudit(results, tables, inputs, earlier)
     finally:
         con.close()
 
@@ -143,12 +142,22 @@ def _currency_fields(currency: YearCurrency, last_year: int) -> dict:
     )
 
 
-def _year_fields(audit: YearAudit, year: int, window: Window, last_year: int) -> list[dict]:
+def _year_fields(audit: YearAudit, year: int, window: Window, currency: dict[int, YearCurrency],
+                 last_year: int) -> list[dict]:
     """Every gate's result for one year, as the fields of a check result."""
     fields = [_invariant_fields(r) for r in audit.invariants] + [_determinism_fields(audit, window)]
-    if year in audit.currency:
-        fields.append(_currency_fields(audit.currency[year], last_year))
+    if year in currency:
+        fields.append(_currency_fields(currency[year], last_year))
     return fields
+
+
+def _currency(db_path, scenario: Scenario) -> dict[int, YearCurrency]:
+    """Every audited year's currency, once all of this step's audits are recorded."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return year_currency(con, scenario.scenario_id, scenario.start_year)
+    finally:
+        con.close()
 
 
 def _selected(fields: dict, selected: set[AssetCheckKey]) -> bool:
@@ -218,26 +227,24 @@ def build_gates(partitions_def: PartitionsDefinition):
                 for year in years:
                     audits[year] = audit_year(database, scenario, year, context.run.run_id,
                                               simulation.execution().shards)
+                currency = _currency(database, scenario)
         stop_if_memory_guard_tripped("the checks step")
-        last = audits[years[-1]]
         if context.has_partition_key:
-            for fields in _year_fields(last, years[0], window, scenario.end_year):
+            for fields in _year_fields(audits[years[0]], years[0], window, currency, scenario.end_year):
                 if _selected(fields, selected):
                     yield AssetCheckResult(**fields)
         else:
             per_year: dict[AssetCheckKey, list[tuple[int, dict]]] = {}
             for year in years:
-                audit = YearAudit(audits[year].invariants, audits[year].tables, audits[year].inputs,
-                                  audits[year].earlier, last.currency)
-                for fields in _year_fields(audit, year, window, scenario.end_year):
+                for fields in _year_fields(audits[year], year, window, currency, scenario.end_year):
                     if _selected(fields, selected):
                         per_year.setdefault(AssetCheckKey(fields["asset_key"], fields["check_name"]), []).append(
                             (year, fields))
             blocking = {key for key in per_year if key.name != CURRENCY_CHECK}
             yield from results_by_year(context, per_year, blocking, run_result=context.has_partition_key_range)
         # A year's new results can stale (or make current again) the years built after it.
-        for later in sorted(y for y in last.currency if y > years[-1]):
-            fields = _currency_fields(last.currency[later], scenario.end_year)
+        for later in sorted(y for y in currency if y > years[-1]):
+            fields = _currency_fields(currency[later], scenario.end_year)
             fields["metadata"]["reported_by_run"] = MetadataValue.text(context.run.run_id)
             log_year_result(context, fields, later, blocking=False)
             if not fields["passed"]:

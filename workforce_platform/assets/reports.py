@@ -37,7 +37,7 @@ def build_report_asset():
     def scenario_report(context: AssetExecutionContext, config: ReportConfig, simulation: SimulationResource):
         from workforce_platform.config.scenario import load_scenario
         from workforce_platform.reports.build import build_report
-        from workforce_platform.reports.tables import PublishedScenario
+        from workforce_platform.reports.tables import PublishedScenario, default_alternative_db
 
         scenario = simulation.scenario()
         try:
@@ -45,7 +45,7 @@ def build_report_asset():
             alternatives = []
             for path in config.compare:
                 other = load_scenario(path)
-                alternatives.append(PublishedScenario(other, (PROJECT_ROOT / "data" / f"{other.scenario_id}.duckdb")))
+                alternatives.append(PublishedScenario(other, default_alternative_db(other)))
             files = build_report(baseline, alternatives, reports_folder(scenario.scenario_id), config.year,
                                  config.events_limit, progress=lambda step: context.log.info(f"report: {step} written"))
         except WorkforceInputError as exc:

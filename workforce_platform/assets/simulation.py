@@ -9,8 +9,8 @@ Each is one unit that Dagster does not split: a year's models read one another's
 year, so building some of them from the others' old rows would mix two states. Materialising any
 asset of a unit (the UI's "Materialize" on an asset page) builds all of it: the UI lists what it
 adds before it launches; `dagster asset materialize` wants the whole unit selected
-(`--select 'group:simulation'`) and says so otherwise. In a backfill the year unit is one run per
-year, after the previous year's snapshot.
+(`--select 'group:simulation'`) and says so otherwise. A backfill of several years is one run
+that builds them in order, each from the year before it.
 
 dbt tests become asset checks, partitioned like their models so that every result names its year;
 a failing test of severity error fails the run.
@@ -29,8 +29,8 @@ from dagster import (
     MaterializeResult,
     MetadataValue,
     PartitionsDefinition,
+    multi_asset,
 )
-from dagster import multi_asset
 from dagster_dbt.asset_utils import build_dbt_specs, get_asset_check_key_for_test
 from dagster_shared.record import replace
 
@@ -150,7 +150,7 @@ def _refuse(exc: Exception) -> None:
 def _dbt_unit(manifest_path: str, translator: WorkforceDbtTranslator, name: str, select: str, exclude: str = "",
               partitions_def: Optional[PartitionsDefinition] = None):
     """A multi-asset of the selected dbt nodes that is built whole (see the module's docstring),
-    with its dbt tests as checks partitioned like it; one year per run when partitioned."""
+    with its dbt tests as checks partitioned like it; a backfill of it is one run."""
     specs, check_specs = build_dbt_specs(translator=translator, manifest=_manifest(manifest_path), select=select,
                                          exclude=exclude, selector="", io_manager_key=None, project=None)
     if partitions_def is not None:
@@ -194,7 +194,7 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
         # year of the range before any is published.
         manifest = _manifest(manifest_path)
         years = [int(key) for key in context.partition_keys]
-        results, windows = [], []
+        results = []
         for year in years:
             try:
                 scenario = simulation.scenario()
@@ -210,8 +210,8 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
                 yield from _events(context, manifest, translator, [result], window, materialized=False)
                 _fail(context, result)
             results.append(result)
-            windows.append(window)
-        yield from _events(context, manifest, translator, results, windows[-1])
+        # The last year's window: the run's sampler figures up to the end of the build.
+        yield from _events(context, manifest, translator, results, window)
 
     return [simulation_parameters, simulation_years]
 

@@ -16,6 +16,7 @@ import duckdb
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.tables import table_exists
+from workforce_platform.paths import DATA_DIR
 
 SUMMARY_COLUMNS = (
     "simulation_year", "starting_headcount", "hires", "experienced_terminations", "new_hire_terminations",
@@ -40,6 +41,12 @@ COMPARED = (
 class Table:
     columns: list[str]
     rows: list[tuple]
+
+
+def default_alternative_db(scenario: Scenario) -> Path:
+    """Where an alternative scenario's database is unless named: data/<scenario_id>.duckdb (not
+    WORKFORCE_DB_PATH, which names the baseline's)."""
+    return DATA_DIR / f"{scenario.scenario_id}.duckdb"
 
 
 @dataclass(frozen=True)
