@@ -35,3 +35,13 @@ md5(concat_ws('|', {{ scenario_id() }}, {{ simulation_year() }}::varchar, {{ emp
 {% macro cents_to_money(cents) -%}
 ((({{ cents }}))::decimal(18, 0) * 0.01::decimal(3, 2))::decimal(18, 2)
 {%- endmacro %}
+
+{#- Rounds an integer ratio with a positive denominator half away from zero, exactly. -#}
+{% macro divide_round_half_away(num, den) -%}
+(sign({{ num }}) * {{ divide_round_half_up('abs(' ~ num ~ ')', den) }})
+{%- endmacro %}
+
+{#- An integer count of hundred-thousandths as DECIMAL(7, 5), exactly. -#}
+{% macro rate_units_to_decimal(units) -%}
+((({{ units }}))::decimal(18, 0) * 0.00001::decimal(6, 5))::decimal(7, 5)
+{%- endmacro %}

@@ -1,4 +1,5 @@
 -- One row per scenario and year: the headcount flow, the year's pay, participation and plan cost.
+-- The rates are exact integer ratios rounded half away from zero to 5 decimals (no DOUBLE).
 with snapshot as (
     select * from {{ ref('fct_workforce_snapshot') }} where simulation_year = {{ simulation_year() }}
 ),
@@ -17,7 +18,7 @@ flows as (
         coalesce(sum(prorated_compensation), 0)::decimal(18, 2) as total_prorated_compensation,
         count(*) filter (where employment_status = 'active' and is_eligible) as eligible_active,
         count(*) filter (where employment_status = 'active' and is_eligible and is_enrolled) as enrolled_active,
-        sum(deferral_rate) filter (where employment_status = 'active' and is_enrolled) as enrolled_deferral_sum,
+        (sum(deferral_rate * 100000) filter (where employment_status = 'active' and is_enrolled))::hugeint as enrolled_deferral_units,
         coalesce(sum(employee_contribution), 0)::decimal(18, 2) as employee_contributions,
         coalesce(sum(employer_match), 0)::decimal(18, 2) as employer_match,
         coalesce(sum(employer_core), 0)::decimal(18, 2) as employer_core
@@ -35,18 +36,21 @@ select
     needs.target_ending_headcount,
     needs.solver_branch,
     case when flows.starting_headcount = 0 then null
-         else round((flows.ending_headcount - flows.starting_headcount)::decimal(18, 0)
-                    / flows.starting_headcount, 5) end::decimal(7, 5) as growth_rate,
+         else {{ rate_units_to_decimal(divide_round_half_away(
+             '(flows.ending_headcount - flows.starting_headcount)::hugeint * 100000', 'flows.starting_headcount')) }}
+    end as growth_rate,
     needs.target_growth_rate,
     flows.total_prorated_compensation,
     flows.eligible_active,
     flows.enrolled_active,
     -- participation: enrolled among eligible employees active on 31 December
     case when flows.eligible_active = 0 then null
-         else round(flows.enrolled_active::decimal(18, 0) / flows.eligible_active, 5) end::decimal(7, 5) as participation_rate,
+         else {{ rate_units_to_decimal(divide_round_half_up('flows.enrolled_active * 100000', 'flows.eligible_active')) }}
+    end as participation_rate,
     -- average deferral rate of enrolled employees active on 31 December
     case when flows.enrolled_active = 0 then null
-         else round(flows.enrolled_deferral_sum / flows.enrolled_active, 5) end::decimal(7, 5) as average_deferral_rate,
+         else {{ rate_units_to_decimal(divide_round_half_up('flows.enrolled_deferral_units', 'flows.enrolled_active')) }}
+    end as average_deferral_rate,
     flows.employee_contributions,
     flows.employer_match,
     flows.employer_core,

@@ -1,0 +1,105 @@
+"""The Polars bulk event engine: a year's 14 tables from the same inputs as the dbt models,
+equal to them row for row (``engines/parity.py`` checks that on every year it is asked to).
+
+``simulate_year`` reads the year's inputs from DuckDB through Arrow, computes every per-year
+table in memory and returns them as frames (DECIMALs as scaled integers, see ``year_tables``);
+``run_year`` also writes them. With `shards` > 1 the employees are split by their stable key
+(``employee_key % shards``), each shard is computed on its own (in a thread pool: Polars releases
+the GIL), and the shards are unioned; the two selections that rank the whole workforce take each
+shard's best candidates and rank those. The union equals the unsharded result.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, TypeVar
+
+import duckdb
+import polars as pl
+
+from workforce_platform.engines.polars_engine import marts, plan, workforce
+from workforce_platform.engines.polars_engine.inputs import YearInputs, read_year_inputs
+from workforce_platform.engines.year_tables import YEAR_TABLES, write_year_tables
+
+T = TypeVar("T")
+MAX_SHARDS = 64
+
+
+def _split(frame: pl.DataFrame, shards: int) -> list[pl.DataFrame]:
+    if shards == 1:
+        return [frame]
+    shard = (pl.col("employee_key").cast(pl.UInt64) % shards)
+    return [frame.filter(shard == index) for index in range(shards)]
+
+
+def _each(shards: list, work: Callable[..., T], pool: ThreadPoolExecutor | None) -> list[T]:
+    if pool is None:
+        return [work(*args) for args in shards]
+    return list(pool.map(lambda args: work(*args), shards))
+
+
+def compute_year(inputs: YearInputs, shards: int = 1) -> dict[str, pl.DataFrame]:
+    """Every per-year table of `inputs.year`, in YEAR_TABLES order."""
+    if not 1 <= shards <= MAX_SHARDS:
+        raise ValueError(f"event_shards must be between 1 and {MAX_SHARDS}, not {shards}")
+    pool = ThreadPoolExecutor(max_workers=min(shards, 8)) if shards > 1 else None
+    try:
+        return _compute(inputs, shards, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+def _compute(inputs: YearInputs, shards: int, pool: ThreadPoolExecutor | None) -> dict[str, pl.DataFrame]:
+    starting_parts = [workforce.starting_workforce(inputs, part) for part in _split(inputs.starting, shards)]
+    needs = workforce.workforce_needs(inputs, sum(p.height for p in starting_parts))
+
+    candidates = _each([(p,) for p in starting_parts],
+                       lambda p: workforce.termination_candidates(inputs, p, needs.experienced_terminations), pool)
+    terminations = workforce.select_terminations(inputs, candidates, needs.experienced_terminations)
+
+    hire_parts = [workforce.new_hires(inputs, ids) for ids in _split(workforce.hire_identities(inputs, needs.hires), shards)]
+    nh_candidates = _each([(h,) for h in hire_parts],
+                          lambda h: workforce.new_hire_termination_candidates(inputs, h, needs.new_hire_terminations), pool)
+    new_hire_terminations = workforce.select_new_hire_terminations(inputs, nh_candidates, needs.new_hire_terminations)
+    leavers = pl.concat([terminations.select("employee_id", "termination_date"),
+                         new_hire_terminations.select("employee_id", "termination_date")])
+
+    def per_shard(starting: pl.DataFrame, hires: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        promoted = workforce.promotions(inputs, starting, terminations)
+        merits = workforce.merit_raises(inputs, starting, terminations, promoted)
+        members = plan.eligibility(inputs, starting, hires, leavers)
+        enrolled = plan.enrollments(inputs, members)
+        escalated = plan.escalations(inputs, members)
+        contributions = plan.contributions(inputs, members, promoted, merits, escalated, enrolled)
+        snapshot = marts.snapshot(inputs, members, starting, hires, promoted, merits, enrolled, contributions)
+        events = marts.yearly_events(
+            inputs, hires, members, escalated, enrolled, promoted, merits,
+            terminations.join(starting.select("employee_id"), on="employee_id", how="semi"),
+            new_hire_terminations.join(hires.select("employee_id"), on="employee_id", how="semi"))
+        return {
+            "int_starting_workforce_assembled": starting, "int_promotions_drawn": promoted,
+            "int_merit_raises_applied": merits, "int_new_hires_generated": hires,
+            "int_plan_eligibility_determined": members, "int_enrollments_drawn": enrolled,
+            "int_deferral_escalations_applied": escalated, "int_plan_contributions_calculated": contributions,
+            "fct_workforce_snapshot": snapshot, "fct_yearly_events": events,
+        }
+
+    parts = _each(list(zip(starting_parts, hire_parts)), per_shard, pool)
+    tables = {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in parts[0]}
+    needs_table = workforce.needs_frame(inputs, needs)
+    tables["int_workforce_needs_solved"] = needs_table
+    tables["int_experienced_terminations_selected"] = terminations
+    tables["int_new_hire_terminations_selected"] = new_hire_terminations
+    tables["fct_year_summary"] = marts.year_summary(inputs, tables["fct_workforce_snapshot"], needs_table)
+    return {name: tables[name] for name in YEAR_TABLES}
+
+
+def simulate_year(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int, shards: int = 1) -> dict[str, pl.DataFrame]:
+    """Reads the year's inputs from the database and computes its tables (nothing written)."""
+    return compute_year(read_year_inputs(con, scenario_id, year), shards)
+
+
+def run_year(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int, shards: int = 1) -> dict[str, int]:
+    """Computes the year and replaces its rows in every per-year table; returns rows per table."""
+    return write_year_tables(con, scenario_id, year, simulate_year(con, scenario_id, year, shards))

@@ -1,0 +1,136 @@
+"""What a year of the Polars engine reads from the database, through Arrow.
+
+The same inputs as the dbt models: the scenario row, the parameter seeds and staging views, and
+the state on 1 January (the census baseline in the first year, otherwise the previous year's
+active snapshot rows). DECIMAL columns arrive as exact integers of 10^-scale units (see
+``year_tables``); the conversion happens in DuckDB, where it is exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Optional
+
+import duckdb
+import polars as pl
+
+from workforce_platform.errors import SimulationOrderError
+
+
+def scaled(column: str, scale: int, alias: Optional[str] = None) -> str:
+    """A DECIMAL column as an exact integer count of 10^-scale units."""
+    return f"({column} * {10 ** scale})::bigint as {alias or column}"
+
+
+def units(value: Decimal, scale: int) -> int:
+    """A Decimal parameter as an integer count of 10^-scale units (exact, or an error)."""
+    scaled_value = value * (10 ** scale)
+    if scaled_value != scaled_value.to_integral_value():
+        raise ValueError(f"{value} has more than {scale} decimals")
+    return int(scaled_value)
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    """inputs.scenario: the parameters the models read, rates as hundred-thousandths."""
+
+    values: dict[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def rate(self, name: str) -> int:
+        return units(self.values[name], 5)
+
+
+@dataclass(frozen=True)
+class YearInputs:
+    scenario: ScenarioRow
+    year: int
+    starting: pl.DataFrame  # the state on 1 January
+    levels: pl.DataFrame
+    age_bands: pl.DataFrame
+    tenure_bands: pl.DataFrame
+    pay_bands: pl.DataFrame
+    termination_hazards: pl.DataFrame
+    promotion_hazards: pl.DataFrame
+    merit_rates: pl.DataFrame
+    new_hire_levels: pl.DataFrame
+    new_hire_ages: pl.DataFrame
+    opt_out_rates: pl.DataFrame
+    voluntary_enrollment: pl.DataFrame
+    voluntary_deferral_rates: pl.DataFrame
+    match_tiers: pl.DataFrame
+    core_schedule: pl.DataFrame
+    irs_limits: pl.DataFrame
+
+
+_STATE_COLUMNS = (
+    "employee_id, employee_key, birth_date, hire_date, level_id::integer as level_id, "
+    f"{scaled('annual_compensation', 2)}, {scaled('deferral_rate', 5)}, is_enrolled, "
+    f"eligibility_date, enrollment_date, has_opted_out, {scaled('scheduled_hours', 2)}"
+)
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, parameters: Optional[list] = None) -> pl.DataFrame:
+    if parameters:
+        return pl.from_arrow(con.execute(sql, parameters).to_arrow_table())
+    return con.sql(sql).pl()
+
+
+def read_year_inputs(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int) -> YearInputs:
+    """Reads everything year `year` starts from. The caller has checked the year order."""
+    cursor = con.execute("select * from inputs.scenario")
+    names = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    if len(rows) != 1:
+        raise SimulationOrderError("inputs.scenario must hold exactly one row: materialise the parameters first")
+    scenario = ScenarioRow(dict(zip(names, rows[0])))
+    if scenario.scenario_id != scenario_id:
+        raise SimulationOrderError(
+            f"the database's parameters are scenario '{scenario.scenario_id}', not '{scenario_id}'")
+    if year == scenario.start_year:
+        starting = _frame(con, f"select {_STATE_COLUMNS} from main.int_baseline_workforce_prepared")
+    else:
+        starting = _frame(
+            con,
+            f"select {_STATE_COLUMNS} from main.fct_workforce_snapshot "
+            "where scenario_id = ? and simulation_year = ? and employment_status = 'active'",
+            [scenario_id, year - 1],
+        )
+    return YearInputs(
+        scenario=scenario,
+        year=year,
+        starting=starting,
+        levels=_frame(con, f"select level_id, {scaled('min_compensation', 2)}, {scaled('max_compensation', 2)}, "
+                           f"{scaled('merit_rate', 5)} from main.config_levels"),
+        age_bands=_frame(con, "select age_band_id, min_age, max_age from main.config_age_bands"),
+        tenure_bands=_frame(con, "select tenure_band_id, min_tenure_years, max_tenure_years from main.config_tenure_bands"),
+        pay_bands=_frame(con, f"select pay_band_id, {scaled('min_compensation', 2)}, {scaled('max_compensation', 2)} "
+                              "from main.config_pay_bands"),
+        termination_hazards=_frame(con, f"select age_band_id, tenure_band_id, level_id, {scaled('termination_hazard', 5)} "
+                                        "from main.config_termination_hazards"),
+        promotion_hazards=_frame(con, f"select age_band_id, tenure_band_id, level_id, {scaled('promotion_probability', 5)} "
+                                      "from main.config_promotion_hazards"),
+        merit_rates=_frame(con, f"select level_id, {scaled('merit_rate', 5)} from main.stg_merit_rates"),
+        new_hire_levels=_frame(con, f"select level_id, mix_weight::bigint as mix_weight, {scaled('pay_percentile_low', 4)}, "
+                                    f"{scaled('pay_percentile_high', 4)} from main.config_new_hire_levels"),
+        new_hire_ages=_frame(con, "select age_at_hire, weight::bigint as weight from main.config_new_hire_ages"),
+        opt_out_rates=_frame(con, f"select age_band_id, pay_band_id, {scaled('opt_out_rate', 5)} "
+                                  "from main.config_auto_enrollment_opt_out_rates"),
+        voluntary_enrollment=_frame(con, f"select age_band_id, {scaled('enrollment_probability', 5)} "
+                                         "from main.config_voluntary_enrollment"),
+        voluntary_deferral_rates=_frame(con, f"select age_band_id, pay_band_id, {scaled('deferral_rate', 5)} "
+                                             "from main.config_voluntary_deferral_rates"),
+        match_tiers=_frame(con, f"select tier, {scaled('employee_min', 5)}, {scaled('employee_max', 5)}, "
+                                f"{scaled('match_rate', 5)} from main.stg_match_tiers"),
+        core_schedule=_frame(con, f"select at_least, below, {scaled('rate', 5)} from main.stg_core_schedule"),
+        irs_limits=_frame(con, f"select plan_year, {scaled('elective_deferral_limit', 2)}, {scaled('catch_up_limit', 2)}, "
+                               f"{scaled('super_catch_up_limit', 2)}, {scaled('compensation_limit', 2)}, "
+                               f"{scaled('annual_additions_limit', 2)}, catch_up_age, super_catch_up_min_age, "
+                               "super_catch_up_max_age from main.config_irs_limits"),
+    )

@@ -1,0 +1,155 @@
+"""The marts in Polars: one function per dbt model of ``models/marts/workforce``."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from workforce_platform.engines.polars_engine.arithmetic import divide_round_half_away, divide_round_half_up, whole_years, year_end
+from workforce_platform.engines.polars_engine.inputs import YearInputs
+from workforce_platform.engines.polars_engine.workforce import md5_hex
+
+RATE_UNITS = 100_000
+
+
+def snapshot(inputs: YearInputs, members: pl.DataFrame, starting: pl.DataFrame, hires: pl.DataFrame,
+             promoted: pl.DataFrame, merits: pl.DataFrame, enrolled: pl.DataFrame,
+             contributions: pl.DataFrame) -> pl.DataFrame:
+    """fct_workforce_snapshot: one row per employee employed in the year, state at 31 December or
+    at termination."""
+    levels = pl.concat([starting.select("employee_id", "level_id"), hires.select("employee_id", "level_id")])
+    joined = (
+        members.join(levels, on="employee_id", how="inner")
+        .join(contributions.select("employee_id", "ending_deferral_rate", "prorated_compensation", "plan_compensation",
+                                   "employee_contribution", "employer_match", "employer_core"),
+              on="employee_id", how="inner")
+        .join(promoted.select("employee_id", "level_after", pl.col("compensation_after").alias("_promoted_pay")),
+              on="employee_id", how="left")
+        .join(merits.select("employee_id", pl.col("compensation_after").alias("_merit_pay")), on="employee_id", how="left")
+        .join(enrolled.select("employee_id", pl.col("enrollment_date").alias("_enrolled_on"), "opted_out"),
+              on="employee_id", how="left")
+    )
+    active = pl.col("termination_date").is_null()
+    return joined.select(
+        "scenario_id", "simulation_year", "employee_id", "employee_key",
+        pl.when(active).then(pl.lit("active")).otherwise(pl.lit("terminated")).alias("employment_status"),
+        pl.when(active & ~pl.col("is_new_hire")).then(pl.lit("continuous_active"))
+        .when(active & pl.col("is_new_hire")).then(pl.lit("new_hire_active"))
+        .when(~pl.col("is_new_hire")).then(pl.lit("experienced_termination"))
+        .otherwise(pl.lit("new_hire_termination")).alias("status_detail"),
+        "hire_date", "termination_date", "birth_date",
+        whole_years(pl.col("birth_date"), pl.lit(year_end(inputs.year))).alias("age"),
+        whole_years(pl.col("hire_date"), pl.col("period_end")).alias("tenure_years"),
+        pl.coalesce("level_after", "level_id").cast(pl.Int32).alias("level_id"),
+        pl.coalesce("_merit_pay", "_promoted_pay", "starting_compensation").alias("annual_compensation"),
+        "prorated_compensation", "is_eligible", "eligibility_date",
+        (pl.col("ending_deferral_rate") > 0).alias("is_enrolled"),
+        pl.col("ending_deferral_rate").alias("deferral_rate"),
+        pl.coalesce("_enrolled_on", "starting_enrollment_date").alias("enrollment_date"),
+        (pl.col("opted_out_at_start") | pl.col("opted_out").fill_null(False)).alias("has_opted_out"),
+        "scheduled_hours", "plan_compensation", "employee_contribution", "employer_match", "employer_core",
+    )
+
+
+# Priority of an employee's events on the same day (model fct_yearly_events).
+EVENT_PRIORITY = {"hire": 1, "eligibility": 2, "deferral_escalation": 3, "enrollment": 4, "opt_out": 5,
+                  "promotion": 6, "merit_raise": 7, "termination": 9, "new_hire_termination": 9}
+
+_EVENT_COLUMNS = {
+    "employee_id": pl.String, "event_type": pl.String, "effective_date": pl.Date,
+    "level_before": pl.Int32, "level_after": pl.Int32, "compensation_before": pl.Int64,
+    "compensation_after": pl.Int64, "deferral_rate_before": pl.Int64, "deferral_rate_after": pl.Int64,
+}
+
+
+def _events_of(frame: pl.DataFrame, event_type: str, date_column: str, **columns: str | int) -> pl.DataFrame:
+    exprs = []
+    for name, dtype in _EVENT_COLUMNS.items():
+        if name == "event_type":
+            exprs.append(pl.lit(event_type).alias(name))
+        elif name == "effective_date":
+            exprs.append(pl.col(date_column).alias(name))
+        elif name == "employee_id":
+            exprs.append(pl.col("employee_id"))
+        elif name in columns:
+            source = columns[name]
+            exprs.append((pl.lit(source) if isinstance(source, int) else pl.col(source)).cast(dtype).alias(name))
+        else:
+            exprs.append(pl.lit(None, dtype=dtype).alias(name))
+    return frame.select(exprs)
+
+
+def yearly_events(inputs: YearInputs, hires: pl.DataFrame, members: pl.DataFrame, escalated: pl.DataFrame,
+                  enrolled: pl.DataFrame, promoted: pl.DataFrame, merits: pl.DataFrame,
+                  terminations: pl.DataFrame, new_hire_terminations: pl.DataFrame) -> pl.DataFrame:
+    """fct_yearly_events: every event of the year; event_id is the MD5 of scenario, year, employee
+    and type; event_sequence orders an employee's events by date, then EVENT_PRIORITY."""
+    events = pl.concat([
+        _events_of(hires, "hire", "hire_date", level_after="level_id", compensation_after="annual_compensation"),
+        _events_of(members.filter(pl.col("eligibility_event_date").is_not_null()), "eligibility", "eligibility_event_date"),
+        _events_of(escalated, "deferral_escalation", "effective_date",
+                   deferral_rate_before="deferral_rate_before", deferral_rate_after="deferral_rate_after"),
+        _events_of(enrolled, "enrollment", "enrollment_date", deferral_rate_before=0, deferral_rate_after="deferral_rate"),
+        _events_of(enrolled.filter(pl.col("opted_out")), "opt_out", "opt_out_date",
+                   deferral_rate_before="deferral_rate", deferral_rate_after=0),
+        _events_of(promoted, "promotion", "effective_date", level_before="level_before", level_after="level_after",
+                   compensation_before="compensation_before", compensation_after="compensation_after"),
+        _events_of(merits, "merit_raise", "effective_date", compensation_before="compensation_before",
+                   compensation_after="compensation_after"),
+        _events_of(terminations, "termination", "termination_date"),
+        _events_of(new_hire_terminations, "new_hire_termination", "termination_date"),
+    ])
+    prefix = f"{inputs.scenario.scenario_id}|{inputs.year}|"
+    texts = (pl.lit(prefix) + events["employee_id"] + "|" + events["event_type"])
+    event_ids = md5_hex(events.select(texts.alias("t"))["t"].to_list())
+    priority = pl.col("event_type").replace_strict(EVENT_PRIORITY, return_dtype=pl.Int32)
+    sequenced = events.with_columns(_priority=priority).sort(["employee_id", "effective_date", "_priority"]).with_columns(
+        event_sequence=pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("employee_id"))
+    return sequenced.join(
+        pl.DataFrame({"employee_id": events["employee_id"], "event_type": events["event_type"], "event_id": event_ids}),
+        on=["employee_id", "event_type"], how="inner",
+    ).select(
+        pl.lit(inputs.scenario.scenario_id).alias("scenario_id"),
+        pl.lit(inputs.year, dtype=pl.Int32).alias("simulation_year"),
+        "event_id", "employee_id", "event_type", "effective_date", "event_sequence",
+        *[c for c in _EVENT_COLUMNS if c not in ("employee_id", "event_type", "effective_date")],
+    )
+
+
+def year_summary(inputs: YearInputs, snapshot_frame: pl.DataFrame, needs: pl.DataFrame) -> pl.DataFrame:
+    """fct_year_summary: the headcount flow, pay, participation and plan cost of the year; the
+    ratios are exact, rounded half away from zero to 5 decimals."""
+    active = pl.col("employment_status") == "active"
+    flows = snapshot_frame.select(
+        starting_headcount=pl.col("status_detail").is_in(["continuous_active", "experienced_termination"]).sum().cast(pl.Int64),
+        hires=pl.col("status_detail").is_in(["new_hire_active", "new_hire_termination"]).sum().cast(pl.Int64),
+        experienced_terminations=(pl.col("status_detail") == "experienced_termination").sum().cast(pl.Int64),
+        new_hire_terminations=(pl.col("status_detail") == "new_hire_termination").sum().cast(pl.Int64),
+        ending_headcount=active.sum().cast(pl.Int64),
+        total_prorated_compensation=pl.col("prorated_compensation").sum().cast(pl.Int64),
+        eligible_active=(active & pl.col("is_eligible")).sum().cast(pl.Int64),
+        enrolled_active=(active & pl.col("is_eligible") & pl.col("is_enrolled")).sum().cast(pl.Int64),
+        enrolled_deferral_sum=pl.col("deferral_rate").filter(active & pl.col("is_enrolled")).sum().cast(pl.Int64),
+        employee_contributions=pl.col("employee_contribution").sum().cast(pl.Int64),
+        employer_match=pl.col("employer_match").sum().cast(pl.Int64),
+        employer_core=pl.col("employer_core").sum().cast(pl.Int64),
+    )
+
+    def ratio(numerator: pl.Expr, denominator: str) -> pl.Expr:
+        return pl.when(pl.col(denominator) == 0).then(None).otherwise(
+            divide_round_half_away(numerator, pl.col(denominator)).cast(pl.Int64))
+
+    return pl.concat([flows, needs.select("scenario_id", "simulation_year", "target_ending_headcount", "solver_branch",
+                                          "target_growth_rate")], how="horizontal").select(
+        "scenario_id", pl.col("simulation_year").cast(pl.Int32),
+        "starting_headcount", "hires", "experienced_terminations", "new_hire_terminations", "ending_headcount",
+        "target_ending_headcount", "solver_branch",
+        ratio((pl.col("ending_headcount") - pl.col("starting_headcount")) * RATE_UNITS, "starting_headcount").alias("growth_rate"),
+        "target_growth_rate", "total_prorated_compensation", "eligible_active", "enrolled_active",
+        ratio(pl.col("enrolled_active") * RATE_UNITS, "eligible_active").alias("participation_rate"),
+        ratio(pl.col("enrolled_deferral_sum"), "enrolled_active").alias("average_deferral_rate"),
+        "employee_contributions", "employer_match", "employer_core",
+        (pl.col("employer_match") + pl.col("employer_core")).alias("employer_cost"),
+    )
+
+
+__all__ = ["snapshot", "yearly_events", "year_summary", "divide_round_half_up"]

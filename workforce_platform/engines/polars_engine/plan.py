@@ -1,0 +1,287 @@
+"""Plan events and contributions in Polars: one function per dbt model of
+``models/intermediate/plan``, the same rules in the same order (docstrings name the models)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from workforce_platform.engines.polars_engine.arithmetic import (
+    add_days, add_years, band_of, days_between, days_in_year, divide_round_half_up, draw_below, draw_is_below,
+    whole_years, with_draws, year_end, year_start,
+)
+from workforce_platform.engines.polars_engine.inputs import YearInputs
+from workforce_platform.simulation.rng import Stream
+
+RATE_UNITS = 100_000
+FULL_TIME_HOURS = 2080 * 100  # hours are carried in hundredths
+
+
+def _partition(inputs: YearInputs) -> list[pl.Expr]:
+    return [pl.lit(inputs.scenario.scenario_id).alias("scenario_id"), pl.lit(inputs.year, dtype=pl.Int32).alias("simulation_year")]
+
+
+_PEOPLE = ("employee_id", "employee_key", "birth_date", "hire_date", "annual_compensation", "deferral_rate",
+           "is_enrolled", "eligibility_date", "enrollment_date", "has_opted_out", "scheduled_hours")
+
+
+def eligibility(inputs: YearInputs, starting: pl.DataFrame, hires: pl.DataFrame, terminations: pl.DataFrame) -> pl.DataFrame:
+    """int_plan_eligibility_determined: everyone employed in the year, with the state on 1 January
+    (or at hire), the employment period, and eligibility (date reached, hours met)."""
+    s, first_day, last_day = inputs.scenario, pl.lit(year_start(inputs.year)), pl.lit(year_end(inputs.year))
+    people = pl.concat([
+        starting.select(*_PEOPLE, pl.lit(False).alias("is_new_hire")),
+        hires.select(*_PEOPLE, pl.lit(True).alias("is_new_hire")),
+    ])
+    annual_hours = pl.col("scheduled_hours").fill_null(FULL_TIME_HOURS)
+    meets_hours = (pl.lit(True) if s.eligibility_minimum_hours is None
+                   else annual_hours >= s.eligibility_minimum_hours * 100)
+    dated = people.join(terminations, on="employee_id", how="left").with_columns(
+        period_start=pl.max_horizontal("hire_date", first_day),
+        period_end=pl.coalesce("termination_date", last_day),
+        annual_hours=annual_hours,
+        meets_hours=meets_hours,
+    )
+    in_employment = pl.col("eligibility_date").is_between(pl.max_horizontal(first_day, "hire_date"), pl.col("period_end"))
+    return dated.with_columns(*_partition(inputs)).select(
+        "scenario_id", "simulation_year", "employee_id", "employee_key", "birth_date", "hire_date",
+        "termination_date", "is_new_hire", "period_start", "period_end",
+        pl.col("annual_compensation").alias("starting_compensation"),
+        pl.col("deferral_rate").alias("starting_deferral_rate"),
+        pl.col("is_enrolled").alias("enrolled_at_start"),
+        pl.col("enrollment_date").alias("starting_enrollment_date"),
+        pl.col("has_opted_out").alias("opted_out_at_start"),
+        "scheduled_hours", "annual_hours", "meets_hours", "eligibility_date",
+        (pl.col("meets_hours") & (pl.col("eligibility_date") <= pl.col("period_end"))).alias("is_eligible"),
+        pl.when(pl.col("meets_hours") & in_employment).then(pl.col("eligibility_date")).otherwise(None)
+        .alias("eligibility_event_date"),
+    )
+
+
+def enrollments(inputs: YearInputs, members: pl.DataFrame) -> pl.DataFrame:
+    """int_enrollments_drawn: auto-enrollment (with opt-outs) for those in scope, voluntary
+    enrollment for the other eligible employees not enrolled on 1 January."""
+    s, year = inputs.scenario, inputs.year
+    plan_start = date(s.start_year, 1, 1)
+    in_auto_scope = (
+        pl.lit(bool(s.auto_enrollment_enabled)) & ~pl.col("opted_out_at_start")
+        & (pl.lit(s.auto_enrollment_scope == "all_not_enrolled") | (pl.col("hire_date") >= pl.lit(plan_start)))
+    )
+    candidates = members.filter(pl.col("is_eligible") & ~pl.col("enrolled_at_start")).with_columns(
+        in_auto_scope=in_auto_scope,
+        auto_enrollment_date=add_days(pl.max_horizontal("eligibility_date", pl.lit(plan_start)), s.auto_enrollment_window_days),
+        voluntary_window_start=pl.max_horizontal("eligibility_date", "period_start"),
+    )
+    drawn = with_draws(candidates, "employee_key", s.random_seed, year, {
+        "opt_out": Stream.OPT_OUT, "opt_out_date": Stream.OPT_OUT_DATE,
+        "voluntary_enrollment": Stream.VOLUNTARY_ENROLLMENT,
+        "voluntary_enrollment_date": Stream.VOLUNTARY_ENROLLMENT_DATE,
+    })
+    band_date = pl.when(pl.col("in_auto_scope")).then(pl.col("auto_enrollment_date")).otherwise(pl.col("voluntary_window_start"))
+    banded = drawn.with_columns(
+        pay_band_id=band_of(pl.col("starting_compensation"), inputs.pay_bands, "pay_band_id", "min_compensation", "max_compensation"),
+    ).with_columns(
+        age_band_id=band_of(whole_years(pl.col("birth_date"), band_date), inputs.age_bands, "age_band_id", "min_age", "max_age"),
+    )
+    automatic = (
+        banded.filter(pl.col("in_auto_scope")
+                      & pl.col("auto_enrollment_date").is_between(pl.lit(year_start(year)), pl.col("period_end")))
+        .join(inputs.opt_out_rates, on=["age_band_id", "pay_band_id"], how="left")
+        .select(
+            "employee_id",
+            pl.lit("auto").alias("enrollment_type"),
+            pl.col("auto_enrollment_date").alias("enrollment_date"),
+            pl.lit(s.rate("auto_enrollment_default_rate"), dtype=pl.Int64).alias("deferral_rate"),
+            draw_is_below(pl.col("h_opt_out"), pl.col("opt_out_rate").fill_null(0)).alias("opted_out"),
+            pl.min_horizontal(
+                add_days(pl.col("auto_enrollment_date"), draw_below(pl.col("h_opt_out_date"), s.opt_out_grace_days + 1)),
+                pl.col("period_end")).alias("opt_out_candidate_date"),
+        )
+    )
+    voluntary_candidates = banded.filter(pl.lit(bool(s.voluntary_enrollment_enabled)) & ~pl.col("in_auto_scope"))
+    voluntary = (
+        voluntary_candidates
+        .join(inputs.voluntary_enrollment, on="age_band_id", how="inner")
+        .join(inputs.voluntary_deferral_rates, on=["age_band_id", "pay_band_id"], how="inner")
+        .filter(draw_is_below(pl.col("h_voluntary_enrollment"), pl.col("enrollment_probability")))
+        .select(
+            "employee_id",
+            pl.lit("voluntary").alias("enrollment_type"),
+            add_days(pl.col("voluntary_window_start"), draw_below(
+                pl.col("h_voluntary_enrollment_date"),
+                days_between(pl.col("voluntary_window_start"), pl.col("period_end")) + 1)).alias("enrollment_date"),
+            pl.col("deferral_rate").cast(pl.Int64),
+            pl.lit(False).alias("opted_out"),
+            pl.lit(None, dtype=pl.Date).alias("opt_out_candidate_date"),
+        )
+    )
+    return pl.concat([automatic, voluntary]).with_columns(*_partition(inputs)).select(
+        "scenario_id", "simulation_year", "employee_id", "enrollment_type", "enrollment_date", "deferral_rate",
+        "opted_out",
+        pl.when(pl.col("opted_out")).then(pl.col("opt_out_candidate_date")).otherwise(None).alias("opt_out_date"),
+    )
+
+
+def escalations(inputs: YearInputs, members: pl.DataFrame) -> pl.DataFrame:
+    """int_deferral_escalations_applied: +increment up to the cap on the escalation date, for
+    employees enrolled on 1 January, employed that day, never opted out, enrolled long enough."""
+    s = inputs.scenario
+    escalation_date = date(inputs.year, s.escalation_month, s.escalation_day)
+    cap, increment = s.rate("escalation_cap"), s.rate("escalation_increment")
+    if not s.escalation_enabled:
+        return members.head(0).with_columns(*_partition(inputs)).select(
+            "scenario_id", "simulation_year", "employee_id", pl.lit(escalation_date).alias("effective_date"),
+            pl.col("starting_deferral_rate").alias("deferral_rate_before"),
+            pl.col("starting_deferral_rate").alias("deferral_rate_after"))
+    day = pl.lit(escalation_date)
+    long_enough = (pl.col("starting_enrollment_date").is_null()
+                   | (add_years(pl.col("starting_enrollment_date"), s.escalation_delay_years) <= day))
+    return members.filter(
+        ~pl.col("is_new_hire") & pl.col("enrolled_at_start") & ~pl.col("opted_out_at_start")
+        & (pl.col("starting_deferral_rate") < cap)
+        & day.is_between(pl.col("period_start"), pl.col("period_end"))
+        & long_enough
+    ).with_columns(*_partition(inputs)).select(
+        "scenario_id", "simulation_year", "employee_id", day.alias("effective_date"),
+        pl.col("starting_deferral_rate").alias("deferral_rate_before"),
+        pl.min_horizontal(pl.col("starting_deferral_rate") + increment, pl.lit(cap)).alias("deferral_rate_after"),
+    )
+
+
+def _limits_row(inputs: YearInputs) -> dict:
+    """The year's IRS limits: its own row, else the latest earlier year's, else the earliest later one."""
+    rows = inputs.irs_limits.sort("plan_year")
+    earlier = rows.filter(pl.col("plan_year") <= inputs.year)
+    chosen = earlier.tail(1) if earlier.height else rows.head(1)
+    return chosen.row(0, named=True)
+
+
+def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFrame, merits: pl.DataFrame,
+                  escalated: pl.DataFrame, enrolled: pl.DataFrame) -> pl.DataFrame:
+    """int_plan_contributions_calculated: deferrals over pay and deferral segments, 401(a)(17),
+    402(g) with catch-up, match tiers, core, eligibility conditions, 415(c); integer cents."""
+    s, year = inputs.scenario, inputs.year
+    limits = _limits_row(inputs)
+    no_pay, no_rate = pl.lit(None, dtype=pl.Int64), pl.lit(None, dtype=pl.Int64)
+    change = ["employee_id", "change_date", "change_order", "pay", "rate"]
+    changes = pl.concat([
+        members.select("employee_id", pl.col("period_start").alias("change_date"), pl.lit(0).alias("change_order"),
+                       pl.col("starting_compensation").alias("pay"), pl.col("starting_deferral_rate").alias("rate")),
+        promoted.select("employee_id", pl.col("effective_date").alias("change_date"), pl.lit(1).alias("change_order"),
+                        pl.col("compensation_after").alias("pay"), no_rate.alias("rate")),
+        merits.select("employee_id", pl.col("effective_date").alias("change_date"), pl.lit(2).alias("change_order"),
+                      pl.col("compensation_after").alias("pay"), no_rate.alias("rate")),
+        escalated.select("employee_id", pl.col("effective_date").alias("change_date"), pl.lit(3).alias("change_order"),
+                         no_pay.alias("pay"), pl.col("deferral_rate_after").alias("rate")),
+        enrolled.select("employee_id", pl.col("enrollment_date").alias("change_date"), pl.lit(4).alias("change_order"),
+                        no_pay.alias("pay"), pl.col("deferral_rate").alias("rate")),
+        enrolled.filter(pl.col("opted_out")).select(
+            "employee_id", pl.col("opt_out_date").alias("change_date"), pl.lit(5).alias("change_order"),
+            no_pay.alias("pay"), pl.lit(0, dtype=pl.Int64).alias("rate")),
+    ]).select(change)
+    filled = (
+        changes.sort(["employee_id", "change_date", "change_order"])
+        .with_columns(
+            pl.col("pay").forward_fill().over("employee_id"),
+            pl.col("rate").forward_fill().over("employee_id"),
+            pl.col("change_date").shift(-1).over("employee_id").alias("next_change_date"),
+        )
+        .join(members.select("employee_id", "period_end"), on="employee_id", how="inner")
+    )
+    days = days_between(pl.col("change_date"), pl.coalesce("next_change_date", add_days(pl.col("period_end"), 1)))
+    summed = filled.group_by("employee_id", maintain_order=True).agg(
+        pay_cent_days=(pl.col("pay").cast(pl.Int128) * days).sum(),
+        deferral_cent_days=(pl.col("pay").cast(pl.Int128) * days * pl.col("rate")).sum(),
+        ending_deferral_rate=pl.col("rate").last(),
+    )
+    diy = days_in_year(year)
+    compensation_limit = limits["compensation_limit"]
+    last_day = pl.lit(year_end(year))
+    age = whole_years(pl.col("birth_date"), last_day)
+    catch_up = (
+        pl.when(age.is_between(limits["super_catch_up_min_age"], limits["super_catch_up_max_age"]))
+        .then(pl.lit(limits["super_catch_up_limit"]))
+        .when(age >= limits["catch_up_age"]).then(pl.lit(limits["catch_up_limit"]))
+        .otherwise(pl.lit(0))
+    )
+
+    def meets(minimum_hours) -> pl.Expr:
+        return pl.lit(True) if minimum_hours is None else pl.col("annual_hours") >= minimum_hours * 100
+
+    capped = members.join(summed, on="employee_id", how="inner").with_columns(
+        prorated_cents=divide_round_half_up(pl.col("pay_cent_days"), diy).cast(pl.Int64),
+        deferral_uncapped_cents=divide_round_half_up(pl.col("deferral_cent_days"), diy * RATE_UNITS).cast(pl.Int64),
+        age_at_year_end=age,
+        service_years=whole_years(pl.col("hire_date"), pl.col("period_end")),
+        deferral_limit_cents=pl.lit(limits["elective_deferral_limit"]) + catch_up,
+        receives_match=pl.col("is_eligible") & (pl.lit(not s.match_requires_last_day) | pl.col("termination_date").is_null())
+        & meets(s.match_minimum_hours),
+        receives_core=pl.col("is_eligible") & pl.lit(s.core_basis != "none")
+        & (pl.lit(not s.core_requires_last_day) | pl.col("termination_date").is_null()) & meets(s.core_minimum_hours),
+    )
+    limited = capped.with_columns(
+        plan_compensation_cents=pl.min_horizontal("prorated_cents", pl.lit(compensation_limit)),
+        deferral_on_plan_pay_cents=pl.when(pl.col("prorated_cents") > compensation_limit)
+        .then(divide_round_half_up(pl.col("deferral_uncapped_cents").cast(pl.Int128) * compensation_limit,
+                                   pl.col("prorated_cents")).cast(pl.Int64))
+        .otherwise(pl.col("deferral_uncapped_cents")),
+    ).with_columns(deferral_cents=pl.min_horizontal("deferral_on_plan_pay_cents", "deferral_limit_cents"))
+
+    # Match, tier by tier, in units of 1e-10 cents (rates in 1e-5), rounded half up once.
+    match_units: pl.Expr = pl.lit(0, dtype=pl.Int128)
+    plan_pay = pl.col("plan_compensation_cents").cast(pl.Int128)
+    for tier in inputs.match_tiers.iter_rows(named=True):
+        low = plan_pay * tier["employee_min"]
+        width = plan_pay * (tier["employee_max"] - tier["employee_min"])
+        above = pl.max_horizontal(pl.col("deferral_cents").cast(pl.Int128) * RATE_UNITS - low, pl.lit(0, dtype=pl.Int128))
+        match_units = match_units + tier["match_rate"] * pl.min_horizontal(above, width)
+    core_rate = _core_rate(inputs, s.core_basis)
+    with_employer = limited.with_columns(
+        match_cents=pl.when(pl.col("receives_match"))
+        .then(divide_round_half_up(match_units, RATE_UNITS * RATE_UNITS).cast(pl.Int64)).otherwise(0),
+        core_cents=pl.when(pl.col("receives_core"))
+        .then(divide_round_half_up(core_rate.fill_null(0) * plan_pay, RATE_UNITS).cast(pl.Int64)).otherwise(0),
+        catch_up_cents=pl.max_horizontal(pl.col("deferral_cents") - limits["elective_deferral_limit"], pl.lit(0)),
+        additions_limit_cents=pl.min_horizontal(pl.lit(limits["annual_additions_limit"]), pl.col("prorated_cents")),
+    )
+    excess = with_employer.with_columns(excess_cents=pl.max_horizontal(
+        pl.col("deferral_cents") - pl.col("catch_up_cents") + pl.col("match_cents") + pl.col("core_cents")
+        - pl.col("additions_limit_cents"), pl.lit(0)))
+    # 415(c): the excess comes off core first, then match, then deferrals.
+    reduced = excess.with_columns(
+        core_final=pl.col("core_cents") - pl.min_horizontal("core_cents", "excess_cents"),
+        match_final=pl.col("match_cents") - pl.min_horizontal(
+            pl.col("match_cents"), pl.max_horizontal(pl.col("excess_cents") - pl.col("core_cents"), pl.lit(0))),
+        deferral_final=pl.col("deferral_cents") - pl.max_horizontal(
+            pl.col("excess_cents") - pl.col("core_cents") - pl.col("match_cents"), pl.lit(0)),
+    )
+    return reduced.select(
+        "scenario_id", "simulation_year", "employee_id", "ending_deferral_rate", "age_at_year_end",
+        pl.col("prorated_cents").alias("prorated_compensation"),
+        pl.col("plan_compensation_cents").alias("plan_compensation"),
+        pl.col("deferral_uncapped_cents").alias("deferral_before_limits"),
+        pl.col("deferral_limit_cents").alias("deferral_limit"),
+        pl.col("deferral_final").alias("employee_contribution"),
+        pl.min_horizontal("catch_up_cents", "deferral_final").alias("catch_up_contribution"),
+        pl.col("match_final").alias("employer_match"),
+        pl.col("core_final").alias("employer_core"),
+        pl.col("additions_limit_cents").alias("annual_additions_limit"),
+        "receives_match", "receives_core",
+    )
+
+
+def _core_rate(inputs: YearInputs, basis: str) -> pl.Expr:
+    """The core rate (hundred-thousandths): flat, or the step for service years or age at year end."""
+    if basis == "flat":
+        return pl.lit(inputs.scenario.rate("core_flat_rate"), dtype=pl.Int64)
+    if basis not in ("service", "age"):
+        return pl.lit(None, dtype=pl.Int64)
+    measure = pl.col("service_years") if basis == "service" else pl.col("age_at_year_end")
+    rate: pl.Expr = pl.lit(None, dtype=pl.Int64)
+    for step in reversed(inputs.core_schedule.sort("at_least").rows(named=True)):
+        in_step = measure >= step["at_least"]
+        if step["below"] is not None:
+            in_step = in_step & (measure < step["below"])
+        rate = pl.when(in_step).then(pl.lit(step["rate"], dtype=pl.Int64)).otherwise(rate)
+    return rate

@@ -1,0 +1,243 @@
+"""Workforce events in Polars: one function per dbt model of ``models/intermediate/workforce``,
+the same rule in the same order (each function's docstring names its model).
+
+Functions that take a frame of employees work on any subset of them (a shard); the two
+selections that rank the whole workforce (who leaves) take every shard's candidates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from workforce_platform.engines.polars_engine.arithmetic import (
+    add_days, add_years, band_of, days_between, days_in_year, divide_round_half_up, draw_below,
+    draw_is_below, weighted_sort_key, whole_years, with_draws, year_end, year_start,
+)
+from workforce_platform.engines.polars_engine.inputs import YearInputs
+from workforce_platform.simulation.rng import Stream, employee_key
+from workforce_platform.simulation.workforce_needs import WorkforceNeeds, solve_workforce_needs
+
+RATE_UNITS = 100_000
+
+
+def _partition(inputs: YearInputs) -> list[pl.Expr]:
+    return [pl.lit(inputs.scenario.scenario_id).alias("scenario_id"), pl.lit(inputs.year, dtype=pl.Int32).alias("simulation_year")]
+
+
+def starting_workforce(inputs: YearInputs, state: pl.DataFrame) -> pl.DataFrame:
+    """int_starting_workforce_assembled: the state on 1 January with age, tenure and their bands."""
+    first_day = pl.lit(year_start(inputs.year))
+    aged = state.with_columns(
+        age=whole_years(pl.col("birth_date"), first_day),
+        tenure_years=whole_years(pl.col("hire_date"), first_day),
+    )
+    return aged.with_columns(
+        *_partition(inputs),
+        age_band_id=band_of(pl.col("age"), inputs.age_bands, "age_band_id", "min_age", "max_age"),
+        tenure_band_id=band_of(pl.col("tenure_years"), inputs.tenure_bands, "tenure_band_id",
+                               "min_tenure_years", "max_tenure_years"),
+    )
+
+
+def workforce_needs(inputs: YearInputs, starting_headcount: int) -> WorkforceNeeds:
+    """int_workforce_needs_solved, through the Python solver that the SQL model is tested against."""
+    s = inputs.scenario
+    return solve_workforce_needs(starting_headcount, s.target_growth_rate, s.termination_rate, s.new_hire_termination_rate)
+
+
+def needs_frame(inputs: YearInputs, needs: WorkforceNeeds) -> pl.DataFrame:
+    s = inputs.scenario
+    return pl.DataFrame({
+        "scenario_id": [s.scenario_id], "simulation_year": [inputs.year], "solver_branch": [needs.solver_branch],
+        "starting_headcount": [needs.starting_headcount], "target_ending_headcount": [needs.target_ending_headcount],
+        "experienced_terminations": [needs.experienced_terminations], "hires": [needs.hires],
+        "new_hire_terminations": [needs.new_hire_terminations],
+        "target_growth_rate": [s.rate("target_growth_rate")], "termination_rate": [s.rate("termination_rate")],
+        "new_hire_termination_rate": [s.rate("new_hire_termination_rate")],
+    }, schema_overrides={"simulation_year": pl.Int32})
+
+
+def termination_candidates(inputs: YearInputs, starting: pl.DataFrame, count: int) -> pl.DataFrame:
+    """int_experienced_terminations_selected, first half: every employee's weighted sort key
+    (hazard by age band x tenure band x level), keeping the `count` smallest of this subset."""
+    hazards = inputs.termination_hazards
+    drawn = with_draws(
+        starting.select("employee_id", "employee_key", "age_band_id", "tenure_band_id", "level_id")
+        .join(hazards, on=["age_band_id", "tenure_band_id", "level_id"], how="left"),
+        "employee_key", inputs.scenario.random_seed, inputs.year,
+        {"termination": Stream.TERMINATION, "termination_date": Stream.TERMINATION_DATE},
+    )
+    drawn = drawn.with_columns(sort_key=weighted_sort_key(drawn, "h_termination", "termination_hazard"))
+    return drawn.sort(["sort_key", "employee_id"]).head(count)
+
+
+def select_terminations(inputs: YearInputs, candidates: list[pl.DataFrame], count: int) -> pl.DataFrame:
+    """int_experienced_terminations_selected, second half: the `count` smallest keys of all
+    employees (employee id breaks ties), each leaving on a day drawn uniformly over the year."""
+    ranked = pl.concat(candidates).sort(["sort_key", "employee_id"]).head(count)
+    return ranked.with_columns(*_partition(inputs)).select(
+        "scenario_id", "simulation_year", "employee_id", "termination_hazard",
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("termination_rank"),
+        add_days(pl.lit(year_start(inputs.year)),
+                 draw_below(pl.col("h_termination_date"), days_in_year(inputs.year))).alias("termination_date"),
+    )
+
+
+def _leavers(terminations: pl.DataFrame) -> pl.DataFrame:
+    return terminations.select("employee_id", pl.col("termination_date").alias("_leaves_on"))
+
+
+def _still_employed_on(day: date) -> pl.Expr:
+    return pl.col("_leaves_on").is_null() | (pl.col("_leaves_on") >= pl.lit(day))
+
+
+def promotions(inputs: YearInputs, starting: pl.DataFrame, terminations: pl.DataFrame) -> pl.DataFrame:
+    """int_promotions_drawn: below the top level, employed on the promotion date, promoted with the
+    probability of age band x tenure band x level; new pay = the raise, at least the band minimum."""
+    s = inputs.scenario
+    promotion_date = date(inputs.year, s.promotion_month, s.promotion_day)
+    top_level = inputs.levels["level_id"].max()
+    candidates = (
+        starting.filter(pl.col("level_id") < top_level)
+        .join(_leavers(terminations), on="employee_id", how="left")
+        .filter(_still_employed_on(promotion_date))
+        .join(inputs.promotion_hazards, on=["age_band_id", "tenure_band_id", "level_id"], how="left")
+    )
+    drawn = with_draws(candidates, "employee_key", s.random_seed, inputs.year, {"promotion": Stream.PROMOTION})
+    promoted = drawn.filter(draw_is_below(pl.col("h_promotion"), pl.col("promotion_probability").fill_null(0)))
+    bands = inputs.levels.select((pl.col("level_id") - 1).alias("level_id"), "min_compensation")
+    raised = divide_round_half_up(pl.col("annual_compensation") * (RATE_UNITS + s.rate("promotion_raise")), RATE_UNITS)
+    return promoted.join(bands, on="level_id", how="inner").with_columns(*_partition(inputs)).select(
+        "scenario_id", "simulation_year", "employee_id",
+        pl.lit(promotion_date).alias("effective_date"),
+        pl.col("level_id").alias("level_before"),
+        (pl.col("level_id") + 1).alias("level_after"),
+        pl.col("annual_compensation").alias("compensation_before"),
+        pl.max_horizontal(raised.cast(pl.Int64), pl.col("min_compensation")).alias("compensation_after"),
+    )
+
+
+def merit_raises(inputs: YearInputs, starting: pl.DataFrame, terminations: pl.DataFrame,
+                 promoted: pl.DataFrame) -> pl.DataFrame:
+    """int_merit_raises_applied: merit of the level held on the merit date plus COLA, for starting
+    employees employed that day, on the pay after any promotion."""
+    s = inputs.scenario
+    merit_date = date(inputs.year, s.merit_month, s.merit_day)
+    cola = s.rate("cola_rate")
+    eligible = (
+        starting.select("employee_id", "level_id", "annual_compensation")
+        .join(_leavers(terminations), on="employee_id", how="left")
+        .filter(_still_employed_on(merit_date))
+        .join(promoted.select("employee_id", "level_after", pl.col("compensation_after").alias("_promoted_pay")),
+              on="employee_id", how="left")
+        .with_columns(
+            level_id=pl.coalesce("level_after", "level_id"),
+            compensation_before=pl.coalesce("_promoted_pay", "annual_compensation"),
+        )
+    )
+    rated = eligible.join(inputs.merit_rates, on="level_id", how="inner").with_columns(
+        raise_rate=pl.col("merit_rate") + cola)
+    return rated.filter(pl.col("raise_rate") != 0).with_columns(*_partition(inputs)).select(
+        "scenario_id", "simulation_year", "employee_id",
+        pl.lit(merit_date).alias("effective_date"),
+        "level_id", "raise_rate", "compensation_before",
+        divide_round_half_up(pl.col("compensation_before") * (RATE_UNITS + pl.col("raise_rate")), RATE_UNITS)
+        .cast(pl.Int64).alias("compensation_after"),
+    )
+
+
+def hire_identities(inputs: YearInputs, hires: int) -> pl.DataFrame:
+    """The year's hires' ids and keys, from the year and a sequence number (lpad to 6 digits, as
+    DuckDB's lpad: a longer number is cut to its first 6 digits)."""
+    ids = [f"NH{inputs.year}_{str(n).rjust(6, '0')[:6]}" for n in range(1, hires + 1)]
+    return pl.DataFrame({
+        "hire_sequence": pl.int_range(1, hires + 1, dtype=pl.Int64, eager=True),
+        "employee_id": pl.Series(ids, dtype=pl.String),
+        "employee_key": pl.Series([employee_key(i) for i in ids], dtype=pl.UInt64),
+    })
+
+
+def _cumulative_choice(draw: pl.Series, cumulative_high: np.ndarray) -> np.ndarray:
+    """Index of the entry whose [cumulative_low, cumulative_high) holds the draw."""
+    return np.searchsorted(cumulative_high, draw.to_numpy(), side="right")
+
+
+def new_hires(inputs: YearInputs, identities: pl.DataFrame) -> pl.DataFrame:
+    """int_new_hires_generated: level by the new-hire mix, age by the age distribution, hire date
+    uniform over the year but its last day, pay uniform between the level's pay percentiles."""
+    s, year = inputs.scenario, inputs.year
+    drawn = with_draws(identities, "employee_key", s.random_seed, year, {
+        "new_hire_level": Stream.NEW_HIRE_LEVEL, "new_hire_age": Stream.NEW_HIRE_AGE,
+        "new_hire_date": Stream.NEW_HIRE_DATE, "new_hire_pay": Stream.NEW_HIRE_PAY,
+        "new_hire_birth_day": Stream.NEW_HIRE_BIRTH_DAY,
+    })
+    level_mix = inputs.new_hire_levels.sort("level_id").join(
+        inputs.levels.select("level_id", "min_compensation", "max_compensation"), on="level_id", how="inner")
+    level_mix = level_mix.with_columns(cumulative_high=pl.col("mix_weight").cum_sum())
+    age_mix = inputs.new_hire_ages.sort("age_at_hire").with_columns(cumulative_high=pl.col("weight").cum_sum())
+    level_draw = drawn.select(draw_below(pl.col("h_new_hire_level"), int(level_mix["mix_weight"].sum()))).to_series()
+    age_draw = drawn.select(draw_below(pl.col("h_new_hire_age"), int(age_mix["weight"].sum()))).to_series()
+    chosen_level = level_mix[_cumulative_choice(level_draw, level_mix["cumulative_high"].to_numpy())]
+    chosen_age = age_mix["age_at_hire"].to_numpy()[_cumulative_choice(age_draw, age_mix["cumulative_high"].to_numpy())]
+    spread = pl.col("max_compensation") - pl.col("min_compensation")
+    # (min + (max - min) x percentile) x 100 cast to BIGINT: DuckDB rounds half away from zero.
+    pay_low = divide_round_half_up(pl.col("min_compensation") * 10_000 + spread * pl.col("pay_percentile_low"), 10_000)
+    pay_high = divide_round_half_up(pl.col("min_compensation") * 10_000 + spread * pl.col("pay_percentile_high"), 10_000)
+    chosen = pl.concat([
+        drawn,
+        chosen_level.select("level_id", pay_low.cast(pl.Int64).alias("pay_low"), pay_high.cast(pl.Int64).alias("pay_high")),
+    ], how="horizontal").with_columns(birth_year=pl.lit(year) - pl.Series(chosen_age, dtype=pl.Int64))
+    birth_jan1 = pl.date(pl.col("birth_year"), 1, 1)
+    born = chosen.with_columns(
+        hire_date=add_days(pl.lit(year_start(year)), draw_below(pl.col("h_new_hire_date"), days_in_year(year) - 1)),
+        birth_date=add_days(birth_jan1, draw_below(pl.col("h_new_hire_birth_day"),
+                                                   days_between(birth_jan1, pl.date(pl.col("birth_year") + 1, 1, 1)))),
+        annual_compensation=pl.col("pay_low") + draw_below(pl.col("h_new_hire_pay"), pl.col("pay_high") - pl.col("pay_low") + 1),
+    )
+    return born.with_columns(*_partition(inputs)).select(
+        "scenario_id", "simulation_year", "employee_id", "employee_key", "hire_sequence", "hire_date", "birth_date",
+        pl.col("level_id").cast(pl.Int32), "annual_compensation",
+        pl.lit(0, dtype=pl.Int64).alias("deferral_rate"),
+        pl.lit(False).alias("is_enrolled"),
+        eligibility_rule_date(inputs, pl.col("birth_date"), pl.col("hire_date")).alias("eligibility_date"),
+        pl.lit(None, dtype=pl.Date).alias("enrollment_date"),
+        pl.lit(False).alias("has_opted_out"),
+        pl.lit(None, dtype=pl.Int64).alias("scheduled_hours"),
+    )
+
+
+def eligibility_rule_date(inputs: YearInputs, birth_date: pl.Expr, hire_date: pl.Expr) -> pl.Expr:
+    """Macro plan_eligibility_rule_date: the later of the waiting period's end and the minimum age."""
+    s = inputs.scenario
+    return pl.max_horizontal(add_days(hire_date, s.eligibility_waiting_days),
+                             add_years(birth_date, s.eligibility_minimum_age))
+
+
+def new_hire_termination_candidates(inputs: YearInputs, hires: pl.DataFrame, count: int) -> pl.DataFrame:
+    """int_new_hire_terminations_selected, first half: the `count` smallest draws of this subset."""
+    drawn = with_draws(hires.select("employee_id", "employee_key", "hire_date"), "employee_key",
+                       inputs.scenario.random_seed, inputs.year, {
+                           "new_hire_termination": Stream.NEW_HIRE_TERMINATION,
+                           "new_hire_termination_date": Stream.NEW_HIRE_TERMINATION_DATE})
+    return drawn.sort(["h_new_hire_termination", "employee_id"]).head(count)
+
+
+def select_new_hire_terminations(inputs: YearInputs, candidates: list[pl.DataFrame], count: int) -> pl.DataFrame:
+    """int_new_hire_terminations_selected: the `count` smallest draws of all hires leave, on a day
+    after the hire date, by 31 December."""
+    ranked = pl.concat(candidates).sort(["h_new_hire_termination", "employee_id"]).head(count)
+    return ranked.with_columns(*_partition(inputs)).select(
+        "scenario_id", "simulation_year", "employee_id", "hire_date",
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("termination_rank"),
+        add_days(pl.col("hire_date"), 1 + draw_below(pl.col("h_new_hire_termination_date"),
+                                                     days_between(pl.col("hire_date"), pl.lit(year_end(inputs.year)))))
+        .alias("termination_date"),
+    )
+
+
+def md5_hex(texts: list[str]) -> list[str]:
+    return [hashlib.md5(t.encode()).hexdigest() for t in texts]
