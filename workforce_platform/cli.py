@@ -76,7 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--optimization", choices=LEVELS,
                           help="Resource level (default: WORKFORCE_OPT_LEVEL, execution.optimization, or medium); "
                                "low is for 4 GB laptops. Results never depend on it.")
-    simulate.add_argument("--engine", choices=["sql", "polars"], default="sql", help="Event engine (default: sql).")
+    simulate.add_argument("--engine", choices=["sql", "polars"],
+                          help="Event engine (default: the scenario's execution.event_engine, else sql); equal results.")
+    simulate.add_argument("--event-shards", type=_positive_int,
+                          help="Polars engine: split the employees into this many shards (default: execution.event_shards, else 1).")
+    simulate.add_argument("--no-engine-parity", action="store_true",
+                          help="Skip the blocking engine_parity gate (recomputing each year with the other engine).")
     simulate.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
     simulate.add_argument("--resume", action="store_true",
                           help="Start at the first year not yet published (after a crash); earlier years are left as they are.")
@@ -150,11 +155,10 @@ def _report_arguments(parser: argparse.ArgumentParser, default_timeout: int) -> 
 def _simulate(args: argparse.Namespace) -> int:
     from workforce_platform.orchestration.simulate import format_summary, run_simulation
 
-    if args.engine != "sql":
-        print("workforce simulate: --engine polars is not available yet; use --engine sql", file=sys.stderr)
-        return EXIT_BAD_INPUT
     report = run_simulation(args.scenario, years=args.years, db_path=args.db, threads=args.threads,
-                            census_path=args.census, resume=args.resume, optimization=args.optimization)
+                            census_path=args.census, resume=args.resume, optimization=args.optimization,
+                            engine=args.engine, event_shards=args.event_shards,
+                            engine_parity=False if args.no_engine_parity else None)
     if report.summary:
         print()
         print(format_summary(report.summary))

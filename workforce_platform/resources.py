@@ -9,6 +9,7 @@ from dagster import ConfigurableResource
 from pydantic import Field, PrivateAttr
 
 from workforce_platform.config.scenario import Scenario, load_scenario
+from workforce_platform.engines.selection import EngineSettings, resolve_engine
 from workforce_platform.orchestration.execution import ExecutionSettings, resolve_execution
 from workforce_platform.orchestration.year_build import default_db_path
 from workforce_platform.paths import default_scenario_path
@@ -25,6 +26,12 @@ class SimulationResource(ConfigurableResource):
     optimization: Optional[str] = Field(None, description="low, medium or high (default: WORKFORCE_OPT_LEVEL, the "
                                         "scenario's execution.optimization, or medium).")
     census_path: Optional[str] = Field(None, description="Census file overriding the scenario's census_path.")
+    event_engine: Optional[str] = Field(None, description="sql or polars (default: the scenario's execution.event_engine, "
+                                        "else sql). Results are equal row for row.")
+    event_shards: Optional[int] = Field(None, ge=1, le=64, description="Polars engine shards (default: the scenario's "
+                                        "execution.event_shards, else 1).")
+    engine_parity: Optional[bool] = Field(None, description="Run the blocking engine_parity gate (default: the "
+                                          "scenario's execution.engine_parity, else true).")
 
     _scenario: Optional[Scenario] = PrivateAttr(default=None)
 
@@ -38,6 +45,10 @@ class SimulationResource(ConfigurableResource):
 
     def database(self) -> Path:
         return Path(self.db_path).resolve() if self.db_path else default_db_path(self.scenario())
+
+    def engine(self) -> EngineSettings:
+        """The event engine of this run (see engines/selection.py for the precedence)."""
+        return resolve_engine(self.scenario(), self.event_engine, self.event_shards, self.engine_parity)
 
     def execution(self) -> ExecutionSettings:
         """The resolved execution settings (see orchestration/execution.py for the precedence)."""

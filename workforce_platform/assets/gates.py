@@ -7,6 +7,7 @@ current tables, so the gate holds across runs.
 
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional
 
 import duckdb
@@ -43,6 +44,9 @@ from workforce_platform.checks.staleness import (
     year_currency,
 )
 from workforce_platform.config.scenario import Scenario
+from workforce_platform.engines.parity import YearParity, compare_year
+from workforce_platform.engines.selection import EngineSettings
+from workforce_platform.orchestration.execution import ExecutionSettings, resolve_execution
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.fingerprint import year_fingerprints
 from workforce_platform.orchestration.monitoring import Window, measured_stage
@@ -52,6 +56,10 @@ from workforce_platform.resources import SimulationResource
 
 DETERMINISM_CHECK = "determinism"
 DETERMINISM_ASSET = "fct_workforce_snapshot"
+PARITY_CHECK = "engine_parity"
+PARITY_ASSET = "fct_yearly_events"
+PARITY_DESCRIPTION = ("The other event engine recomputes the year from the same inputs; every column of every "
+                      "per-year table must be equal, row for row (order-independent).")
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,7 @@ class YearAudit:
     tables: dict[str, str]
     inputs: str
     earlier: Optional[AuditRecord]
+    parity: Optional[YearParity] = None  # None: the gate is off for this run
 
     @property
     def output(self) -> str:
@@ -70,8 +79,10 @@ class YearAudit:
         return self.earlier is None or self.earlier.output_fingerprint == self.output
 
 
-def audit_year(db_path, scenario: Scenario, year: int, run_id: str, shards: int = 1) -> YearAudit:
-    """Evaluates the catalogue, fingerprints the year and records the audit."""
+def audit_year(db_path, scenario: Scenario, year: int, run_id: str, shards: int = 1,
+               engine: Optional[EngineSettings] = None, settings: Optional[ExecutionSettings] = None) -> YearAudit:
+    """Evaluates the catalogue, fingerprints the year, compares the engines (when the parity gate
+    is on) and records the audit."""
     con = duckdb.connect(str(db_path))
     try:
         results = [evaluate(con, inv, scenario.scenario_id, year, scenario.start_year) for inv in CATALOGUE]
@@ -81,8 +92,14 @@ def audit_year(db_path, scenario: Scenario, year: int, run_id: str, shards: int 
         failed = [r.invariant.name for r in results if not r.passed]
         if earlier is not None and earlier.output_fingerprint != output_fingerprint(tables):
             failed.append(DETERMINISM_CHECK)
+        parity = None
+        if engine is not None and engine.parity:
+            parity = compare_year(con, scenario, year, settings or resolve_execution(Path(db_path)),
+                                  shards=engine.shards)
+            if not parity.passed:
+                failed.append(PARITY_CHECK)
         record_audit(con, scenario, year, run_id, inputs, inputs_detail, tables, failed)
-        return YearAudit(results, tables, inputs, earlier)
+        return YearAudit(results, tables, inputs, earlier, parity)
     finally:
         con.close()
 
@@ -127,6 +144,49 @@ def _determinism_fields(audit: YearAudit, window: Window) -> dict:
     )
 
 
+def _parity_fields(audit: YearAudit) -> dict:
+    parity = audit.parity
+    if parity is None:
+        return dict(asset_key=AssetKey(PARITY_ASSET), check_name=PARITY_CHECK, passed=True,
+                    severity=AssetCheckSeverity.ERROR,
+                    description="not compared: the parity gate is off for this run (execution.engine_parity "
+                                "false, or --no-engine-parity)",
+                    metadata={"compared": MetadataValue.bool(False)})
+    other = "polars" if parity.built_with == "sql" else "sql"
+    differing = parity.differing_tables()
+    first_rows = []
+    for table in parity.tables:
+        for side, rows in (("only in sql", table.first_only_sql), ("only in polars", table.first_only_polars)):
+            first_rows += [(table.table, side, ", ".join(f"{c}={v}" for c, v in zip(table.columns, row)))
+                           for row in rows[:3]]
+    return dict(
+        asset_key=AssetKey(PARITY_ASSET),
+        check_name=PARITY_CHECK,
+        passed=parity.passed,
+        severity=AssetCheckSeverity.ERROR,
+        description=(f"built with {parity.built_with}, recomputed with {other}: "
+                     + ("every table equal" if parity.passed else
+                        f"{', '.join(differing)} differ (if an earlier year was re-materialised since this one "
+                        "was built, re-run this year)")),
+        metadata={
+            "compared": MetadataValue.bool(True),
+            "built_with": MetadataValue.text(parity.built_with),
+            "recomputed_with": MetadataValue.text(other),
+            "rows_compared": MetadataValue.int(parity.rows_compared),
+            "rows_only_in_sql": MetadataValue.int(parity.only_sql),
+            "rows_only_in_polars": MetadataValue.int(parity.only_polars),
+            "parity_score": MetadataValue.float(parity.score),
+            "tables_that_differ": MetadataValue.text(", ".join(differing) or "none"),
+            "rows_by_table": _rows_metadata(
+                ("table", "sql rows", "polars rows", "only in sql", "only in polars"),
+                [(t.table, t.rows_sql, t.rows_polars, t.only_sql, t.only_polars) for t in parity.tables]),
+            "first_differing_rows": _rows_metadata(("table", "side", "row"), first_rows)
+            if first_rows else MetadataValue.text("none"),
+            "parity_seconds": MetadataValue.float(round(parity.seconds, 3)),
+        },
+    )
+
+
 def _currency_fields(currency: YearCurrency, last_year: int) -> dict:
     """A `built_on_current_years` result for one year (a warning, never blocking)."""
     stale = not currency.current
@@ -145,7 +205,8 @@ def _currency_fields(currency: YearCurrency, last_year: int) -> dict:
 def _year_fields(audit: YearAudit, year: int, window: Window, currency: dict[int, YearCurrency],
                  last_year: int) -> list[dict]:
     """Every gate's result for one year, as the fields of a check result."""
-    fields = [_invariant_fields(r) for r in audit.invariants] + [_determinism_fields(audit, window)]
+    fields = [_invariant_fields(r) for r in audit.invariants] + [_determinism_fields(audit, window),
+                                                                  _parity_fields(audit)]
     if year in currency:
         fields.append(_currency_fields(currency[year], last_year))
     return fields
@@ -201,6 +262,8 @@ def build_gates(partitions_def: PartitionsDefinition):
                            partitions_def=partitions_def,
                            description="Same inputs fingerprint as an earlier materialisation of this year "
                                        "gives the same output fingerprint."),
+            AssetCheckSpec(PARITY_CHECK, asset=AssetKey(PARITY_ASSET), blocking=True, partitions_def=partitions_def,
+                           description=PARITY_DESCRIPTION),
             AssetCheckSpec(CURRENCY_CHECK, asset=AssetKey(CURRENCY_ASSET), blocking=False, partitions_def=partitions_def,
                            description=CURRENCY_DESCRIPTION),
         ]
@@ -226,7 +289,13 @@ def build_gates(partitions_def: PartitionsDefinition):
             with DatabaseLock(database, wait_seconds=LOCK_WAIT_SECONDS):
                 for year in years:
                     audits[year] = audit_year(database, scenario, year, context.run.run_id,
-                                              simulation.execution().shards)
+                                              simulation.execution().shards, engine=simulation.engine(),
+                                              settings=simulation.execution())
+                    parity = audits[year].parity
+                    if parity is not None:
+                        context.log.info(f"year {year}: engine parity {'equal' if parity.passed else 'DIFFERENT'} "
+                                         f"(built with {parity.built_with}, {parity.rows_compared:,} rows compared, "
+                                         f"score {parity.score:.6f}, {parity.seconds:.2f}s)")
                 currency = _currency(database, scenario)
         stop_if_memory_guard_tripped("the checks step")
         if context.has_partition_key:

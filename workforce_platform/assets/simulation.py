@@ -63,7 +63,7 @@ def _events(context: AssetExecutionContext, manifest: Mapping[str, Any], transla
             if node.resource_type in ("model", "seed"):
                 key: AssetKey = translator.get_asset_key(props)
                 if key in context.selected_asset_keys and node.status == "success":
-                    by_key.setdefault(key, []).append((result.year, node, outcome))
+                    by_key.setdefault(key, []).append((result.year, node, outcome, result.engine))
             elif node.resource_type == "test" and node.status in ("pass", "fail", "warn", "error"):
                 check_key = get_asset_check_key_for_test(manifest, translator, node.unique_id, None)
                 if check_key is None or check_key not in selected_checks:
@@ -96,18 +96,20 @@ def _materializations(by_key: dict, window: Window) -> Iterator[MaterializeResul
     step = {f"step_{k}": MetadataValue.float(v) for k, v in window.metadata().items()}
     for key, entries in by_key.items():
         if len(entries) == 1:
-            _, node, outcome = entries[0]
-            metadata = {"dbt_seconds": MetadataValue.float(round(node.execution_time, 3)), **step}
+            _, node, outcome, engine = entries[0]
+            metadata = {"dbt_seconds": MetadataValue.float(round(node.execution_time, 3)),
+                        "event_engine": MetadataValue.text(engine), **step}
             if node.rows_affected is not None:
                 metadata["rows_affected"] = MetadataValue.int(int(node.rows_affected))
             if outcome:
                 metadata["dbt_tests"] = MetadataValue.text(outcome)
         else:
             metadata = {
-                "years": MetadataValue.text(", ".join(str(year) for year, _, _ in entries)),
-                "dbt_seconds_by_year": MetadataValue.json({str(y): round(n.execution_time, 3) for y, n, _ in entries}),
-                "rows_affected_by_year": MetadataValue.json({str(y): n.rows_affected for y, n, _ in entries}),
-                "dbt_tests_by_year": MetadataValue.json({str(y): o for y, _, o in entries}),
+                "years": MetadataValue.text(", ".join(str(entry[0]) for entry in entries)),
+                "dbt_seconds_by_year": MetadataValue.json({str(y): round(n.execution_time, 3) for y, n, _, _ in entries}),
+                "rows_affected_by_year": MetadataValue.json({str(y): n.rows_affected for y, n, _, _ in entries}),
+                "dbt_tests_by_year": MetadataValue.json({str(y): o for y, _, o, _ in entries}),
+                "event_engine_by_year": MetadataValue.json({str(y): e for y, _, _, e in entries}),
                 **step,
             }
         yield MaterializeResult(asset_key=key, metadata=metadata)
@@ -138,6 +140,8 @@ def _guarded_build(simulation: SimulationResource, stage: str, build: Callable[[
         result = build(settings)
         if stage == "dbt":
             window.attribute("inputs", result.inputs_seconds)
+            if result.engine == "polars":
+                window.attribute("polars", result.engine_seconds)
     stop_if_memory_guard_tripped(f"the {stage} step", window.metadata())
     return result, window
 
@@ -198,12 +202,16 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
         for year in years:
             try:
                 scenario = simulation.scenario()
+                engine = simulation.engine()
                 result, window = _guarded_build(simulation, "dbt", lambda settings: build_year(
-                    scenario, year, simulation.database(), settings, previous_built_in_this_run=year != years[0]))
+                    scenario, year, simulation.database(), settings, previous_built_in_this_run=year != years[0],
+                    engine=engine))
             except (WorkforceInputError, SimulationOrderError) as exc:
                 _refuse(exc)
-            context.log.info(f"year {year} of '{scenario.scenario_id}': inputs {result.inputs_seconds:.2f}s, "
-                             f"dbt {result.dbt_seconds:.2f}s, peak RSS {window.peak_rss_bytes / 2**20:.0f} MiB, "
+            engine_figure = f"polars engine {result.engine_seconds:.2f}s, dbt tests" if result.engine == "polars" else "dbt"
+            context.log.info(f"year {year} of '{scenario.scenario_id}' ({engine.describe()}): inputs "
+                             f"{result.inputs_seconds:.2f}s, {engine_figure} {result.dbt_seconds:.2f}s, "
+                             f"peak RSS {window.peak_rss_bytes / 2**20:.0f} MiB, "
                              f"CPU {window.cpu_utilisation:.0%} of {machine_cores()} cores")
             if not result.success:
                 # The failed year's test results; nothing of the run is reported materialised.

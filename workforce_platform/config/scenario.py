@@ -197,6 +197,10 @@ class Execution(_Strict):
     optimization: Optional[Literal["low", "medium", "high"]] = Field(
         None, description="Resource level: low (1 thread, 1GB DuckDB memory, for 4 GB laptops), medium (default), high.")
     threads: Optional[int] = Field(None, ge=1, le=64, description="dbt and DuckDB threads; default: the optimization level's.")
+    event_engine: Literal["sql", "polars"] = Field(
+        "sql", description="Event engine: sql (the dbt models) or polars (the bulk engine); equal results, row for row.")
+    event_shards: int = Field(1, ge=1, le=64, description="Polars engine: employees split by their stable key into this many shards.")
+    engine_parity: bool = Field(True, description="The blocking gate engine_parity recomputes each year with the other engine and compares.")
 
 
 class Scenario(_Strict):
@@ -273,6 +277,8 @@ def _describe(error: dict[str, Any], source: str) -> str:
         known = _known_keys(_model_at(location))
         guess = difflib.get_close_matches(str(location[-1]), known, n=1)
         hint = f" (did you mean '{'.'.join([*map(str, location[:-1]), guess[0]])}'?)" if guess else ""
+        if len(location) == 1 and str(location[0]) in Execution.model_fields:
+            hint = f" (it belongs under 'execution': execution.{location[0]})"
         return f"{source}: unknown key '{key}'{hint}; known keys here: {', '.join(known)}"
     if error["type"] == "missing":
         return f"{source}: required key '{key}' is missing"

@@ -17,15 +17,9 @@ from typing import Mapping
 import duckdb
 import polars as pl
 
-# table -> ((column, DuckDB type), ...), in dependency order.
+# table -> ((column, DuckDB type), ...), in the dbt models' dependency order (Dagster wants a
+# multi-asset's outputs in topological order).
 YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
-    "int_workforce_needs_solved": (
-        ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("solver_branch", "VARCHAR"),
-        ("starting_headcount", "BIGINT"), ("target_ending_headcount", "BIGINT"),
-        ("experienced_terminations", "BIGINT"), ("hires", "BIGINT"), ("new_hire_terminations", "BIGINT"),
-        ("target_growth_rate", "DECIMAL(7,5)"), ("termination_rate", "DECIMAL(7,5)"),
-        ("new_hire_termination_rate", "DECIMAL(7,5)"),
-    ),
     "int_starting_workforce_assembled": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("employee_id", "VARCHAR"),
         ("employee_key", "UBIGINT"), ("birth_date", "DATE"), ("hire_date", "DATE"), ("level_id", "INTEGER"),
@@ -33,6 +27,13 @@ YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("is_enrolled", "BOOLEAN"), ("eligibility_date", "DATE"), ("enrollment_date", "DATE"),
         ("has_opted_out", "BOOLEAN"), ("scheduled_hours", "DECIMAL(9,2)"), ("age", "BIGINT"),
         ("tenure_years", "BIGINT"), ("age_band_id", "INTEGER"), ("tenure_band_id", "INTEGER"),
+    ),
+    "int_workforce_needs_solved": (
+        ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("solver_branch", "VARCHAR"),
+        ("starting_headcount", "BIGINT"), ("target_ending_headcount", "BIGINT"),
+        ("experienced_terminations", "BIGINT"), ("hires", "BIGINT"), ("new_hire_terminations", "BIGINT"),
+        ("target_growth_rate", "DECIMAL(7,5)"), ("termination_rate", "DECIMAL(7,5)"),
+        ("new_hire_termination_rate", "DECIMAL(7,5)"),
     ),
     "int_experienced_terminations_selected": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("employee_id", "VARCHAR"),

@@ -141,6 +141,9 @@ def run_simulation(
     progress: Callable[[str], None] = print,
     resume: bool = False,
     optimization: Optional[str] = None,
+    engine: Optional[str] = None,
+    event_shards: Optional[int] = None,
+    engine_parity: Optional[bool] = None,
 ) -> SimulationReport:
     """Runs the years in order; stops at the first failed year. With `resume`, the years already
     published (in order from the first) are left as they are and the run starts after them."""
@@ -158,9 +161,13 @@ def run_simulation(
         threads=threads,
         census_path=str(census_path) if census_path else None,
         optimization=optimization,
+        event_engine=engine,
+        event_shards=event_shards,
+        engine_parity=engine_parity,
     )
     scenario = simulation.scenario()
     settings = simulation.execution()
+    engine_settings = simulation.engine()
     years = years or scenario.years
     outside = [y for y in years if y not in scenario.years]
     if outside:
@@ -181,6 +188,7 @@ def run_simulation(
         progress(f"resuming at year {years[0]}: earlier years are published and left as they are")
     progress(f"scenario '{scenario.scenario_id}': years {years[0]}-{years[-1]}, database {database}")
     progress(f"  {settings.describe()}")
+    progress(f"  {engine_settings.describe()}")
     # Each build step arms the memory guard with these settings; this window spans the run.
     sampler = process_sampler()
     STAGES.reset()

@@ -16,11 +16,14 @@ import duckdb
 
 from workforce_platform.census.load import validate_and_load_census
 from workforce_platform.config.scenario import Scenario
+from workforce_platform.engines.selection import EngineSettings, resolve_engine
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.execution import ExecutionSettings
 from workforce_platform.orchestration.tables import table_exists
-from workforce_platform.orchestration.dbt_project import configure_dbt_environment, parsed_manifest, project_args
+from workforce_platform.orchestration.dbt_project import (
+    DBT_PROJECT_NAME, configure_dbt_environment, parsed_manifest, project_args,
+)
 from workforce_platform.paths import DATA_DIR
 
 
@@ -64,6 +67,8 @@ class YearBuildResult:
     nodes: list[NodeResult] = field(default_factory=list)
     inputs_seconds: float = 0.0
     dbt_seconds: float = 0.0
+    engine: str = "sql"
+    engine_seconds: float = 0.0  # the Polars engine's compute and write (the sql engine's is dbt_seconds)
     error: Optional[str] = None
     hint: Optional[str] = None  # the setting to change, when a resource ran out
 
@@ -253,8 +258,9 @@ def run_dbt_build(
     settings: ExecutionSettings,
     select: Optional[list[str]] = None,
     exclude: Optional[list[str]] = None,
+    command: str = "build",
 ) -> YearBuildResult:
-    """One in-process ``dbt build`` on the pre-parsed manifest."""
+    """One in-process ``dbt build`` (or ``dbt test``) on the pre-parsed manifest."""
     configure_dbt_environment()
     from dbt.cli.main import dbtRunner
 
@@ -266,7 +272,7 @@ def run_dbt_build(
     os.environ["WORKFORCE_DUCKDB_TEMP_DIRECTORY"] = str(settings.temp_directory)
     variables = {"scenario_id": scenario.scenario_id, "simulation_year": year, "start_year": scenario.start_year}
     # No JSON artifacts per build: nothing reads them, and writing the manifest costs 0.1 s a year.
-    args = ["build", "--quiet", "--no-write-json", "--vars", json.dumps(variables), "--threads", str(threads), *project_args()]
+    args = [command, "--quiet", "--no-write-json", "--vars", json.dumps(variables), "--threads", str(threads), *project_args()]
     if select:
         args += ["--select", *select]
     if exclude:
@@ -307,12 +313,72 @@ def build_parameters(scenario: Scenario, db_path: Path, settings: ExecutionSetti
 
 
 def build_year(scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings,
-               previous_built_in_this_run: bool = False) -> YearBuildResult:
-    """One simulated year: order check, inputs, one dbt build of the per-year models and tests."""
+               previous_built_in_this_run: bool = False, engine: Optional[EngineSettings] = None) -> YearBuildResult:
+    """One simulated year: order check, inputs, then the event engine: one dbt build of the
+    per-year models and tests (sql), or the Polars engine's tables and then the same dbt tests."""
+    engine = engine or resolve_engine(scenario)
     with DatabaseLock(db_path, wait_seconds=LOCK_WAIT_SECONDS):
         started = time.perf_counter()
         prepare_year(scenario, year, db_path, previous_built_in_this_run)
         inputs_seconds = time.perf_counter() - started
-        result = run_dbt_build(scenario, year, db_path, settings, select=[PER_YEAR_SELECTOR])
+        if engine.engine == "polars":
+            result = _polars_year(scenario, year, db_path, settings, engine)
+        else:
+            result = run_dbt_build(scenario, year, db_path, settings, select=[PER_YEAR_SELECTOR])
+        if result.success:
+            record_year_engine(db_path, scenario.scenario_id, year, engine)
     result.inputs_seconds = inputs_seconds
     return result
+
+
+def _polars_year(scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings,
+                 engine: EngineSettings) -> YearBuildResult:
+    """The Polars engine writes the year's tables; dbt then runs the same per-year tests, so the
+    asset checks are the same whichever engine built the year."""
+    from workforce_platform.engines.polars_engine import run_year
+
+    started = time.perf_counter()
+    con = duckdb.connect(str(db_path), config={"threads": settings.threads, "memory_limit": settings.memory_limit,
+                                               "temp_directory": str(settings.temp_directory)})
+    try:
+        rows = run_year(con, scenario.scenario_id, year, engine.shards)
+    except duckdb.Error as exc:
+        return YearBuildResult(year=year, success=False, engine="polars", error=f"polars engine: {exc}",
+                               hint=resource_hint(str(exc), settings))
+    finally:
+        con.close()
+    engine_seconds = time.perf_counter() - started
+    result = run_dbt_build(scenario, year, db_path, settings, select=[PER_YEAR_SELECTOR], command="test")
+    result.engine, result.engine_seconds = "polars", engine_seconds
+    models = [NodeResult(unique_id=f"model.{DBT_PROJECT_NAME}.{table}", resource_type="model", status="success",
+                         message=f"polars: {count} rows", execution_time=engine_seconds / len(rows), rows_affected=count)
+              for table, count in rows.items()]
+    result.nodes = models + result.nodes
+    return result
+
+
+ENGINE_TABLE = "audit.year_engines"
+
+
+def record_year_engine(db_path: Path, scenario_id: str, year: int, engine: EngineSettings) -> None:
+    """Which engine built the year: the parity gate recomputes it with the other one."""
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute("create schema if not exists audit")
+        con.execute(f"""create table if not exists {ENGINE_TABLE} (
+                            scenario_id varchar, simulation_year integer, event_engine varchar, event_shards integer)""")
+        con.execute("begin transaction")
+        con.execute(f"delete from {ENGINE_TABLE} where scenario_id = ? and simulation_year = ?", [scenario_id, year])
+        con.execute(f"insert into {ENGINE_TABLE} values (?, ?, ?, ?)", [scenario_id, year, engine.engine, engine.shards])
+        con.execute("commit")
+    finally:
+        con.close()
+
+
+def year_engine(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int) -> Optional[str]:
+    """The engine that built the year, if recorded."""
+    if not table_exists(con, "audit", "year_engines"):
+        return None
+    rows = con.execute(f"select event_engine from {ENGINE_TABLE} where scenario_id = ? and simulation_year = ?",
+                       [scenario_id, year]).fetchall()
+    return rows[0][0] if rows else None

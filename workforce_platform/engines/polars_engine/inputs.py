@@ -78,7 +78,7 @@ _STATE_COLUMNS = (
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, parameters: Optional[list] = None) -> pl.DataFrame:
     if parameters:
-        return pl.from_arrow(con.execute(sql, parameters).to_arrow_table())
+        return con.sql(sql, params=parameters).pl()
     return con.sql(sql).pl()
 
 

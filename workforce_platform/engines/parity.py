@@ -1,0 +1,198 @@
+"""Engine parity: a year's stored tables against the other engine's result for the same
+partition, every column of every per-year table, order-independently (``EXCEPT ALL`` both ways).
+
+The other engine reads the same inputs as the one that built the year: the previous year's
+snapshot, the parameter seeds and the scenario in the database. The Polars engine computes in
+memory; the SQL engine builds the year's dbt models in a scratch database that holds copies of
+those inputs, so the stored tables are never touched. Nothing here is a constant: the score is
+the share of rows present on both sides, 1.0 only when every row of every table is equal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import duckdb
+
+from workforce_platform.config.scenario import Scenario
+from workforce_platform.engines.year_tables import YEAR_TABLES, frame_select_sql
+from workforce_platform.orchestration.execution import ExecutionSettings
+from workforce_platform.orchestration.tables import table_exists
+
+FIRST_ROWS = 5
+
+
+@dataclass(frozen=True)
+class TableParity:
+    table: str
+    columns: tuple[str, ...]
+    rows_sql: int
+    rows_polars: int
+    only_sql: int
+    only_polars: int
+    first_only_sql: tuple[tuple, ...] = ()
+    first_only_polars: tuple[tuple, ...] = ()
+
+    @property
+    def equal(self) -> bool:
+        return self.only_sql == 0 and self.only_polars == 0
+
+    @property
+    def matched(self) -> int:
+        return self.rows_sql - self.only_sql
+
+
+@dataclass
+class YearParity:
+    scenario_id: str
+    year: int
+    built_with: str
+    tables: list[TableParity] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.tables) and all(t.equal for t in self.tables)
+
+    @property
+    def rows_compared(self) -> int:
+        return sum(t.rows_sql + t.rows_polars for t in self.tables)
+
+    @property
+    def only_sql(self) -> int:
+        return sum(t.only_sql for t in self.tables)
+
+    @property
+    def only_polars(self) -> int:
+        return sum(t.only_polars for t in self.tables)
+
+    @property
+    def score(self) -> float:
+        """Rows present on both sides / all distinct rows: 1.0 only when every table is equal."""
+        matched = sum(t.matched for t in self.tables)
+        total = matched + self.only_sql + self.only_polars
+        return matched / total if total else 0.0
+
+    def differing_tables(self) -> list[str]:
+        return [t.table for t in self.tables if not t.equal]
+
+
+def _ordered(con: duckdb.DuckDBPyConnection, sql: str, limit: int) -> tuple[tuple, ...]:
+    return tuple(con.execute(f"select * from ({sql}) order by all limit {limit}").fetchall())
+
+
+def _compare(con: duckdb.DuckDBPyConnection, table: str, stored: str, recomputed: str, built_with: str) -> TableParity:
+    count = lambda sql: con.execute(f"select count(*) from ({sql})").fetchall()[0][0]  # noqa: E731
+    only_stored = f"{stored} except all {recomputed}"
+    only_recomputed = f"{recomputed} except all {stored}"
+    sql_side, polars_side = (stored, recomputed) if built_with == "sql" else (recomputed, stored)
+    only_sql, only_polars = (only_stored, only_recomputed) if built_with == "sql" else (only_recomputed, only_stored)
+    n_only_sql, n_only_polars = count(only_sql), count(only_polars)
+    return TableParity(
+        table=table,
+        columns=tuple(c for c, _ in YEAR_TABLES[table]),
+        rows_sql=count(sql_side),
+        rows_polars=count(polars_side),
+        only_sql=n_only_sql,
+        only_polars=n_only_polars,
+        first_only_sql=_ordered(con, only_sql, FIRST_ROWS) if n_only_sql else (),
+        first_only_polars=_ordered(con, only_polars, FIRST_ROWS) if n_only_polars else (),
+    )
+
+
+def _stored(table: str, scenario_id: str, year: int) -> str:
+    columns = ", ".join(f'"{c}"' for c, _ in YEAR_TABLES[table])
+    return f"select {columns} from main.{table} where scenario_id = '{scenario_id}' and simulation_year = {year}"
+
+
+def compare_with_polars(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, built_with: str = "sql",
+                        shards: int = 1) -> YearParity:
+    """The stored year against the Polars engine's result from the same inputs (`con` reads the
+    database; nothing is written)."""
+    import time
+
+    from workforce_platform.engines.polars_engine import simulate_year
+
+    started = time.perf_counter()
+    frames = simulate_year(con, scenario.scenario_id, year, shards)
+    parity = YearParity(scenario.scenario_id, year, built_with)
+    for table, frame in frames.items():
+        view = f"_parity_{table}"
+        con.register(view, frame.select([c for c, _ in YEAR_TABLES[table]]).to_arrow())
+        try:
+            parity.tables.append(_compare(con, table, _stored(table, scenario.scenario_id, year),
+                                          frame_select_sql(table, view), built_with))
+        finally:
+            con.unregister(view)
+    parity.seconds = time.perf_counter() - started
+    return parity
+
+
+def _copy_inputs(con: duckdb.DuckDBPyConnection, scratch: Path, scenario: Scenario, year: int) -> None:
+    """The inputs the SQL models read, copied into the scratch database."""
+    con.execute(f"attach '{scratch}' as parity_scratch")
+    try:
+        con.execute("create schema if not exists parity_scratch.inputs")
+        for (name,) in con.execute("select table_name from duckdb_tables() where database_name = current_database() "
+                                   "and schema_name = 'inputs' order by 1").fetchall():
+            con.execute(f"create table parity_scratch.inputs.{name} as select * from inputs.{name}")
+        for (name,) in con.execute("select table_name from duckdb_tables() where database_name = current_database() "
+                                   "and schema_name = 'main' and table_name like 'config_%' order by 1").fetchall():
+            con.execute(f"create table parity_scratch.main.{name} as select * from main.{name}")
+        if year > scenario.start_year:
+            con.execute("create table parity_scratch.main.fct_workforce_snapshot as select * from main.fct_workforce_snapshot "
+                        "where scenario_id = ? and simulation_year = ?", [scenario.scenario_id, year - 1])
+    finally:
+        con.execute("detach parity_scratch")
+
+
+def compare_with_sql(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, settings: ExecutionSettings,
+                     built_with: str = "polars", work_dir: Optional[Path] = None) -> YearParity:
+    """The stored year against the dbt models' result from the same inputs, built in a scratch
+    database (the parameter views, then the year's models; no tests)."""
+    import time
+
+    from workforce_platform.orchestration.year_build import PER_YEAR_SELECTOR, run_dbt_build
+
+    started = time.perf_counter()
+    folder = Path(tempfile.mkdtemp(prefix="engine_parity_", dir=work_dir))
+    scratch = folder / "parity.duckdb"
+    try:
+        _copy_inputs(con, scratch, scenario, year)
+        scratch_settings = dataclasses.replace(settings, temp_directory=folder / "tmp")
+        for select, exclude in ((["fqn:*"], [PER_YEAR_SELECTOR]), ([PER_YEAR_SELECTOR], None)):
+            result = run_dbt_build(scenario, year, scratch, scratch_settings, select=select, exclude=exclude, command="run")
+            if not result.success:
+                raise RuntimeError(f"engine parity: the SQL engine's build of year {year} failed: {result.error}")
+        con.execute(f"attach '{scratch}' as parity_sql (read_only)")
+        try:
+            parity = YearParity(scenario.scenario_id, year, built_with)
+            for table in YEAR_TABLES:
+                columns = ", ".join(f'"{c}"' for c, _ in YEAR_TABLES[table])
+                recomputed = (f"select {columns} from parity_sql.main.{table} "
+                              f"where scenario_id = '{scenario.scenario_id}' and simulation_year = {year}")
+                parity.tables.append(_compare(con, table, _stored(table, scenario.scenario_id, year), recomputed, built_with))
+        finally:
+            con.execute("detach parity_sql")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    parity.seconds = time.perf_counter() - started
+    return parity
+
+
+def compare_year(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, settings: ExecutionSettings,
+                 built_with: Optional[str] = None, shards: int = 1) -> YearParity:
+    """The year against the engine that did not build it (the recorded engine, else sql)."""
+    from workforce_platform.orchestration.year_build import year_engine
+
+    built_with = built_with or year_engine(con, scenario.scenario_id, year) or "sql"
+    if not table_exists(con, "main", "fct_yearly_events"):
+        raise RuntimeError(f"year {year} of '{scenario.scenario_id}' is not materialised")
+    if built_with == "sql":
+        return compare_with_polars(con, scenario, year, built_with, shards)
+    return compare_with_sql(con, scenario, year, settings, built_with)
