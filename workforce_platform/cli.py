@@ -91,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     fingerprint.add_argument("--years", type=_year_range, help="Years, e.g. 2025-2029 (default: the scenario's).")
     fingerprint.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
 
+    parity = commands.add_parser("parity", help="Compare each year with the other event engine's result, row for row.")
+    parity.add_argument("--scenario", type=Path, required=True, help="Scenario YAML file.")
+    parity.add_argument("--years", type=_year_range, help="Years, e.g. 2025-2029 (default: the scenario's).")
+    parity.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
+    parity.add_argument("--event-shards", type=_positive_int, default=1,
+                        help="Shards of the Polars engine when it is the one recomputing (default 1).")
+
     report = commands.add_parser("report", help="Summaries, comparison, plots, Excel workbook and HTML report of "
                                                 "the published years.")
     report.add_argument("--scenario", type=Path, required=True, help="Scenario YAML file (the baseline).")
@@ -207,6 +214,25 @@ def _generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _parity(args: argparse.Namespace) -> int:
+    from workforce_platform.engines.parity_report import HEADER, first_differences, format_row, format_table, parity_rows
+
+    print("  ".join(HEADER))
+    results = parity_rows(args.scenario, args.years, args.db, args.event_shards,
+                          progress=lambda r: print("  ".join(str(v) for v in format_row(r)), flush=True))
+    print()
+    print(format_table(results))
+    differences = first_differences(results)
+    if differences:
+        print()
+        print("first differing rows:")
+        print(differences)
+    equal = all(r.passed for r in results)
+    print()
+    print("engines equal on every year" if equal else "ENGINES DIFFER: see the rows above")
+    return EXIT_OK if equal else EXIT_FAILED
+
+
 def _fingerprint(args: argparse.Namespace) -> int:
     from workforce_platform.checks.fingerprints_report import fingerprint_report
 
@@ -254,6 +280,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _generate(args)
         if args.command == "fingerprint":
             return _fingerprint(args)
+        if args.command == "parity":
+            return _parity(args)
         if args.command == "report":
             return _report(args)
         return _bench(args, list(argv if argv is not None else sys.argv[1:]))

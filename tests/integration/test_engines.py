@@ -1,0 +1,194 @@
+"""The two event engines on real runs: equal row for row on every per-year table, for every year
+of several designs and seeds; sharding changes nothing; a changed rule fails the parity gate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from tests.conftest import write_scenario
+from tests.integration.conftest import OTHER_SEED, SEED
+from workforce_platform.cli import main
+from workforce_platform.config.scenario import load_scenario
+from workforce_platform.engines.parity import compare_with_polars
+from workforce_platform.engines.polars_engine import simulate_year, workforce
+from workforce_platform.engines.selection import resolve_engine
+from workforce_platform.engines.year_tables import YEAR_TABLES
+from workforce_platform.errors import WorkforceInputError
+from workforce_platform.orchestration.fingerprint import RESULT_TABLES, year_fingerprints
+from workforce_platform.orchestration.simulate import run_simulation
+
+YEARS = range(2025, 2030)
+# A design that exercises the other branches of every plan rule.
+EVERY_BRANCH = {
+    "plan": {
+        "eligibility": {"minimum_age": 25, "waiting_period_days": 90, "minimum_hours": 1000},
+        "auto_enrollment": {"scope": "all_not_enrolled", "window_days": 0, "opt_out_grace_days": 90},
+        "auto_escalation": {"delay_years": 0, "cap": 0.08, "effective_date": "07-01"},
+        "match": {"tiers": [{"employee_min": 0, "employee_max": 0.04, "match_rate": 1},
+                            {"employee_min": 0.04, "employee_max": 0.06, "match_rate": 0.25}],
+                  "requires_last_day": False, "minimum_hours": 1000},
+        "core": {"basis": "age", "schedule": [{"at_least": 0, "rate": 0.01}, {"at_least": 40, "rate": 0.03},
+                                              {"at_least": 55, "rate": 0.05}],
+                 "requires_last_day": False},
+    },
+    "target_growth_rate": -0.04,
+}
+DESIGNS = [(SEED, "", {}), (OTHER_SEED, "every_branch", EVERY_BRANCH)]
+
+
+def _scenario(db: Path):
+    return load_scenario(db.parent / "test_scenario.yaml")
+
+
+@pytest.mark.parametrize("seed, variant, overrides", DESIGNS, ids=["default", "every_branch"])
+def test_polars_engine_equals_the_sql_models_on_every_table_and_year(runs, seed, variant, overrides):
+    db = runs.database(seed=seed, variant=variant, **overrides)
+    scenario = _scenario(db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        for year in YEARS:
+            parity = compare_with_polars(con, scenario, year)
+            assert parity.passed, (year, parity.differing_tables(), [t for t in parity.tables if not t.equal][:1])
+            assert parity.score == 1.0
+            rows = {t.table: t.rows_sql for t in parity.tables}
+            assert set(rows) == set(YEAR_TABLES)
+            for table in ("fct_yearly_events", "fct_workforce_snapshot", "int_promotions_drawn",
+                          "int_enrollments_drawn", "int_experienced_terminations_selected"):
+                assert rows[table] > 0, (year, table)
+    finally:
+        con.close()
+
+
+def test_the_every_branch_design_exercises_its_branches(runs):
+    con = runs.connect(seed=OTHER_SEED, variant="every_branch", **EVERY_BRANCH)
+    try:
+        counts = con.execute("""select count(*) filter (where employer_core > 0),
+                                       count(*) filter (where not is_eligible),
+                                       count(*) filter (where employer_match > 0 and employment_status = 'terminated')
+                                from fct_workforce_snapshot""").fetchall()[0]
+        branch = con.execute("select count(distinct solver_branch) from fct_year_summary").fetchall()[0][0]
+    finally:
+        con.close()
+    assert all(c > 0 for c in counts), counts
+    assert branch == 1  # shrinking every year: the reduction-in-force branch
+
+
+@pytest.mark.parametrize("shards", [4, 8])
+def test_sharded_polars_engine_equals_unsharded(runs, shards):
+    db = runs.database(seed=SEED)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        for year in (2025, 2028):
+            whole = simulate_year(con, "test_scenario", year, 1)
+            sharded = simulate_year(con, "test_scenario", year, shards)
+            for table in YEAR_TABLES:
+                columns = [c for c, _ in YEAR_TABLES[table]]
+                left, right = whole[table].select(columns), sharded[table].select(columns)
+                assert left.height == right.height, (year, table)
+                assert left.sort(columns, nulls_last=True).equals(right.sort(columns, nulls_last=True)), (year, table)
+            # and equal to what the SQL models stored
+            assert compare_with_polars(con, _scenario(db), year, shards=shards).passed
+    finally:
+        con.close()
+
+
+def test_sql_engine_refuses_shards_with_a_clear_message(scenario_factory):
+    scenario = load_scenario(scenario_factory())
+    with pytest.raises(WorkforceInputError, match="event_shards 4 needs the polars engine"):
+        resolve_engine(scenario, "sql", 4)
+    assert resolve_engine(scenario, "polars", 4).shards == 4
+
+
+def test_polars_run_through_dagster_publishes_the_same_tables_as_the_sql_run(runs, tmp_path):
+    """The whole chain with the Polars engine (4 shards) and its parity gate (the SQL models
+    recompute every year): the published tables equal the SQL run's, fingerprint for fingerprint."""
+    sql_db = runs.database(seed=SEED)
+    scenario = write_scenario(tmp_path, runs.census, random_seed=SEED)
+    db = tmp_path / "polars.duckdb"
+    report = run_simulation(scenario, db_path=db, engine="polars", event_shards=4, progress=lambda line: None)
+    assert report.success, [r.message for r in report.runs if not r.success]
+    polars_con, sql_con = duckdb.connect(str(db), read_only=True), duckdb.connect(str(sql_db), read_only=True)
+    try:
+        for year in YEARS:
+            assert year_fingerprints(polars_con, "test_scenario", year) == year_fingerprints(sql_con, "test_scenario", year)
+            for table in RESULT_TABLES:
+                where = f"where scenario_id = 'test_scenario' and simulation_year = {year}"
+                assert (polars_con.execute(f"select count(*) from published.{table} {where}").fetchall()
+                        == sql_con.execute(f"select count(*) from published.{table} {where}").fetchall())
+        engines = polars_con.execute("select distinct event_engine, event_shards from audit.year_engines").fetchall()
+        assert engines == [("polars", 4)]
+        failed = polars_con.execute("select count(*) from audit.year_materializations where not checks_passed").fetchall()
+        assert failed == [(0,)]
+    finally:
+        polars_con.close()
+        sql_con.close()
+
+
+def _one_cent_more(original):
+    def changed(*args, **kwargs):
+        frame = original(*args, **kwargs)
+        return frame.with_columns(pl.col("compensation_after") + 1)
+    return changed
+
+
+def test_a_changed_rule_in_one_engine_fails_the_comparison(runs, monkeypatch):
+    db = runs.database(seed=SEED)
+    monkeypatch.setattr(workforce, "merit_raises", _one_cent_more(workforce.merit_raises))
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        parity = compare_with_polars(con, _scenario(db), 2026)
+    finally:
+        con.close()
+    assert not parity.passed
+    assert parity.score < 1.0
+    assert {"int_merit_raises_applied", "fct_yearly_events", "fct_workforce_snapshot"} <= set(parity.differing_tables())
+    merit = next(t for t in parity.tables if t.table == "int_merit_raises_applied")
+    assert merit.only_sql == merit.only_polars == merit.rows_sql > 0
+    assert merit.first_only_sql and merit.first_only_polars
+
+
+def test_a_changed_rule_fails_the_blocking_parity_gate_and_nothing_is_published(runs, tmp_path, monkeypatch):
+    monkeypatch.setattr(workforce, "promotions", _one_cent_more(workforce.promotions))
+    scenario = write_scenario(tmp_path, runs.census, random_seed=SEED, end_year=2026)
+    db = tmp_path / "changed.duckdb"
+    report = run_simulation(scenario, db_path=db, engine="polars", progress=lambda line: None)
+    assert not report.success
+    failed = [r for r in report.runs if not r.success]
+    assert failed[0].label == "2025" and "engine_parity" in failed[0].message
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        published = con.execute("select count(*) from duckdb_tables() where schema_name = 'published' "
+                                "and table_name = 'fct_yearly_events'").fetchall()[0][0]
+        assert published == 0 or con.execute("select count(*) from published.fct_yearly_events").fetchall() == [(0,)]
+        assert con.execute("select failed_checks from audit.year_materializations").fetchall()[0][0].count("engine_parity") == 1
+    finally:
+        con.close()
+
+
+def test_parity_command_prints_every_year_and_exits_zero_when_equal(runs, capsys):
+    db = runs.database(seed=SEED)
+    code = main(["parity", "--scenario", str(db.parent / "test_scenario.yaml"), "--db", str(db), "--years", "2025-2026"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "engines equal on every year" in out
+    assert out.count("1.000000") >= 2 and "2026  sql" in out
+
+
+def test_parity_command_refuses_a_year_that_is_not_materialised(runs, capsys):
+    db = runs.database(seed=SEED)
+    code = main(["parity", "--scenario", str(db.parent / "test_scenario.yaml"), "--db", str(db), "--years", "2030-2030"])
+    assert code == 2
+
+
+def test_year_tables_match_the_tables_dbt_builds(runs):
+    con = runs.connect(seed=SEED)
+    try:
+        for table, columns in YEAR_TABLES.items():
+            described = con.execute(f"select column_name, column_type from (describe main.{table})").fetchall()
+            assert tuple(described) == columns, table
+    finally:
+        con.close()
