@@ -132,6 +132,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--run-years", type=_year_range, help="Run only these of the years, e.g. 2027-2029.")
     run.add_argument("--workdir", type=Path, help="Keep the scenario, census and database here (default: a temp folder).")
     run.add_argument("--json", type=Path, help="Also write the figures to this JSON file.")
+    run.add_argument("--engine", choices=["sql", "polars"], help="Event engine (default sql).")
+    run.add_argument("--event-shards", type=_positive_int, help="Polars engine shards (default 1).")
+    run.add_argument("--no-engine-parity", action="store_true", help="Skip the engine_parity gate.")
+
+    engines = bench_commands.add_parser("engines", help="The SQL models and the Polars engine side by side on the "
+                                                        "same inputs, and end to end with each engine.")
+    engines.add_argument("--employees", type=_positive_int, default=100_000,
+                         help="Workforce of the side-by-side year (default 100,000).")
+    engines.add_argument("--e2e-employees", type=_positive_int, default=60_000,
+                         help="Workforce of the end-to-end runs (default 60,000).")
+    engines.add_argument("--e2e-years", type=_positive_int, default=5, help="Years of the end-to-end runs (default 5).")
+    engines.add_argument("--skip-e2e", action="store_true", help="Only the side-by-side year.")
+    engines.add_argument("--repeats", type=_positive_int, default=3, help="Timed repeats of each engine (default 3).")
+    _report_arguments(engines, default_timeout=3 * 3600)
 
     scale = bench_commands.add_parser("scale", help="Time and memory against workforce size and threads, with verdicts.")
     scale.add_argument("--scenario", action="append", choices=list(SCALE_SCENARIOS), dest="scenarios",
@@ -245,7 +259,13 @@ def _bench(args: argparse.Namespace, argv: Sequence[str]) -> int:
         from workforce_platform.benchmarks.run import run_bench
 
         return run_bench(args.employees, args.years, args.threads, args.seed, args.optimization, args.workdir,
-                         args.census, args.run_years, args.json)
+                         args.census, args.run_years, args.json, engine=args.engine,
+                         engine_parity=False if args.no_engine_parity else None, event_shards=args.event_shards)
+    if args.bench_command == "engines":
+        from workforce_platform.benchmarks.engines import run_engines
+
+        return run_engines(args.employees, args.e2e_employees, args.e2e_years, args.skip_e2e, args.repeats,
+                           args.out.resolve(), args.seed, args.timeout)
     from workforce_platform.benchmarks.reports import write_reports
 
     command = "workforce " + " ".join(argv)

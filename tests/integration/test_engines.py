@@ -16,7 +16,7 @@ from workforce_platform.config.scenario import load_scenario
 from workforce_platform.engines.parity import compare_with_polars
 from workforce_platform.engines.polars_engine import simulate_year, workforce
 from workforce_platform.engines.selection import resolve_engine
-from workforce_platform.engines.year_tables import YEAR_TABLES
+from workforce_platform.engines.year_tables import YEAR_TABLES, frame_columns
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.fingerprint import RESULT_TABLES, year_fingerprints
 from workforce_platform.orchestration.simulate import run_simulation
@@ -86,7 +86,7 @@ def test_sharded_polars_engine_equals_unsharded(runs, shards):
             whole = simulate_year(con, "test_scenario", year, 1)
             sharded = simulate_year(con, "test_scenario", year, shards)
             for table in YEAR_TABLES:
-                columns = [c for c, _ in YEAR_TABLES[table]]
+                columns = frame_columns(table)
                 left, right = whole[table].select(columns), sharded[table].select(columns)
                 assert left.height == right.height, (year, table)
                 assert left.sort(columns, nulls_last=True).equals(right.sort(columns, nulls_last=True)), (year, table)

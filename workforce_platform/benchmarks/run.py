@@ -51,6 +51,9 @@ def measure_run(
     optimization: Optional[str] = None,
     census: Optional[Path] = None,
     run_years: Optional[list[int]] = None,
+    engine: Optional[str] = None,
+    engine_parity: Optional[bool] = None,
+    event_shards: Optional[int] = None,
 ) -> dict:
     """Runs the scenario through Dagster in this process and returns its figures."""
     process_started = time.perf_counter()
@@ -62,14 +65,16 @@ def measure_run(
     scenario = bench_scenario(workdir, census, years, seed)
     db_path = workdir / "bench.duckdb"
     report = run_simulation(scenario, years=run_years, db_path=db_path, threads=threads,
-                            optimization=optimization, progress=lambda line: None)
+                            optimization=optimization, progress=lambda line: None, engine=engine,
+                            engine_parity=engine_parity, event_shards=event_shards)
     chosen_years = run_years or list(range(FIRST_YEAR, FIRST_YEAR + years))
     employee_years = sum(row[1] for row in report.summary)  # starting headcount of each year
     events = count_events(db_path, chosen_years) if report.success else 0
     settings = report.settings
     return {
         "employees": employees, "years": years, "run_years": [min(chosen_years), max(chosen_years)],
-        "seed": seed, "success": report.success,
+        "seed": seed, "success": report.success, "engine": engine or "sql",
+        "engine_parity": engine_parity is not False,
         "message": "" if report.success else next((r.message for r in report.runs if not r.success), ""),
         "optimization": settings.level if settings else optimization,
         "threads": settings.threads if settings else threads,
@@ -92,21 +97,24 @@ def measure_run(
 
 def run_bench(employees: int, years: int, threads: Optional[int], seed: int, optimization: Optional[str] = None,
               workdir: Optional[Path] = None, census: Optional[Path] = None, run_years: Optional[list[int]] = None,
-              json_out: Optional[Path] = None) -> int:
+              json_out: Optional[Path] = None, engine: Optional[str] = None, engine_parity: Optional[bool] = None,
+              event_shards: Optional[int] = None) -> int:
     """The command: prints the figures (and writes them as JSON when asked)."""
     started = time.perf_counter()
+    options = dict(engine=engine, engine_parity=engine_parity, event_shards=event_shards)
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="workforce-bench-") as tmp:
-            figures = measure_run(employees, years, seed, Path(tmp), threads, optimization, census, run_years)
+            figures = measure_run(employees, years, seed, Path(tmp), threads, optimization, census, run_years, **options)
     else:
-        figures = measure_run(employees, years, seed, workdir, threads, optimization, census, run_years)
+        figures = measure_run(employees, years, seed, workdir, threads, optimization, census, run_years, **options)
     wall = time.perf_counter() - started
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(figures, indent=2))
     stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in figures["stages"].items())
     print(f"bench {employees:,} employees x {years} years: {'ok' if figures['success'] else 'FAILED'} "
-          f"(optimization {figures['optimization']}, {figures['threads']} threads)")
+          f"(engine {figures['engine']}{'' if figures['engine_parity'] else ', parity gate off'}, "
+          f"optimization {figures['optimization']}, {figures['threads']} threads)")
     if not figures["success"]:
         print(f"  {figures['message']}")
     print(f"  wall time      {wall:.2f} s  (runs {figures['run_seconds']:.2f} s; start-up and the rest "

@@ -20,7 +20,7 @@ from typing import Optional
 import duckdb
 
 from workforce_platform.config.scenario import Scenario
-from workforce_platform.engines.year_tables import YEAR_TABLES, frame_select_sql
+from workforce_platform.engines.year_tables import YEAR_TABLES, frame_columns, frame_select_sql
 from workforce_platform.orchestration.execution import ExecutionSettings
 from workforce_platform.orchestration.tables import table_exists
 
@@ -123,7 +123,7 @@ def compare_with_polars(con: duckdb.DuckDBPyConnection, scenario: Scenario, year
     parity = YearParity(scenario.scenario_id, year, built_with)
     for table, frame in frames.items():
         view = f"_parity_{table}"
-        con.register(view, frame.select([c for c, _ in YEAR_TABLES[table]]).to_arrow())
+        con.register(view, frame.select(frame_columns(table)).to_arrow())
         try:
             parity.tables.append(_compare(con, table, _stored(table, scenario.scenario_id, year),
                                           frame_select_sql(table, view), built_with))

@@ -6,7 +6,6 @@ import polars as pl
 
 from workforce_platform.engines.polars_engine.arithmetic import divide_round_half_away, divide_round_half_up, whole_years, year_end
 from workforce_platform.engines.polars_engine.inputs import YearInputs
-from workforce_platform.engines.polars_engine.workforce import md5_hex
 
 RATE_UNITS = 100_000
 
@@ -81,8 +80,9 @@ def _events_of(frame: pl.DataFrame, event_type: str, date_column: str, **columns
 def yearly_events(inputs: YearInputs, hires: pl.DataFrame, members: pl.DataFrame, escalated: pl.DataFrame,
                   enrolled: pl.DataFrame, promoted: pl.DataFrame, merits: pl.DataFrame,
                   terminations: pl.DataFrame, new_hire_terminations: pl.DataFrame) -> pl.DataFrame:
-    """fct_yearly_events: every event of the year; event_id is the MD5 of scenario, year, employee
-    and type; event_sequence orders an employee's events by date, then EVENT_PRIORITY."""
+    """fct_yearly_events: every event of the year; event_sequence orders an employee's events by
+    date, then EVENT_PRIORITY. The event id (MD5 of scenario, year, employee and type) is derived
+    as the rows are written (year_tables.DERIVED_COLUMNS)."""
     events = pl.concat([
         _events_of(hires, "hire", "hire_date", level_after="level_id", compensation_after="annual_compensation"),
         _events_of(members.filter(pl.col("eligibility_event_date").is_not_null()), "eligibility", "eligibility_event_date"),
@@ -98,19 +98,17 @@ def yearly_events(inputs: YearInputs, hires: pl.DataFrame, members: pl.DataFrame
         _events_of(terminations, "termination", "termination_date"),
         _events_of(new_hire_terminations, "new_hire_termination", "termination_date"),
     ])
-    prefix = f"{inputs.scenario.scenario_id}|{inputs.year}|"
-    texts = (pl.lit(prefix) + events["employee_id"] + "|" + events["event_type"])
-    event_ids = md5_hex(events.select(texts.alias("t"))["t"].to_list())
     priority = pl.col("event_type").replace_strict(EVENT_PRIORITY, return_dtype=pl.Int32)
-    sequenced = events.with_columns(_priority=priority).sort(["employee_id", "effective_date", "_priority"]).with_columns(
-        event_sequence=pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("employee_id"))
-    return sequenced.join(
-        pl.DataFrame({"employee_id": events["employee_id"], "event_type": events["event_type"], "event_id": event_ids}),
-        on=["employee_id", "event_type"], how="inner",
-    ).select(
+    ordered = events.with_columns(_priority=priority).sort(["employee_id", "effective_date", "_priority"])
+    # 1, 2, ... within each employee: the row's position minus the position of the employee's first row.
+    position = pl.int_range(0, pl.len(), dtype=pl.Int64)
+    first = (pl.col("employee_id") != pl.col("employee_id").shift(1)).fill_null(True)
+    sequenced = ordered.with_columns(
+        event_sequence=(position - pl.when(first).then(position).otherwise(None).forward_fill() + 1).cast(pl.Int32))
+    return sequenced.select(
         pl.lit(inputs.scenario.scenario_id).alias("scenario_id"),
         pl.lit(inputs.year, dtype=pl.Int32).alias("simulation_year"),
-        "event_id", "employee_id", "event_type", "effective_date", "event_sequence",
+        "employee_id", "event_type", "effective_date", "event_sequence",
         *[c for c in _EVENT_COLUMNS if c not in ("employee_id", "event_type", "effective_date")],
     )
 

@@ -180,17 +180,9 @@ def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFr
             "employee_id", pl.col("opt_out_date").alias("change_date"), pl.lit(5).alias("change_order"),
             no_pay.alias("pay"), pl.lit(0, dtype=pl.Int64).alias("rate")),
     ]).select(change)
-    filled = (
-        changes.sort(["employee_id", "change_date", "change_order"])
-        .with_columns(
-            pl.col("pay").forward_fill().over("employee_id"),
-            pl.col("rate").forward_fill().over("employee_id"),
-            pl.col("change_date").shift(-1).over("employee_id").alias("next_change_date"),
-        )
-        .join(members.select("employee_id", "period_end"), on="employee_id", how="inner")
-    )
+    filled = fill_timeline(changes).join(members.select("employee_id", "period_end"), on="employee_id", how="inner")
     days = days_between(pl.col("change_date"), pl.coalesce("next_change_date", add_days(pl.col("period_end"), 1)))
-    summed = filled.group_by("employee_id", maintain_order=True).agg(
+    summed = filled.group_by("employee_id").agg(
         pay_cent_days=(pl.col("pay").cast(pl.Int128) * days).sum(),
         deferral_cent_days=(pl.col("pay").cast(pl.Int128) * days * pl.col("rate")).sum(),
         ending_deferral_rate=pl.col("rate").last(),
@@ -268,6 +260,30 @@ def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFr
         pl.col("core_final").alias("employer_core"),
         pl.col("additions_limit_cents").alias("annual_additions_limit"),
         "receives_match", "receives_core",
+    )
+
+
+def fill_timeline(changes: pl.DataFrame) -> pl.DataFrame:
+    """Each employee's changes in order (date, then change order), with the pay and rate in force
+    (the last one given, as SQL's last_value ignore nulls) and the next change's date.
+
+    Sorted by employee, a plain forward fill stays within an employee when each employee's first
+    change gives both pay and rate (their membership row, on the first day of employment, always
+    does): checked, and otherwise filled employee by employee, which is slower."""
+    ordered = changes.sort(["employee_id", "change_date", "change_order"])
+    same_as_next = pl.col("employee_id") == pl.col("employee_id").shift(-1)
+    first = pl.col("employee_id") != pl.col("employee_id").shift(1).fill_null("")
+    starts_filled = ordered.filter(first.fill_null(True) & (pl.col("pay").is_null() | pl.col("rate").is_null())).height == 0
+    if starts_filled:
+        return ordered.with_columns(
+            pl.col("pay").forward_fill(),
+            pl.col("rate").forward_fill(),
+            pl.when(same_as_next).then(pl.col("change_date").shift(-1)).otherwise(None).alias("next_change_date"),
+        )
+    return ordered.with_columns(
+        pl.col("pay").forward_fill().over("employee_id"),
+        pl.col("rate").forward_fill().over("employee_id"),
+        pl.col("change_date").shift(-1).over("employee_id").alias("next_change_date"),
     )
 
 

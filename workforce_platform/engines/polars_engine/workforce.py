@@ -7,7 +7,6 @@ selections that rank the whole workforce (who leaves) take every shard's candida
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 import numpy as np
@@ -238,6 +237,3 @@ def select_new_hire_terminations(inputs: YearInputs, candidates: list[pl.DataFra
         .alias("termination_date"),
     )
 
-
-def md5_hex(texts: list[str]) -> list[str]:
-    return [hashlib.md5(t.encode()).hexdigest() for t in texts]
