@@ -17,7 +17,7 @@ from typing import Callable, Optional
 import duckdb
 
 from workforce_platform.benchmarks.harness import ChildRun, Deadline, machine, prepare_instance, run_child
-from workforce_platform.benchmarks.reports import FAIL, PASS, SKIP, TIMEOUT, BenchReport, Verdict
+from workforce_platform.benchmarks.reports import FAIL, PASS, TIMEOUT, BenchReport, Verdict
 from workforce_platform.benchmarks.run import BENCH_SCENARIO_ID
 from workforce_platform.benchmarks.scenarios import PARITY_YEARS
 from workforce_platform.census.generate import generate_census, write_census
@@ -93,6 +93,8 @@ RUNS: dict[str, tuple[list[str], int]] = {
     "threads_4": (["--optimization", "medium", "--threads", "4"], 0),
     "level_low": (["--optimization", "low"], 0),
     "level_high": (["--optimization", "high"], 0),
+    "polars": (["--optimization", "medium", "--engine", "polars"], 0),
+    "polars_8_shards": (["--optimization", "medium", "--engine", "polars", "--event-shards", "8"], 0),
 }
 
 
@@ -171,10 +173,8 @@ def run_parity(employees: int, out: Path, timeout: float, seed: int, command: st
         report.verdicts.append(Verdict(verdict, "parity", PASS if passed else FAIL, "; ".join(measured), threshold,
                                        "; ".join(details)[:1000]))
 
-    report.verdicts.append(Verdict(
-        "sql_vs_polars", "parity", SKIP, "", "identical tables",
-        "the Polars event engine does not exist yet (`workforce simulate --engine polars` exits 2); "
-        "this comparison runs when it lands"))
+    compare("sql_vs_polars", "base", ["polars", "polars_8_shards"], True,
+            "the Polars engine (1 and 8 shards) and the SQL models: 0 differing rows, equal fingerprints")
     compare("threads_1_vs_4", "threads_1", ["threads_4"], True, "0 differing rows, equal fingerprints")
     compare("same_seed_twice", "base", ["repeat"], True, "0 differing rows, equal fingerprints (byte-identical)")
     compare("different_seed_differs", "base", ["other_seed"], False, "some differing rows")

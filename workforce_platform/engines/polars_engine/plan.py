@@ -79,10 +79,10 @@ def enrollments(inputs: YearInputs, members: pl.DataFrame) -> pl.DataFrame:
         "voluntary_enrollment_date": Stream.VOLUNTARY_ENROLLMENT_DATE,
     })
     band_date = pl.when(pl.col("in_auto_scope")).then(pl.col("auto_enrollment_date")).otherwise(pl.col("voluntary_window_start"))
-    banded = drawn.with_columns(
+    # The age first, in its own projection: band_of repeats its value expression for every band.
+    banded = drawn.with_columns(_age_on_band_date=whole_years(pl.col("birth_date"), band_date)).with_columns(
         pay_band_id=band_of(pl.col("starting_compensation"), inputs.pay_bands, "pay_band_id", "min_compensation", "max_compensation"),
-    ).with_columns(
-        age_band_id=band_of(whole_years(pl.col("birth_date"), band_date), inputs.age_bands, "age_band_id", "min_age", "max_age"),
+        age_band_id=band_of(pl.col("_age_on_band_date"), inputs.age_bands, "age_band_id", "min_age", "max_age"),
     )
     automatic = (
         banded.filter(pl.col("in_auto_scope")
@@ -190,7 +190,7 @@ def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFr
     diy = days_in_year(year)
     compensation_limit = limits["compensation_limit"]
     last_day = pl.lit(year_end(year))
-    age = whole_years(pl.col("birth_date"), last_day)
+    age = pl.col("age_at_year_end")
     catch_up = (
         pl.when(age.is_between(limits["super_catch_up_min_age"], limits["super_catch_up_max_age"]))
         .then(pl.lit(limits["super_catch_up_limit"]))
@@ -202,10 +202,11 @@ def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFr
         return pl.lit(True) if minimum_hours is None else pl.col("annual_hours") >= minimum_hours * 100
 
     capped = members.join(summed, on="employee_id", how="inner").with_columns(
+        age_at_year_end=whole_years(pl.col("birth_date"), last_day),
+        service_years=whole_years(pl.col("hire_date"), pl.col("period_end")),
+    ).with_columns(
         prorated_cents=divide_round_half_up(pl.col("pay_cent_days"), diy).cast(pl.Int64),
         deferral_uncapped_cents=divide_round_half_up(pl.col("deferral_cent_days"), diy * RATE_UNITS).cast(pl.Int64),
-        age_at_year_end=age,
-        service_years=whole_years(pl.col("hire_date"), pl.col("period_end")),
         deferral_limit_cents=pl.lit(limits["elective_deferral_limit"]) + catch_up,
         receives_match=pl.col("is_eligible") & (pl.lit(not s.match_requires_last_day) | pl.col("termination_date").is_null())
         & meets(s.match_minimum_hours),
