@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster import AssetCheckKey, AssetKey, AssetSelection, define_asset_job
 
-from workforce_platform.assets.gates import DETERMINISM_ASSET, DETERMINISM_CHECK
+from workforce_platform.assets.gates import DETERMINISM_ASSET, DETERMINISM_CHECK, PARITY_ASSET, PARITY_CHECK
 from workforce_platform.checks.invariants import CATALOGUE
 from workforce_platform.checks.staleness import CURRENCY_ASSET, CURRENCY_CHECK
 
@@ -14,6 +14,7 @@ AUDIT_YEAR_JOB = "audit_year"
 
 GATE_CHECK_KEYS = [AssetCheckKey(AssetKey(inv.asset), inv.name) for inv in CATALOGUE] + [
     AssetCheckKey(AssetKey(DETERMINISM_ASSET), DETERMINISM_CHECK),
+    AssetCheckKey(AssetKey(PARITY_ASSET), PARITY_CHECK),
     AssetCheckKey(AssetKey(CURRENCY_ASSET), CURRENCY_CHECK),
 ]
 
@@ -28,6 +29,6 @@ def build_jobs() -> list:
                          description="Simulate one year (partition), run its gates and publish it when they "
                                      "pass; year N needs year N-1 published."),
         define_asset_job(AUDIT_YEAR_JOB, selection=AssetSelection.checks(*GATE_CHECK_KEYS),
-                         description="Re-run a year's gates (invariants, determinism) on its tables as they "
+                         description="Re-run a year's gates (invariants, determinism, engine parity) on its tables as they "
                                      "are, without rebuilding or publishing it. Tag: dagster/partition=<year>."),
     ]

@@ -192,3 +192,34 @@ def test_year_tables_match_the_tables_dbt_builds(runs):
             assert tuple(described) == columns, table
     finally:
         con.close()
+
+
+def test_dagster_run_config_chooses_the_engine(runs, tmp_path):
+    """What the Launchpad does: the run config of the `simulation` resource picks the engine (run
+    config replaces the resource's configuration, so it names the scenario and database too)."""
+    from dagster import DagsterInstance
+
+    from workforce_platform.definitions import build_definitions
+    from workforce_platform.jobs import LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB
+    from workforce_platform.resources import SimulationResource
+
+    scenario = write_scenario(tmp_path, runs.census, random_seed=SEED, end_year=2025)
+    db = tmp_path / "run_config.duckdb"
+    definitions = build_definitions(SimulationResource(scenario_path=str(scenario), db_path=str(db)))
+    instance = DagsterInstance.get()
+    assert definitions.resolve_job_def(LOAD_PARAMETERS_JOB).execute_in_process(instance=instance).success
+    result = definitions.resolve_job_def(SIMULATE_YEAR_JOB).execute_in_process(
+        instance=instance, partition_key="2025",
+        run_config={"resources": {"simulation": {"config": {
+            "scenario_path": str(scenario), "db_path": str(db), "event_engine": "polars", "event_shards": 2}}}})
+    assert result.success
+    parity = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+              and e.event_specific_data.check_name == "engine_parity"]
+    assert len(parity) == 1 and parity[0].passed
+    assert parity[0].metadata["built_with"].value == "polars" and parity[0].metadata["parity_score"].value == 1.0
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("select event_engine, event_shards from audit.year_engines").fetchall() == [("polars", 2)]
+        assert con.execute("select count(*) from published.fct_yearly_events").fetchall()[0][0] > 0
+    finally:
+        con.close()

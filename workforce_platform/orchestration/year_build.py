@@ -264,12 +264,18 @@ def run_dbt_build(
     configure_dbt_environment()
     from dbt.cli.main import dbtRunner
 
-    os.environ["WORKFORCE_DB_PATH"] = str(db_path)
     threads = settings.threads
-    os.environ["WORKFORCE_DBT_THREADS"] = str(threads)
-    os.environ["WORKFORCE_DUCKDB_THREADS"] = str(threads)
-    os.environ["WORKFORCE_DUCKDB_MEMORY_LIMIT"] = settings.memory_limit
-    os.environ["WORKFORCE_DUCKDB_TEMP_DIRECTORY"] = str(settings.temp_directory)
+    # profiles.yml reads these; set for this dbt call only (a scratch build, such as the parity
+    # gate's, must not leave its database as the process's WORKFORCE_DB_PATH).
+    environment = {
+        "WORKFORCE_DB_PATH": str(db_path),
+        "WORKFORCE_DBT_THREADS": str(threads),
+        "WORKFORCE_DUCKDB_THREADS": str(threads),
+        "WORKFORCE_DUCKDB_MEMORY_LIMIT": settings.memory_limit,
+        "WORKFORCE_DUCKDB_TEMP_DIRECTORY": str(settings.temp_directory),
+    }
+    saved = {name: os.environ.get(name) for name in environment}
+    os.environ.update(environment)
     variables = {"scenario_id": scenario.scenario_id, "simulation_year": year, "start_year": scenario.start_year}
     # No JSON artifacts per build: nothing reads them, and writing the manifest costs 0.1 s a year.
     args = [command, "--quiet", "--no-write-json", "--vars", json.dumps(variables), "--threads", str(threads), *project_args()]
@@ -282,6 +288,11 @@ def run_dbt_build(
         outcome = dbtRunner(manifest=parsed_manifest()).invoke(args)
     finally:
         release_dbt_connection()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     result = YearBuildResult(year=year, success=bool(outcome.success), dbt_seconds=time.perf_counter() - started)
     if outcome.result is not None and hasattr(outcome.result, "results"):
         result.nodes = [_node_result(r) for r in outcome.result.results]

@@ -96,3 +96,15 @@ def test_core_schedule_must_fit_its_basis(tmp_path, minimal):
 def test_unknown_plan_key_suggests(tmp_path, minimal):
     with pytest.raises(WorkforceInputError, match=r"did you mean 'plan\.auto_escalation'"):
         load_scenario(_write(tmp_path, {**minimal, "plan": {"auto_escalaton": {"cap": 0.1}}}))
+
+
+def test_engine_keys_live_under_execution_and_are_validated(tmp_path, minimal):
+    scenario = load_scenario(_write(tmp_path, {**minimal, "execution": {"event_engine": "polars", "event_shards": 8}}))
+    assert (scenario.execution.event_engine, scenario.execution.event_shards, scenario.execution.engine_parity) == ("polars", 8, True)
+    assert scenario.fingerprint() == load_scenario(_write(tmp_path, minimal)).fingerprint()  # results never depend on it
+    with pytest.raises(WorkforceInputError, match="execution.event_engine.*'spark'"):
+        load_scenario(_write(tmp_path, {**minimal, "execution": {"event_engine": "spark"}}))
+    with pytest.raises(WorkforceInputError, match="execution.event_shards"):
+        load_scenario(_write(tmp_path, {**minimal, "execution": {"event_shards": 0}}))
+    with pytest.raises(WorkforceInputError, match="unknown key 'event_engine'.*belongs under 'execution'"):
+        load_scenario(_write(tmp_path, {**minimal, "event_engine": "polars"}))
