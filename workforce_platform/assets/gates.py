@@ -293,7 +293,7 @@ def build_gates(partitions_def: PartitionsDefinition):
                                               settings=simulation.execution())
                     parity = audits[year].parity
                     if parity is not None:
-                        context.log.info(f"year {year}: engine parity {'equal' if parity.passed else 'DIFFERENT'} "
+                        context.log.info(f"engine parity of year {year}: {'equal' if parity.passed else 'DIFFERENT'} "
                                          f"(built with {parity.built_with}, {parity.rows_compared:,} rows compared, "
                                          f"score {parity.score:.6f}, {parity.seconds:.2f}s)")
                 currency = _currency(database, scenario)
