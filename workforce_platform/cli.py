@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--no-engine-parity", action="store_true",
                           help="Skip the blocking engine_parity gate (recomputing each year with the other engine).")
     simulate.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
+    simulate.add_argument("--reload-parameters", action="store_true",
+                          help="Load the parameters even when the database holds them for this scenario, census and code.")
     simulate.add_argument("--resume", action="store_true",
                           help="Start at the first year not yet published (after a crash); earlier years are left as they are.")
 
@@ -179,7 +181,8 @@ def _simulate(args: argparse.Namespace) -> int:
     report = run_simulation(args.scenario, years=args.years, db_path=args.db, threads=args.threads,
                             census_path=args.census, resume=args.resume, optimization=args.optimization,
                             engine=args.engine, event_shards=args.event_shards,
-                            engine_parity=False if args.no_engine_parity else None)
+                            engine_parity=False if args.no_engine_parity else None,
+                            reload_parameters=args.reload_parameters)
     if report.summary:
         print()
         print(format_summary(report.summary))

@@ -1,7 +1,10 @@
 """`workforce` command line: exit codes and messages (0 ok, 1 failed, 2 bad input)."""
 
+from pathlib import Path
+
 import duckdb
 import pytest
+import yaml
 
 from workforce_platform.cli import main
 
@@ -81,3 +84,24 @@ def test_census_generate_writes_file(tmp_path, capsys):
     out = tmp_path / "gen.csv"
     assert main(["census", "generate", "--employees", "25", "--seed", "9", "--out", str(out)]) == 0
     assert out.read_text().count("\n") == 26
+
+
+def test_parameters_are_reloaded_only_when_scenario_census_or_code_changed(scenario_factory, tmp_path):
+    from workforce_platform.orchestration.simulate import run_simulation
+
+    scenario, db = scenario_factory(end_year=2025), tmp_path / "parameters.duckdb"
+    lines: list[str] = []
+    first = run_simulation(scenario, db_path=db, progress=lines.append)
+    assert first.success and [r.label for r in first.runs] == ["parameters", "2025"]
+    again = run_simulation(scenario, db_path=db, progress=lines.append)
+    assert again.success and [r.label for r in again.runs] == ["2025"]
+    assert any("parameters unchanged" in line for line in lines)
+    assert again.summary == first.summary
+    forced = run_simulation(scenario, db_path=db, progress=lambda line: None, reload_parameters=True)
+    assert [r.label for r in forced.runs] == ["parameters", "2025"]
+    # Another census (one employee fewer) is another digest: loaded again.
+    census = tmp_path / "smaller.csv"
+    original = Path(yaml.safe_load(scenario.read_text())["census_path"])
+    census.write_text("".join(original.read_text().splitlines(keepends=True)[:-1]))
+    changed = run_simulation(scenario, db_path=db, census_path=census, progress=lambda line: None)
+    assert changed.success and [r.label for r in changed.runs] == ["parameters", "2025"]

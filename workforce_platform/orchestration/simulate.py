@@ -18,6 +18,7 @@ import duckdb
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.tables import table_exists
+from workforce_platform.orchestration.year_build import parameters_current
 from workforce_platform.orchestration.execution import ExecutionSettings, machine_cores
 from workforce_platform.orchestration.monitoring import STAGES, peak_rss_bytes, process_sampler
 from workforce_platform.paths import dagster_home
@@ -144,6 +145,7 @@ def run_simulation(
     engine: Optional[str] = None,
     event_shards: Optional[int] = None,
     engine_parity: Optional[bool] = None,
+    reload_parameters: bool = False,
 ) -> SimulationReport:
     """Runs the years in order; stops at the first failed year. With `resume`, the years already
     published (in order from the first) are left as they are and the run starts after them."""
@@ -198,7 +200,12 @@ def run_simulation(
         instance = DagsterInstance.get()
         _fail_abandoned_runs(instance, database, progress)
         run_tags = {DATABASE_TAG: str(database), PID_TAG: str(os.getpid())}
-        jobs = [(LOAD_PARAMETERS_JOB, None)] + [(SIMULATE_YEAR_JOB, str(y)) for y in years]
+        jobs = [(SIMULATE_YEAR_JOB, str(y)) for y in years]
+        unchanged = None if reload_parameters else parameters_current(database, scenario)
+        if unchanged:
+            progress(f"  parameters unchanged (digest {unchanged[:8]}: scenario, census, code), not reloaded")
+        else:
+            jobs.insert(0, (LOAD_PARAMETERS_JOB, None))
         for job_name, partition in jobs:
             job_started = time.perf_counter()
             result = definitions.resolve_job_def(job_name).execute_in_process(

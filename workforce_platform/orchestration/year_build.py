@@ -310,17 +310,70 @@ LOCK_WAIT_SECONDS = float(os.environ.get("WORKFORCE_LOCK_WAIT_SECONDS", "600"))
 
 
 def build_parameters(scenario: Scenario, db_path: Path, settings: ExecutionSettings) -> YearBuildResult:
-    """The scenario-level build: validated inputs, parameter seeds and staging views (not per year)."""
+    """The scenario-level build: validated inputs, parameter seeds and staging views (not per year).
+    A successful build records its digest (see `parameters_current`)."""
     with DatabaseLock(db_path, wait_seconds=LOCK_WAIT_SECONDS):
         started = time.perf_counter()
+        _record_parameters_digest(db_path, scenario.scenario_id, None)
         prepare_inputs(scenario, db_path)
         inputs_seconds = time.perf_counter() - started
         result = run_dbt_build(
             scenario, scenario.start_year, db_path, settings,
             select=["fqn:*"], exclude=[PER_YEAR_SELECTOR],
         )
+        if result.success:
+            _record_parameters_digest(db_path, scenario.scenario_id, parameters_digest(scenario))
     result.inputs_seconds = inputs_seconds
     return result
+
+
+PARAMETERS_DIGEST_TABLE = "audit.parameters_loaded"
+
+
+def parameters_digest(scenario: Scenario) -> str:
+    """What the parameters unit is built from: the scenario, the census file's bytes and the code
+    (dbt sources, seeds included, and the package)."""
+    import hashlib
+
+    from workforce_platform.checks.audit import code_version
+
+    digest = hashlib.sha256()
+    for part in (scenario.scenario_id, scenario.fingerprint(), code_version()):
+        digest.update(part.encode() + b"\0")
+    with open(scenario.resolved_census_path(), "rb") as census:
+        for block in iter(lambda: census.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _record_parameters_digest(db_path: Path, scenario_id: str, digest: Optional[str]) -> None:
+    """Records (or, with None, clears) the digest of the parameters loaded into the database."""
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute("create schema if not exists audit")
+        con.execute(f"create table if not exists {PARAMETERS_DIGEST_TABLE} (scenario_id varchar, digest varchar)")
+        con.execute(f"delete from {PARAMETERS_DIGEST_TABLE} where scenario_id = ?", [scenario_id])
+        if digest is not None:
+            con.execute(f"insert into {PARAMETERS_DIGEST_TABLE} values (?, ?)", [scenario_id, digest])
+    finally:
+        con.close()
+
+
+def parameters_current(db_path: Path, scenario: Scenario) -> Optional[str]:
+    """The digest when the database holds the parameters of exactly this scenario, census and code
+    (so loading them again would change nothing), else None."""
+    if not db_path.is_file():
+        return None
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        if not table_exists(con, "audit", "parameters_loaded"):
+            return None
+        rows = con.execute(f"select digest from {PARAMETERS_DIGEST_TABLE} where scenario_id = ?",
+                           [scenario.scenario_id]).fetchall()
+    finally:
+        con.close()
+    digest = parameters_digest(scenario)
+    return digest if rows and rows[0][0] == digest else None
 
 
 def build_year(scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings,
