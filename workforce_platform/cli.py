@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--no-engine-parity", action="store_true",
                           help="Skip the blocking engine_parity gate (recomputing each year with the other engine).")
     simulate.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
+    simulate.add_argument("--years-per-run", type=_positive_int, default=1,
+                          help="Years per Dagster run (default 1): a run of several years builds them in order, checks "
+                               "each, and publishes them only when all passed; fewer runs, less overhead.")
     simulate.add_argument("--reload-parameters", action="store_true",
                           help="Load the parameters even when the database holds them for this scenario, census and code.")
     simulate.add_argument("--resume", action="store_true",
@@ -137,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--engine", choices=["sql", "polars"], help="Event engine (default sql).")
     run.add_argument("--event-shards", type=_positive_int, help="Polars engine shards (default 1).")
     run.add_argument("--no-engine-parity", action="store_true", help="Skip the engine_parity gate.")
+    run.add_argument("--years-per-run", type=_positive_int, default=1, help="Years per Dagster run (default 1).")
 
     engines = bench_commands.add_parser("engines", help="The SQL models and the Polars engine side by side on the "
                                                         "same inputs, and end to end with each engine.")
@@ -156,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     scale.add_argument("--quick", action="store_true", help="Only " + " and ".join(QUICK_SCENARIOS) + ".")
     scale.add_argument("--runs", type=_positive_int, default=1, help="Runs per scenario (default 1).")
     _report_arguments(scale, default_timeout=4 * 3600)
+    scale.add_argument("--engine", choices=["sql", "polars"], help="Event engine of every run (default sql).")
+    scale.add_argument("--no-engine-parity", action="store_true", help="Runs without the engine_parity gate.")
+    scale.add_argument("--years-per-run", type=_positive_int, help="Years per Dagster run in every run (default 1).")
     scale.add_argument("--advisory-timing", action="store_true",
                        help="Report wall-clock verdicts (linearity, threading, speed) without failing on them.")
 
@@ -182,7 +189,7 @@ def _simulate(args: argparse.Namespace) -> int:
                             census_path=args.census, resume=args.resume, optimization=args.optimization,
                             engine=args.engine, event_shards=args.event_shards,
                             engine_parity=False if args.no_engine_parity else None,
-                            reload_parameters=args.reload_parameters)
+                            reload_parameters=args.reload_parameters, years_per_run=args.years_per_run)
     if report.summary:
         print()
         print(format_summary(report.summary))
@@ -263,7 +270,8 @@ def _bench(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
         return run_bench(args.employees, args.years, args.threads, args.seed, args.optimization, args.workdir,
                          args.census, args.run_years, args.json, engine=args.engine,
-                         engine_parity=False if args.no_engine_parity else None, event_shards=args.event_shards)
+                         engine_parity=False if args.no_engine_parity else None, event_shards=args.event_shards,
+                         years_per_run=args.years_per_run)
     if args.bench_command == "engines":
         from workforce_platform.benchmarks.engines import run_engines
 
@@ -277,8 +285,11 @@ def _bench(args: argparse.Namespace, argv: Sequence[str]) -> int:
         from workforce_platform.benchmarks.scale import run_scale
 
         scenarios = args.scenarios or list(QUICK_SCENARIOS if args.quick else SCALE_SCENARIOS)
+        run_options = (["--engine", args.engine] if args.engine else []) + (
+            ["--no-engine-parity"] if args.no_engine_parity else []) + (
+            ["--years-per-run", str(args.years_per_run)] if args.years_per_run else [])
         report = run_scale(list(dict.fromkeys(scenarios)), args.runs, out, args.timeout, args.seed,
-                           args.advisory_timing, command, keep=args.keep)
+                           args.advisory_timing, command, keep=args.keep, run_options=run_options)
     else:
         from workforce_platform.benchmarks.parity import run_parity
 

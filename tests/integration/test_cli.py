@@ -105,3 +105,27 @@ def test_parameters_are_reloaded_only_when_scenario_census_or_code_changed(scena
     census.write_text("".join(original.read_text().splitlines(keepends=True)[:-1]))
     changed = run_simulation(scenario, db_path=db, census_path=census, progress=lambda line: None)
     assert changed.success and [r.label for r in changed.runs] == ["parameters", "2025"]
+
+
+def test_several_years_per_run_give_the_same_tables_in_fewer_runs(scenario_factory, tmp_path, capsys):
+    scenario = scenario_factory(end_year=2027)
+    db = tmp_path / "chunked.duckdb"
+    assert main(["simulate", "--scenario", str(scenario), "--db", str(db), "--years-per-run", "2",
+                 "--engine", "polars"]) == 0
+    out = capsys.readouterr().out
+    assert "2025-2026  ok" in out and "2027       ok" in out
+    single = tmp_path / "single.duckdb"
+    assert main(["simulate", "--scenario", str(scenario), "--db", str(single)]) == 0
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.execute(f"attach '{single}' as single (read_only)")
+        for table in ("fct_yearly_events", "fct_workforce_snapshot", "fct_year_summary"):
+            for schema in ("main", "published"):
+                assert con.execute(f"select count(*) from (select * from {schema}.{table} except all "
+                                   f"select * from single.{schema}.{table})").fetchall()[0][0] == 0, (schema, table)
+        assert con.execute("select count(*) from published.promotions").fetchall() == [(3,)]
+    finally:
+        con.close()
+    with pytest.raises(SystemExit) as refused:
+        main(["simulate", "--scenario", str(scenario), "--db", str(db), "--years-per-run", "0"])
+    assert refused.value.code == 2 and "--years-per-run: '0' must be at least 1" in capsys.readouterr().err

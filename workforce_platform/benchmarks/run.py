@@ -54,6 +54,7 @@ def measure_run(
     engine: Optional[str] = None,
     engine_parity: Optional[bool] = None,
     event_shards: Optional[int] = None,
+    years_per_run: int = 1,
 ) -> dict:
     """Runs the scenario through Dagster in this process and returns its figures."""
     process_started = time.perf_counter()
@@ -66,7 +67,7 @@ def measure_run(
     db_path = workdir / "bench.duckdb"
     report = run_simulation(scenario, years=run_years, db_path=db_path, threads=threads,
                             optimization=optimization, progress=lambda line: None, engine=engine,
-                            engine_parity=engine_parity, event_shards=event_shards)
+                            engine_parity=engine_parity, event_shards=event_shards, years_per_run=years_per_run)
     chosen_years = run_years or list(range(FIRST_YEAR, FIRST_YEAR + years))
     employee_years = sum(row[1] for row in report.summary)  # starting headcount of each year
     events = count_events(db_path, chosen_years) if report.success else 0
@@ -98,10 +99,10 @@ def measure_run(
 def run_bench(employees: int, years: int, threads: Optional[int], seed: int, optimization: Optional[str] = None,
               workdir: Optional[Path] = None, census: Optional[Path] = None, run_years: Optional[list[int]] = None,
               json_out: Optional[Path] = None, engine: Optional[str] = None, engine_parity: Optional[bool] = None,
-              event_shards: Optional[int] = None) -> int:
+              event_shards: Optional[int] = None, years_per_run: int = 1) -> int:
     """The command: prints the figures (and writes them as JSON when asked)."""
     started = time.perf_counter()
-    options = dict(engine=engine, engine_parity=engine_parity, event_shards=event_shards)
+    options = dict(engine=engine, engine_parity=engine_parity, event_shards=event_shards, years_per_run=years_per_run)
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="workforce-bench-") as tmp:
             figures = measure_run(employees, years, seed, Path(tmp), threads, optimization, census, run_years, **options)

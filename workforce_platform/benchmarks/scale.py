@@ -167,7 +167,9 @@ def analyse(rows: list[dict], advisory_timing: bool) -> tuple[dict, list[Verdict
 
 
 def run_scale(scenarios: list[str], runs: int, out: Path, timeout: float, seed: int, advisory_timing: bool,
-              command: str, progress: Callable[[str], None] = print, keep: bool = False) -> BenchReport:
+              command: str, progress: Callable[[str], None] = print, keep: bool = False,
+              run_options: Optional[list[str]] = None) -> BenchReport:
+    """`run_options` go to every measured run (`workforce bench run`): engine, parity gate, years per run."""
     started = time.perf_counter()
     deadline = Deadline(timeout)
     report = BenchReport(name="scale", title="Scale benchmark", command=command, machine=machine(),
@@ -188,6 +190,7 @@ def run_scale(scenarios: list[str], runs: int, out: Path, timeout: float, seed: 
                 "--census", str(censuses[employees]), "--workdir", str(workdir)]
         if threads:
             args += ["--threads", str(threads)]
+        args += run_options or []
         child = run_child(label, args, out, deadline)
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)

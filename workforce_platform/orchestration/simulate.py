@@ -146,6 +146,7 @@ def run_simulation(
     event_shards: Optional[int] = None,
     engine_parity: Optional[bool] = None,
     reload_parameters: bool = False,
+    years_per_run: int = 1,
 ) -> SimulationReport:
     """Runs the years in order; stops at the first failed year. With `resume`, the years already
     published (in order from the first) are left as they are and the run starts after them."""
@@ -200,19 +201,30 @@ def run_simulation(
         instance = DagsterInstance.get()
         _fail_abandoned_runs(instance, database, progress)
         run_tags = {DATABASE_TAG: str(database), PID_TAG: str(os.getpid())}
-        jobs = [(SIMULATE_YEAR_JOB, str(y)) for y in years]
+        if not 1 <= years_per_run <= 100:
+            raise WorkforceInputError(f"--years-per-run {years_per_run} must be between 1 and 100")
+        # A run of several years builds them in order, checks each, and publishes them all only when
+        # every year's blocking checks passed (Dagster's single-run backfill of a year range).
+        chunks = [years[i:i + years_per_run] for i in range(0, len(years), years_per_run)]
+        jobs: list[tuple[str, Optional[list[int]]]] = [(SIMULATE_YEAR_JOB, chunk) for chunk in chunks]
         unchanged = None if reload_parameters else parameters_current(database, scenario)
         if unchanged:
             progress(f"  parameters unchanged (digest {unchanged[:8]}: scenario, census, code), not reloaded")
         else:
             jobs.insert(0, (LOAD_PARAMETERS_JOB, None))
-        for job_name, partition in jobs:
+        for job_name, chunk in jobs:
             job_started = time.perf_counter()
+            if chunk and len(chunk) > 1:
+                partition, label = None, f"{chunk[0]}-{chunk[-1]}"
+                tags = {**run_tags, "dagster/asset_partition_range_start": str(chunk[0]),
+                        "dagster/asset_partition_range_end": str(chunk[-1])}
+            else:
+                partition = str(chunk[0]) if chunk else None
+                label, tags = partition or "parameters", run_tags
             result = definitions.resolve_job_def(job_name).execute_in_process(
                 instance=instance, partition_key=partition, raise_on_error=False, run_config=QUIET_CONSOLE,
-                tags=run_tags,
+                tags=tags,
             )
-            label = partition or "parameters"
             outcome = RunOutcome(label, result.success, time.perf_counter() - job_started, result.run_id)
             if not result.success:
                 outcome.message, outcome.bad_input = _failure_message(result)
