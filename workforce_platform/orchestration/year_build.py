@@ -314,8 +314,8 @@ def build_parameters(scenario: Scenario, db_path: Path, settings: ExecutionSetti
     A successful build records its digest (see `parameters_current`)."""
     with DatabaseLock(db_path, wait_seconds=LOCK_WAIT_SECONDS):
         started = time.perf_counter()
-        _record_parameters_digest(db_path, scenario.scenario_id, None)
-        prepare_inputs(scenario, db_path)
+        prepare_inputs(scenario, db_path)  # raises on bad input before writing anything
+        _record_parameters_digest(db_path, scenario.scenario_id, None)  # until this load succeeds
         inputs_seconds = time.perf_counter() - started
         result = run_dbt_build(
             scenario, scenario.start_year, db_path, settings,
