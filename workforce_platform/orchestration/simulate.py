@@ -178,6 +178,8 @@ def run_simulation(
             f"{scenario.source_path}: years {outside[0]}-{outside[-1]} are outside the scenario's years "
             f"{scenario.start_year}-{scenario.end_year}"
         )
+    if not 1 <= years_per_run <= 100:
+        raise WorkforceInputError(f"--years-per-run {years_per_run} must be between 1 and 100")
     database = simulation.database()
     report = SimulationReport(scenario_id=scenario.scenario_id, db_path=database, settings=settings)
     if resume:
@@ -201,8 +203,6 @@ def run_simulation(
         instance = DagsterInstance.get()
         _fail_abandoned_runs(instance, database, progress)
         run_tags = {DATABASE_TAG: str(database), PID_TAG: str(os.getpid())}
-        if not 1 <= years_per_run <= 100:
-            raise WorkforceInputError(f"--years-per-run {years_per_run} must be between 1 and 100")
         # A run of several years builds them in order, checks each, and publishes them all only when
         # every year's blocking checks passed (Dagster's single-run backfill of a year range).
         chunks = [years[i:i + years_per_run] for i in range(0, len(years), years_per_run)]

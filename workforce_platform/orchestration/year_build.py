@@ -348,15 +348,8 @@ def parameters_digest(scenario: Scenario) -> str:
 
 def _record_parameters_digest(db_path: Path, scenario_id: str, digest: Optional[str]) -> None:
     """Records (or, with None, clears) the digest of the parameters loaded into the database."""
-    con = duckdb.connect(str(db_path))
-    try:
-        con.execute("create schema if not exists audit")
-        con.execute(f"create table if not exists {PARAMETERS_DIGEST_TABLE} (scenario_id varchar, digest varchar)")
-        con.execute(f"delete from {PARAMETERS_DIGEST_TABLE} where scenario_id = ?", [scenario_id])
-        if digest is not None:
-            con.execute(f"insert into {PARAMETERS_DIGEST_TABLE} values (?, ?)", [scenario_id, digest])
-    finally:
-        con.close()
+    _replace_audit_row(db_path, PARAMETERS_DIGEST_TABLE, "scenario_id varchar, digest varchar",
+                       {"scenario_id": scenario_id}, None if digest is None else (scenario_id, digest))
 
 
 def parameters_current(db_path: Path, scenario: Scenario) -> Optional[str]:
@@ -366,14 +359,13 @@ def parameters_current(db_path: Path, scenario: Scenario) -> Optional[str]:
         return None
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        if not table_exists(con, "audit", "parameters_loaded"):
-            return None
-        rows = con.execute(f"select digest from {PARAMETERS_DIGEST_TABLE} where scenario_id = ?",
-                           [scenario.scenario_id]).fetchall()
+        recorded = _audit_value(con, PARAMETERS_DIGEST_TABLE, "digest", {"scenario_id": scenario.scenario_id})
     finally:
         con.close()
+    if recorded is None:
+        return None
     digest = parameters_digest(scenario)
-    return digest if rows and rows[0][0] == digest else None
+    return digest if recorded == digest else None
 
 
 def build_year(scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings,
@@ -426,23 +418,38 @@ ENGINE_TABLE = "audit.year_engines"
 
 def record_year_engine(db_path: Path, scenario_id: str, year: int, engine: EngineSettings) -> None:
     """Which engine built the year: the parity gate recomputes it with the other one."""
+    _replace_audit_row(db_path, ENGINE_TABLE,
+                       "scenario_id varchar, simulation_year integer, event_engine varchar, event_shards integer",
+                       {"scenario_id": scenario_id, "simulation_year": year},
+                       (scenario_id, year, engine.engine, engine.shards))
+
+
+def year_engine(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int) -> Optional[str]:
+    """The engine that built the year, if recorded."""
+    return _audit_value(con, ENGINE_TABLE, "event_engine", {"scenario_id": scenario_id, "simulation_year": year})
+
+
+def _replace_audit_row(db_path: Path, table: str, columns: str, key: dict, values: Optional[tuple]) -> None:
+    """Replaces the row of `table` (schema-qualified, created with `columns` when missing) that has
+    `key` by `values`, in one transaction; with `values` None the row is only deleted."""
     con = duckdb.connect(str(db_path))
     try:
-        con.execute("create schema if not exists audit")
-        con.execute(f"""create table if not exists {ENGINE_TABLE} (
-                            scenario_id varchar, simulation_year integer, event_engine varchar, event_shards integer)""")
+        con.execute(f"create schema if not exists {table.split('.')[0]}")
+        con.execute(f"create table if not exists {table} ({columns})")
         con.execute("begin transaction")
-        con.execute(f"delete from {ENGINE_TABLE} where scenario_id = ? and simulation_year = ?", [scenario_id, year])
-        con.execute(f"insert into {ENGINE_TABLE} values (?, ?, ?, ?)", [scenario_id, year, engine.engine, engine.shards])
+        con.execute(f"delete from {table} where " + " and ".join(f"{c} = ?" for c in key), list(key.values()))
+        if values is not None:
+            con.execute(f"insert into {table} values ({', '.join('?' * len(values))})", list(values))
         con.execute("commit")
     finally:
         con.close()
 
 
-def year_engine(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int) -> Optional[str]:
-    """The engine that built the year, if recorded."""
-    if not table_exists(con, "audit", "year_engines"):
+def _audit_value(con: duckdb.DuckDBPyConnection, table: str, column: str, key: dict) -> Optional[object]:
+    """`column` of the row of `table` that has `key`, or None (no such row, or no such table yet)."""
+    schema, name = table.split(".")
+    if not table_exists(con, schema, name):
         return None
-    rows = con.execute(f"select event_engine from {ENGINE_TABLE} where scenario_id = ? and simulation_year = ?",
-                       [scenario_id, year]).fetchall()
+    rows = con.execute(f"select {column} from {table} where " + " and ".join(f"{c} = ?" for c in key),
+                       list(key.values())).fetchall()
     return rows[0][0] if rows else None
