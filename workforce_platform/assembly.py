@@ -19,6 +19,7 @@ from workforce_platform.orchestration.dbt_project import configure_dbt_environme
 from workforce_platform.partitions import simulation_year_partitions
 from workforce_platform.resources import SimulationResource
 from workforce_platform.schedules import build_schedules
+from workforce_platform.sensors import build_sensors
 
 
 def build_definitions(simulation: Optional[SimulationResource] = None) -> Definitions:
@@ -27,11 +28,12 @@ def build_definitions(simulation: Optional[SimulationResource] = None) -> Defini
     scenario = load_scenario(simulation.scenario_path)
     partitions_def = simulation_year_partitions(scenario)
     return Definitions(
-        assets=[*build_simulation_assets(str(ensure_manifest()), partitions_def), build_publish(partitions_def),
-                build_report_asset()],
-        asset_checks=[build_gates(partitions_def)],
-        jobs=build_jobs(),
-        schedules=build_schedules(scenario.years),
+        assets=[*build_simulation_assets(str(ensure_manifest()), partitions_def, scenario.scenario_id),
+                build_publish(partitions_def, scenario.scenario_id), build_report_asset(scenario.scenario_id)],
+        asset_checks=[build_gates(partitions_def, scenario.scenario_id)],
+        jobs=build_jobs(scenario.scenario_id),
+        schedules=build_schedules(scenario.scenario_id, scenario.years),
+        sensors=build_sensors(scenario.scenario_id),
         resources={"simulation": simulation},
         executor=in_process_executor,
     )

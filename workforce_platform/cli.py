@@ -53,6 +53,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= value <= 10:
+        raise argparse.ArgumentTypeError(f"'{text}' must be between 1 and 10")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -68,7 +78,22 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     simulate = commands.add_parser("simulate", help="Run a scenario's years in order through Dagster.")
-    simulate.add_argument("--scenario", type=Path, required=True, help="Scenario YAML file.")
+    simulate.add_argument("--scenario", type=Path, required=True, action="append",
+                          help="Scenario YAML file; repeat it to run several scenarios side by side (see --workers).")
+    simulate.add_argument("--workers", type=_workers,
+                          help="Scenarios at once, 1-10 (default 1), each in its own process with its own database.")
+    simulate.add_argument("--seeds", metavar="SEEDS",
+                          help="Run the scenario's seed variants, e.g. 1-20 or 1,5,9 (each its own database under "
+                               "data/ensembles/<scenario_id>/), then print P10/P50/P90 per year of headcount and "
+                               "employer cost.")
+    simulate.add_argument("--measure-speedup", action="store_true",
+                          help="With several scenarios: run them one after another, then side by side, and print "
+                               "the measured speed-up.")
+    simulate.add_argument("--db-dir", type=Path,
+                          help="With several scenarios or --seeds: folder of their databases, <scenario_id>.duckdb "
+                               "(default data/; a seed ensemble goes to <folder>/ensembles/<scenario_id>/).")
+    simulate.add_argument("--log-dir", type=Path,
+                          help="With several scenarios: folder of each scenario's output (default data/logs).")
     simulate.add_argument("--census", type=Path, help="Census file (CSV or Parquet) overriding the scenario's census_path.")
     simulate.add_argument("--years", type=_year_range, help="Years to run, e.g. 2025-2029 (default: the scenario's).")
     simulate.add_argument("--threads", type=_positive_int,
@@ -182,10 +207,99 @@ def _report_arguments(parser: argparse.ArgumentParser, default_timeout: int) -> 
     parser.add_argument("--keep", action="store_true", help="Keep the runs' databases under OUT/work.")
 
 
+def _forwarded_simulate_options(args: argparse.Namespace) -> list[str]:
+    """The options of one scenario's run that a batch passes on to each scenario's process."""
+    options: list[str] = []
+    for flag, value in (("--census", args.census), ("--threads", args.threads), ("--optimization", args.optimization),
+                        ("--engine", args.engine), ("--event-shards", args.event_shards)):
+        if value is not None:
+            options += [flag, str(value)]
+    if args.years:
+        options += ["--years", f"{args.years[0]}-{args.years[-1]}"]
+    if args.years_per_run != 1:
+        options += ["--years-per-run", str(args.years_per_run)]
+    for flag, on in (("--no-engine-parity", args.no_engine_parity), ("--reload-parameters", args.reload_parameters),
+                     ("--resume", args.resume)):
+        if on:
+            options.append(flag)
+    return options
+
+
+def _simulate_batch(args: argparse.Namespace) -> int:
+    from workforce_platform.config.scenario import load_scenario
+    from workforce_platform.orchestration.batch import (
+        comparison_table,
+        ensemble_folder,
+        parse_seeds,
+        run_batch,
+        scenario_items,
+        seed_items,
+        speedup_line,
+    )
+    from workforce_platform.orchestration.simulate import ensure_dagster_home
+    from workforce_platform.paths import DATA_DIR
+
+    workers = args.workers or 1
+    log_dir = (args.log_dir or DATA_DIR / "logs").resolve()
+    if args.seeds is not None:
+        if len(args.scenario) > 1:
+            raise WorkforceInputError("--seeds runs the seed variants of one scenario; give one --scenario")
+        if args.db is not None:
+            raise WorkforceInputError("--seeds writes one database per seed under data/ensembles/<scenario_id>/; "
+                                      "--db cannot name them")
+        seeds = parse_seeds(args.seeds)
+        scenario = load_scenario(args.scenario[0])
+        items = seed_items(args.scenario[0], seeds, ensemble_folder(scenario, args.db_dir), log_dir)
+    else:
+        items = scenario_items(args.scenario, log_dir, args.db, args.db_dir)
+    if args.measure_speedup and (workers < 2 or len(items) < 2):
+        raise WorkforceInputError("--measure-speedup compares one after another with side by side: it needs two "
+                                  "scenarios or more and --workers 2 or more")
+    ensure_dagster_home()  # one Dagster instance for every scenario's process
+    options = _forwarded_simulate_options(args)
+    if args.measure_speedup and "--reload-parameters" not in options:
+        options.append("--reload-parameters")  # both passes do the same work
+    what = f"{len(items)} seed variants of '{scenario.scenario_id}'" if args.seeds is not None else f"{len(items)} scenarios"
+    print(f"{what}, {workers} at once, each in its own process; output in {log_dir}")
+    sequential = None
+    if args.measure_speedup:
+        print("one after another:")
+        sequential = run_batch(items, 1, options, lambda line: print(line, flush=True), label="sequential ",
+                               log_suffix=".sequential.log")
+        print(f"side by side ({workers} workers):")
+    parallel = run_batch(items, workers, options, lambda line: print(line, flush=True))
+    print()
+    if args.seeds is not None:
+        from workforce_platform.reports.ensemble import (
+            ensemble_years,
+            format_ensemble,
+            published_year_figures,
+            write_ensemble_csv,
+        )
+
+        table = ensemble_years({item.seed: published_year_figures(item.db_path, item.scenario_id) for item in items})
+        print(f"ensemble of '{scenario.scenario_id}' over seeds {args.seeds} (published years; P10/P50/P90, type 7):")
+        print(format_ensemble(table))
+        summary = ensemble_folder(scenario, args.db_dir) / "ensemble_summary.csv"
+        print(f"written to {write_ensemble_csv(table, summary)}")
+    else:
+        print("published results side by side:")
+        print(comparison_table(items))
+    print()
+    print(speedup_line(parallel, sequential))
+    codes = [parallel.exit_code] + ([sequential.exit_code] if sequential else [])
+    return EXIT_FAILED if EXIT_FAILED in codes else max(codes)
+
+
 def _simulate(args: argparse.Namespace) -> int:
     from workforce_platform.orchestration.simulate import format_summary, run_simulation
 
-    report = run_simulation(args.scenario, years=args.years, db_path=args.db, threads=args.threads,
+    if len(args.scenario) > 1 or args.seeds is not None or args.workers is not None or args.measure_speedup:
+        return _simulate_batch(args)
+    if args.log_dir is not None or args.db_dir is not None:
+        raise WorkforceInputError("--log-dir and --db-dir are for several scenarios (or --seeds); with one scenario, "
+                                  "--db names its database and its output is printed here")
+    report = run_simulation(args.scenario[0], years=args.years, db_path=args.db, threads=args.threads,
                             census_path=args.census, resume=args.resume, optimization=args.optimization,
                             engine=args.engine, event_shards=args.event_shards,
                             engine_parity=False if args.no_engine_parity else None,

@@ -13,6 +13,17 @@ from dagster import TimeWindowPartitionsDefinition
 from workforce_platform.config.scenario import Scenario
 
 
+# The run tags of one year, and of one run over a range of years (Dagster's single-run backfill).
+PARTITION_TAG = "dagster/partition"
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+def year_range_tags(first: int, last: int) -> dict[str, str]:
+    """The tags of one run over the years first..last."""
+    return {RANGE_START_TAG: str(first), RANGE_END_TAG: str(last)}
+
+
 def simulation_year_partitions(scenario: Scenario) -> TimeWindowPartitionsDefinition:
     # Exactly the windows up to the last year (a time-window definition holds the windows that have
     # ended, plus the offset): one more would let the self-dependency reach past the last year.

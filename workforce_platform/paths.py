@@ -18,6 +18,11 @@ def default_scenario_path() -> Path:
     return Path(os.environ.get("WORKFORCE_SCENARIO", DEFAULT_SCENARIO_PATH)).resolve()
 
 
+def scenarios_dir() -> Path:
+    """The registered scenarios' folder: WORKFORCE_SCENARIOS_DIR, else the bundled `scenarios/`."""
+    return Path(os.environ.get("WORKFORCE_SCENARIOS_DIR", SCENARIOS_DIR)).resolve()
+
+
 def dagster_home() -> Path:
     """The local Dagster instance: DAGSTER_HOME, else the repository root (where dagster.yaml is)."""
     return Path(os.environ.get("DAGSTER_HOME", PROJECT_ROOT)).resolve()

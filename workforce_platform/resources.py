@@ -9,6 +9,7 @@ from dagster import ConfigurableResource
 from pydantic import Field, PrivateAttr
 
 from workforce_platform.config.scenario import Scenario, load_scenario
+from workforce_platform.errors import WorkforceInputError
 from workforce_platform.engines.selection import EngineSettings, resolve_engine
 from workforce_platform.orchestration.execution import ExecutionSettings, resolve_execution
 from workforce_platform.orchestration.year_build import default_db_path
@@ -42,6 +43,17 @@ class SimulationResource(ConfigurableResource):
                 scenario = scenario.with_overrides(census_path=str(Path(self.census_path).resolve()))
             self._scenario = scenario
         return self._scenario
+
+    def scenario_of_location(self, scenario_id: str) -> Scenario:
+        """The scenario, which must be the one whose assets the run materialises: run config naming
+        another scenario's file would record its results under this scenario's assets."""
+        scenario = self.scenario()
+        if scenario.scenario_id != scenario_id:
+            raise WorkforceInputError(
+                f"{scenario.source_path}: scenario_id '{scenario.scenario_id}' is not this code location's scenario "
+                f"'{scenario_id}' (resources.simulation.config.scenario_path): run it from its own location, "
+                f"or give it scenario_id '{scenario_id}'")
+        return scenario
 
     def database(self) -> Path:
         return Path(self.db_path).resolve() if self.db_path else default_db_path(self.scenario())

@@ -36,7 +36,10 @@ class DagsterDev:
     in its own session with SIGINT at its default (from a script it would ignore SIGINT/SIGTERM),
     stopped by its process group."""
 
-    def __init__(self, home: Path, env: dict[str, str], log: Path) -> None:
+    def __init__(self, home: Path, env: dict[str, str], log: Path, workspace: Path = PROJECT_ROOT / "workspace.yaml",
+                 scenario_id: str = "baseline") -> None:
+        self.workspace = workspace
+        self.scenario_id = scenario_id  # asset keys are under it: <scenario_id>/fct_workforce_snapshot
         self.port = free_port()
         self.home = home
         home.mkdir(parents=True, exist_ok=True)
@@ -53,7 +56,7 @@ class DagsterDev:
     def start(self, timeout: float = 180) -> None:
         dagster = Path(sys.executable).parent / "dagster"  # the one installed beside this Python
         self.process = subprocess.Popen(
-            [str(dagster), "dev", "-h", "127.0.0.1", "-p", str(self.port), "-w", "workspace.yaml"],
+            [str(dagster), "dev", "-h", "127.0.0.1", "-p", str(self.port), "-w", str(self.workspace)],
             cwd=PROJECT_ROOT, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
             start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
@@ -115,6 +118,7 @@ class DagsterDev:
         return [e.get("message") or "" for e in events]
 
     def partition_statuses(self, path: list[str]) -> list[dict]:
+        path = [self.scenario_id, *path]
         data = self.graphql("""query($path: [String!]!) { assetNodeOrError(assetKey: {path: $path}) {
             ... on AssetNode { assetPartitionStatuses { ... on TimePartitionStatuses {
                 ranges { status startKey endKey } } } } } }""", {"path": path})
@@ -128,7 +132,7 @@ class DagsterDev:
         data = self.graphql("""query($path: [String!]!, $check: String!) {
             assetCheckExecutions(assetKey: {path: $path}, checkName: $check, limit: 100) {
                 runId status partition evaluation { success description partition } } }""",
-                            {"path": [asset], "check": check})
+                            {"path": [self.scenario_id, asset], "check": check})
         return (data.get("data") or {}).get("assetCheckExecutions") or []
 
     def idle(self) -> bool:

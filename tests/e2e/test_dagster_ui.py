@@ -19,12 +19,14 @@ import pytest
 import yaml
 
 from tests.e2e.dagster_ui import DagsterDev, chromium_path, open_browser
+from workforce_platform.paths import PROJECT_ROOT
 from workforce_platform.census.generate import generate_census, write_census
 
 pytestmark = pytest.mark.e2e
 
 YEARS = ("2025", "2026", "2027")
 SNAPSHOT = "fct_workforce_snapshot"
+SCENARIO = "ui_scenario"
 RUN_TIMEOUT = 420
 
 
@@ -39,10 +41,15 @@ def dagster_dev(tmp_path_factory):
     scenario.write_text(yaml.safe_dump({
         "scenario_id": "ui_scenario", "start_year": 2025, "end_year": 2027, "random_seed": 5,
         "census_path": str(census)}, sort_keys=False))
-    server = DagsterDev(folder / "dagster_home", {"WORKFORCE_SCENARIO": str(scenario),
+    # Its own registry of scenarios (one), loaded by a workspace like the project's.
+    workspace = folder / "workspace.yaml"
+    workspace.write_text(yaml.safe_dump({"load_from": [{"python_module": {
+        "module_name": "workforce_platform.locations", "attribute": "ui_scenario", "location_name": "ui_scenario",
+        "working_directory": str(PROJECT_ROOT)}}]}))
+    server = DagsterDev(folder / "dagster_home", {"WORKFORCE_SCENARIOS_DIR": str(folder),
                                                   "WORKFORCE_DB_PATH": str(folder / "ui.duckdb"),
                                                   "WORKFORCE_REPORTS_DIR": str(folder / "reports")},
-                        folder / "dagster_dev.log")
+                        folder / "dagster_dev.log", workspace=workspace, scenario_id="ui_scenario")
     server.reports = folder / "reports"
     server.scenario = scenario
     server.screenshots = folder / "screenshots"
@@ -90,7 +97,7 @@ def _assert_succeeded(server: DagsterDev, runs: list[dict]) -> None:
 
 def _open_check_partitions(server: DagsterDev, page, check: str) -> None:
     """Asset page → Checks → the check → its Partitions tab (a result per year)."""
-    page.goto(f"{server.url}/assets/{SNAPSHOT}?view=checks")
+    page.goto(f"{server.url}/assets/{SCENARIO}/{SNAPSHOT}?view=checks")
     page.get_by_text(check, exact=True).first.click()
     page.get_by_text("Execution history", exact=True).wait_for()
     page.get_by_text("Partitions", exact=True).last.click()
@@ -113,7 +120,7 @@ def test_materialize_all_from_the_lineage_runs_every_year_in_order(dagster_dev, 
     assert len(runs) == 3 and len(ranges) == 1, runs
     assert (dagster_dev.reports / "ui_scenario" / f"ui_scenario_summary_{YEARS[0]}-{YEARS[-1]}.csv").exists()
     # The report's plots show in the UI, from the asset's metadata.
-    page.goto(f"{dagster_dev.url}/assets/scenario_report")
+    page.goto(f"{dagster_dev.url}/assets/{SCENARIO}/scenario_report")
     page.get_by_text("[Show Markdown]").nth(1).click()
     page.locator("[role=dialog] img").first.wait_for()
     loaded = page.evaluate("Array.from(document.querySelectorAll('[role=dialog] img')).map(i => i.complete && i.naturalWidth)")
@@ -132,7 +139,7 @@ def test_materialize_all_from_the_lineage_runs_every_year_in_order(dagster_dev, 
 
 def test_materialize_on_an_asset_page_builds_the_whole_year(dagster_dev, page):
     before = {r["runId"] for r in dagster_dev.runs()}
-    page.goto(f"{dagster_dev.url}/assets/{SNAPSHOT}")
+    page.goto(f"{dagster_dev.url}/assets/{SCENARIO}/{SNAPSHOT}")
     page.get_by_role("button", name="Materialize…").first.click()
     # The year is one unit: the UI lists what else it builds, and the user confirms.
     notice = page.locator("[role=dialog]").last
@@ -156,7 +163,7 @@ def test_materialize_on_an_asset_page_builds_the_whole_year(dagster_dev, page):
 
 def test_execute_all_checks_checks_every_year_on_its_year(dagster_dev, page):
     before = {r["runId"] for r in dagster_dev.runs()}
-    page.goto(f"{dagster_dev.url}/assets/{SNAPSHOT}?view=checks")
+    page.goto(f"{dagster_dev.url}/assets/{SCENARIO}/{SNAPSHOT}?view=checks")
     page.get_by_role("button", name="Execute all").click()
     runs = _wait_until_idle(dagster_dev, before)
     _assert_succeeded(dagster_dev, runs)
@@ -173,7 +180,7 @@ def test_a_changed_year_makes_the_later_years_stale(dagster_dev, page):
     scenario["target_growth_rate"] = 0.08  # a different 2026
     dagster_dev.scenario.write_text(yaml.safe_dump(scenario, sort_keys=False))
     before = {r["runId"] for r in dagster_dev.runs()}
-    page.goto(f"{dagster_dev.url}/assets/{SNAPSHOT}")
+    page.goto(f"{dagster_dev.url}/assets/{SCENARIO}/{SNAPSHOT}")
     page.get_by_role("button", name="Materialize…").first.click()
     page.locator("[role=dialog]").last.get_by_role("button", name="Confirm").click()
     dialog = page.locator("[role=dialog]").last

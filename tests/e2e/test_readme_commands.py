@@ -73,7 +73,7 @@ def test_dagster_instance_records_the_years(fresh_clone, demo_run, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(fresh_clone / ".dagster_home"))
     instance = DagsterInstance.get()
     try:
-        done = instance.get_materialized_partitions(AssetKey("fct_workforce_snapshot"))
+        done = instance.get_materialized_partitions(AssetKey(["baseline", "fct_workforce_snapshot"]))
         assert done == {"2025", "2026", "2027", "2028", "2029"}
     finally:
         instance.dispose()
@@ -117,8 +117,10 @@ def test_dagster_dev_shows_the_materialised_years(fresh_clone, demo_run):
             time.sleep(1)
         assert nodes, "dagster dev did not serve the asset graph"
         keys = {"/".join(n["assetKey"]["path"]) for n in nodes}
-        assert {"fct_workforce_snapshot", "fct_yearly_events", "config_levels"} <= keys
-        status = _graphql(port, """{ assetNodeOrError(assetKey: {path: ["fct_workforce_snapshot"]}) {
+        # One code location per registered scenario, each scenario's assets under its id.
+        assert {f"{scenario}/{table}" for scenario in ("baseline", "growth", "plan_design")
+                for table in ("fct_workforce_snapshot", "fct_yearly_events", "config_levels")} <= keys
+        status = _graphql(port, """{ assetNodeOrError(assetKey: {path: ["baseline", "fct_workforce_snapshot"]}) {
             ... on AssetNode { partitionKeys assetPartitionStatuses {
                 ... on TimePartitionStatuses { ranges { status startKey endKey } } } } } }""")
         node = status["data"]["assetNodeOrError"]

@@ -8,14 +8,16 @@ from __future__ import annotations
 import duckdb
 import pytest
 import yaml
-from dagster import AssetCheckEvaluation, AssetCheckKey, AssetKey, DagsterInstance
+from dagster import AssetCheckEvaluation, AssetCheckKey, DagsterInstance
 
 from workforce_platform.checks.staleness import CURRENCY_CHECK, year_currency
 from workforce_platform.definitions import build_definitions
-from workforce_platform.jobs import GATE_CHECK_KEYS, LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB
+from workforce_platform.asset_keys import scenario_key
+from workforce_platform.jobs import LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB, gate_check_keys
 from workforce_platform.orchestration.simulate import run_simulation
 from workforce_platform.resources import SimulationResource
 
+SCENARIO = "test_scenario"  # the scenario id of tests/conftest.py's scenario_factory
 RANGE_TAGS = {"dagster/asset_partition_range_start": "2025", "dagster/asset_partition_range_end": "2027"}
 
 
@@ -40,14 +42,15 @@ def test_year_and_promotion_units_are_not_split_and_checks_carry_their_year():
     from workforce_platform.definitions import defs
 
     graph = defs.resolve_asset_graph()
-    years = graph.get(AssetKey("fct_workforce_snapshot"))
-    assert AssetKey("fct_yearly_events") in years.execution_set_asset_keys
-    assert AssetKey(["published", "fct_year_summary"]) in graph.get(AssetKey(["published", "fct_workforce_snapshot"])).execution_set_asset_keys
+    years = graph.get(scenario_key("baseline", "fct_workforce_snapshot"))
+    assert scenario_key("baseline", "fct_yearly_events") in years.execution_set_asset_keys
+    assert scenario_key("baseline", "published", "fct_year_summary") in graph.get(
+        scenario_key("baseline", "published", "fct_workforce_snapshot")).execution_set_asset_keys
     assert years.backfill_policy.max_partitions_per_run is None  # a backfill is one run of its years
     from workforce_platform.assets.gates import build_gates
 
-    gates = build_gates(years.partitions_def)
-    assert gates.can_subset and {spec.key for spec in gates.check_specs} == set(GATE_CHECK_KEYS)
+    gates = build_gates(years.partitions_def, "baseline")
+    assert gates.can_subset and {spec.key for spec in gates.check_specs} == set(gate_check_keys("baseline"))
     assert all(spec.partitions_def == years.partitions_def for spec in gates.check_specs)
 
 
@@ -63,7 +66,7 @@ def test_one_run_of_several_years_builds_them_in_order_then_checks_and_publishes
     assert _evaluations(result, "continuity") == {"2025": True, "2026": True, "2027": True, None: True}
     promoted = {e.event_specific_data.materialization.partition for e in result.all_events
                 if e.event_type_value == "ASSET_MATERIALIZATION"
-                and e.event_specific_data.materialization.asset_key == AssetKey(["published", "fct_year_summary"])}
+                and e.event_specific_data.materialization.asset_key == scenario_key(SCENARIO, "published", "fct_year_summary")}
     assert promoted == {"2025", "2026", "2027"}
     # The same years, one run each, give the same tables.
     single = tmp_path / "single.duckdb"
@@ -99,7 +102,7 @@ def test_checks_without_a_year_check_every_materialised_year(scenario_factory, t
     scenario, db = scenario_factory(end_year=2026), tmp_path / "execute_all.duckdb"
     assert run_simulation(scenario, db_path=db, progress=lambda line: None).success
     definitions = _definitions(scenario, db)
-    snapshot_checks = {k for k in GATE_CHECK_KEYS if k.asset_key == AssetKey("fct_workforce_snapshot")}
+    snapshot_checks = {k for k in gate_check_keys(SCENARIO) if k.asset_key == scenario_key(SCENARIO, "fct_workforce_snapshot")}
     job = definitions.resolve_implicit_global_asset_job_def().get_subset(
         asset_check_selection=snapshot_checks, asset_selection=set())
     result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False)
@@ -118,7 +121,7 @@ def _rerun(scenario, db, year: int, **changes) -> None:
 def _stale(db, start: int) -> list[int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return [y for y, c in sorted(year_currency(con, "test_scenario", start).items()) if not c.current]
+        return [y for y, c in sorted(year_currency(con, SCENARIO, start).items()) if not c.current]
     finally:
         con.close()
 
@@ -133,7 +136,7 @@ def test_a_year_rematerialised_with_other_results_makes_the_later_years_stale(sc
     assert _stale(db, 2025) == [2027, 2028]
     # The warning is recorded on each later year, naming the year that changed.
     instance = DagsterInstance.get()
-    key = AssetCheckKey(AssetKey("fct_workforce_snapshot"), CURRENCY_CHECK)
+    key = AssetCheckKey(scenario_key(SCENARIO, "fct_workforce_snapshot"), CURRENCY_CHECK)
     records = instance.event_log_storage.get_asset_check_execution_history(key, limit=20)
     latest = {}
     for record in records:
@@ -165,6 +168,6 @@ def test_the_dagster_cli_selection_documented_in_the_readme_runs_a_year(selectio
     assert _published(db) == [2025, 2026]
     # Part of a year is refused before anything runs, naming what the selection left out.
     part = subprocess.run([str(dagster), "asset", "materialize", "-m", "workforce_platform.definitions",
-                           "--select", "fct_workforce_snapshot", "--partition", "2026"], env=env,
+                           "--select", "test_scenario/fct_workforce_snapshot", "--partition", "2026"], env=env,
                           capture_output=True, text=True, timeout=600)
     assert part.returncode != 0 and "does not support subsetting" in part.stderr and "fct_yearly_events" in part.stderr

@@ -9,6 +9,7 @@ from dagster import AssetKey, DagsterInstance
 from workforce_platform.cli import main
 from workforce_platform.definitions import build_definitions
 from workforce_platform.jobs import AUDIT_YEAR_JOB
+from workforce_platform.orchestration.failures import recorded_failures
 from workforce_platform.orchestration.fingerprint import RESULT_TABLES, table_fingerprint
 from workforce_platform.resources import SimulationResource
 
@@ -43,14 +44,25 @@ def test_failing_gate_blocks_its_year_and_keeps_published(scenario_factory, tmp_
     assert main(["simulate", "--scenario", str(scenario), "--years", "2027", "--db", str(db)]) == 1
     out = capsys.readouterr().out
     assert "2027" in out and "FAILED" in out
-    assert "no_resurrection on fct_workforce_snapshot" in out and "not published" in out
+    assert "no_resurrection on test_scenario/fct_workforce_snapshot" in out and "not published" in out
+    # The failure is recorded as a line users can act on: printed, in the run's log, in audit.failures.
+    line = "failure: scenario test_scenario, year 2027, check no_resurrection on test_scenario/fct_workforce_snapshot: "
+    assert line in out
+    failures = recorded_failures(db)
+    assert ("test_scenario", 2027, "2027", "no_resurrection", "test_scenario/fct_workforce_snapshot") in [
+        row[:5] for row in failures]
+    assert all(row[1] == 2027 for row in failures)
+    run_id = failures[0][6]
+    logged = [record.dagster_event.message for record in DagsterInstance.get().all_logs(run_id)
+              if record.dagster_event is not None and record.dagster_event.event_type_value == "ENGINE_EVENT"]
+    assert any(message.startswith(line) for message in logged), logged
 
     years_after, published_after = _published(db)
     assert years_after == [2025, 2026] and published_after == published_before
 
     instance = DagsterInstance.get()
     evaluation = instance.event_log_storage.get_latest_asset_check_execution_by_key(
-        [__import__("dagster").AssetCheckKey(AssetKey("fct_workforce_snapshot"), "no_resurrection")]
+        [__import__("dagster").AssetCheckKey(AssetKey(["test_scenario", "fct_workforce_snapshot"]), "no_resurrection")]
     )
     record = next(iter(evaluation.values()))
     metadata = record.event.dagster_event.event_specific_data.metadata

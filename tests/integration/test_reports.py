@@ -144,10 +144,10 @@ def test_report_asset_writes_the_report_with_its_plots_in_the_metadata(sources, 
     monkeypatch.setenv("WORKFORCE_REPORTS_DIR", str(tmp_path))
     definitions = build_definitions(SimulationResource(scenario_path=str(baseline.scenario.source_path),
                                                        db_path=str(baseline.db_path)))
-    job = definitions.resolve_implicit_global_asset_job_def().get_subset(asset_selection={AssetKey("scenario_report")})
+    job = definitions.resolve_implicit_global_asset_job_def().get_subset(asset_selection={AssetKey(["test_scenario", "scenario_report"])})
     result = job.execute_in_process(instance=DagsterInstance.get())
     assert result.success
-    metadata = result.asset_materializations_for_node("scenario_report")[0].metadata
+    metadata = result.get_asset_materialization_events()[0].materialization.metadata
     assert metadata["years"].value == "2025-2029"
     assert sum(key.startswith("plot_") for key in metadata) == 4
     assert (tmp_path / "test_scenario" / "test_scenario_summary_2025-2029.csv").exists()

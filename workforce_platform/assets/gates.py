@@ -25,6 +25,8 @@ from dagster import (
     multi_asset_check,
 )
 
+from workforce_platform.errors import WorkforceInputError
+from workforce_platform.asset_keys import scenario_key, with_scenario
 from workforce_platform.assets.check_results import log_year_result, results_by_year
 from workforce_platform.assets.memory_guard import stop_if_memory_guard_tripped
 from workforce_platform.checks.audit import (
@@ -203,13 +205,17 @@ def _currency_fields(currency: YearCurrency, last_year: int) -> dict:
 
 
 def _year_fields(audit: YearAudit, year: int, window: Window, currency: dict[int, YearCurrency],
-                 last_year: int) -> list[dict]:
-    """Every gate's result for one year, as the fields of a check result."""
+                 last_year: int, scenario_id: str) -> list[dict]:
+    """Every gate's result for one year, as the fields of a check result on the scenario's assets."""
     fields = [_invariant_fields(r) for r in audit.invariants] + [_determinism_fields(audit, window),
                                                                   _parity_fields(audit)]
     if year in currency:
         fields.append(_currency_fields(currency[year], last_year))
-    return fields
+    return [_on_scenario(f, scenario_id) for f in fields]
+
+
+def _on_scenario(fields: dict, scenario_id: str) -> dict:
+    return {**fields, "asset_key": with_scenario(scenario_id, fields["asset_key"])}
 
 
 def _currency(db_path, scenario: Scenario) -> dict[int, YearCurrency]:
@@ -243,7 +249,7 @@ def materialised_years(db_path, scenario: Scenario) -> list[int]:
         con.close()
 
 
-def build_gates(partitions_def: PartitionsDefinition):
+def build_gates(partitions_def: PartitionsDefinition, scenario_id: str):
     """The checks are partitioned by year like the assets they check, so every result names its
     year. Any subset of them can run (the UI's "Execute" on one check, or with the asset it
     checks): the whole audit is evaluated and recorded, the selected results are reported. A run
@@ -254,17 +260,17 @@ def build_gates(partitions_def: PartitionsDefinition):
         # Partitioned checks are a preview feature of Dagster 1.13; their results name their year.
         warnings.simplefilter("ignore", PreviewWarning)
         specs = [
-            AssetCheckSpec(inv.name, asset=AssetKey(inv.asset), description=inv.description, blocking=inv.blocking,
+            AssetCheckSpec(inv.name, asset=scenario_key(scenario_id, inv.asset), description=inv.description, blocking=inv.blocking,
                            partitions_def=partitions_def)
             for inv in CATALOGUE
         ] + [
-            AssetCheckSpec(DETERMINISM_CHECK, asset=AssetKey(DETERMINISM_ASSET), blocking=True,
+            AssetCheckSpec(DETERMINISM_CHECK, asset=scenario_key(scenario_id, DETERMINISM_ASSET), blocking=True,
                            partitions_def=partitions_def,
                            description="Same inputs fingerprint as an earlier materialisation of this year "
                                        "gives the same output fingerprint."),
-            AssetCheckSpec(PARITY_CHECK, asset=AssetKey(PARITY_ASSET), blocking=True, partitions_def=partitions_def,
+            AssetCheckSpec(PARITY_CHECK, asset=scenario_key(scenario_id, PARITY_ASSET), blocking=True, partitions_def=partitions_def,
                            description=PARITY_DESCRIPTION),
-            AssetCheckSpec(CURRENCY_CHECK, asset=AssetKey(CURRENCY_ASSET), blocking=False, partitions_def=partitions_def,
+            AssetCheckSpec(CURRENCY_CHECK, asset=scenario_key(scenario_id, CURRENCY_ASSET), blocking=False, partitions_def=partitions_def,
                            description=CURRENCY_DESCRIPTION),
         ]
 
@@ -272,7 +278,10 @@ def build_gates(partitions_def: PartitionsDefinition):
                        description="The invariant catalogue, determinism and currency checks of one year (or of "
                                    "every materialised year, when run without one).")
     def year_gates(context: AssetCheckExecutionContext, simulation: SimulationResource):
-        scenario, database = simulation.scenario(), simulation.database()
+        try:
+            scenario, database = simulation.scenario_of_location(scenario_id), simulation.database()
+        except WorkforceInputError as exc:
+            raise Failure(description=str(exc), metadata={"bad_input": True}, allow_retries=False) from exc
         selected = set(context.selected_asset_check_keys)
         if context.has_partition_key:
             years = [int(context.partition_key)]
@@ -299,13 +308,14 @@ def build_gates(partitions_def: PartitionsDefinition):
                 currency = _currency(database, scenario)
         stop_if_memory_guard_tripped("the checks step")
         if context.has_partition_key:
-            for fields in _year_fields(audits[years[0]], years[0], window, currency, scenario.end_year):
+            for fields in _year_fields(audits[years[0]], years[0], window, currency, scenario.end_year,
+                                       scenario_id):
                 if _selected(fields, selected):
                     yield AssetCheckResult(**fields)
         else:
             per_year: dict[AssetCheckKey, list[tuple[int, dict]]] = {}
             for year in years:
-                for fields in _year_fields(audits[year], year, window, currency, scenario.end_year):
+                for fields in _year_fields(audits[year], year, window, currency, scenario.end_year, scenario_id):
                     if _selected(fields, selected):
                         per_year.setdefault(AssetCheckKey(fields["asset_key"], fields["check_name"]), []).append(
                             (year, fields))
@@ -313,7 +323,7 @@ def build_gates(partitions_def: PartitionsDefinition):
             yield from results_by_year(context, per_year, blocking, run_result=context.has_partition_key_range)
         # A year's new results can stale (or make current again) the years built after it.
         for later in sorted(y for y in currency if y > years[-1]):
-            fields = _currency_fields(currency[later], scenario.end_year)
+            fields = _on_scenario(_currency_fields(currency[later], scenario.end_year), scenario_id)
             fields["metadata"]["reported_by_run"] = MetadataValue.text(context.run.run_id)
             log_year_result(context, fields, later, blocking=False)
             if not fields["passed"]:

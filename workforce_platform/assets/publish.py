@@ -1,10 +1,12 @@
 """Promotion of a year to the `published` schema: downstream of the year's results, so a failed
 blocking check on them stops it (see checks/audit.py for the transaction and its guards)."""
 
-from dagster import AssetExecutionContext, BackfillPolicy, AssetKey, AssetSpec, Failure, MaterializeResult, MetadataValue, PartitionsDefinition, multi_asset
+from dagster import AssetExecutionContext, BackfillPolicy, AssetSpec, Failure, MaterializeResult, MetadataValue, PartitionsDefinition, multi_asset
 
+from workforce_platform.asset_keys import scenario_key
 from workforce_platform.assets.memory_guard import stop_if_memory_guard_tripped
 from workforce_platform.checks.audit import PublishRefused, publish_year
+from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.fingerprint import RESULT_TABLES
 from workforce_platform.orchestration.monitoring import measured_stage, process_sampler
@@ -12,9 +14,9 @@ from workforce_platform.orchestration.year_build import LOCK_WAIT_SECONDS
 from workforce_platform.resources import SimulationResource
 
 
-def build_publish(partitions_def: PartitionsDefinition):
+def build_publish(partitions_def: PartitionsDefinition, scenario_id: str):
     specs = [
-        AssetSpec(AssetKey(["published", table]), deps=[AssetKey(table)], partitions_def=partitions_def,
+        AssetSpec(scenario_key(scenario_id, "published", table), deps=[scenario_key(scenario_id, table)], partitions_def=partitions_def,
                   group_name="published", description=f"The promoted copy of {table}: years whose blocking checks passed.")
         for table in RESULT_TABLES
     ]
@@ -23,7 +25,10 @@ def build_publish(partitions_def: PartitionsDefinition):
     # several years is one run (see assets/simulation.py): its years are promoted in order.
     @multi_asset(specs=specs, name="publish_year", backfill_policy=BackfillPolicy.single_run())
     def publish(context: AssetExecutionContext, simulation: SimulationResource):
-        scenario = simulation.scenario()
+        try:
+            scenario = simulation.scenario_of_location(scenario_id)
+        except WorkforceInputError as exc:
+            raise Failure(description=str(exc), metadata={"bad_input": True}, allow_retries=False) from exc
         counts: dict[int, dict[str, int]] = {}
         with measured_stage("publish") as window:
             # A year whose run passed the memory guard's limit is not promoted.
@@ -42,7 +47,7 @@ def build_publish(partitions_def: PartitionsDefinition):
         for table in RESULT_TABLES:
             rows = ({"rows": MetadataValue.int(next(iter(counts.values()))[table])} if len(counts) == 1 else
                     {"rows_by_year": MetadataValue.json({str(y): c[table] for y, c in counts.items()})})
-            yield MaterializeResult(asset_key=AssetKey(["published", table]),
+            yield MaterializeResult(asset_key=scenario_key(scenario_id, "published", table),
                                     metadata={**rows, "run_id": MetadataValue.text(context.run.run_id), **figures})
 
     return publish

@@ -9,9 +9,10 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from dagster import AssetExecutionContext, AssetKey, Config, Failure, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, Config, Failure, MaterializeResult, MetadataValue, asset
 from pydantic import Field
 
+from workforce_platform.asset_keys import scenario_key
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.fingerprint import RESULT_TABLES
 from workforce_platform.paths import PROJECT_ROOT
@@ -29,9 +30,9 @@ def reports_folder(scenario_id: str) -> Path:
     return Path(os.environ.get("WORKFORCE_REPORTS_DIR", PROJECT_ROOT / "reports")).resolve() / scenario_id
 
 
-def build_report_asset():
-    @asset(name="scenario_report", group_name="reports",
-           deps=[AssetKey(["published", table]) for table in RESULT_TABLES],
+def build_report_asset(scenario_id: str):
+    @asset(key=scenario_key(scenario_id, "scenario_report"), group_name="reports",
+           deps=[scenario_key(scenario_id, "published", table) for table in RESULT_TABLES],
            description="Summary CSV (first-last year), comparison, plots, Excel workbook and HTML report of "
                        "every published year.")
     def scenario_report(context: AssetExecutionContext, config: ReportConfig, simulation: SimulationResource):
@@ -39,8 +40,8 @@ def build_report_asset():
         from workforce_platform.reports.build import build_report
         from workforce_platform.reports.tables import PublishedScenario, default_alternative_db
 
-        scenario = simulation.scenario()
         try:
+            scenario = simulation.scenario_of_location(scenario_id)
             baseline = PublishedScenario(scenario, simulation.database())
             alternatives = []
             for path in config.compare:

@@ -171,14 +171,14 @@ def _dbt_unit(manifest_path: str, translator: WorkforceDbtTranslator, name: str,
     )
 
 
-def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefinition) -> list[Any]:
-    translator = WorkforceDbtTranslator()
+def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefinition, scenario_id: str) -> list[Any]:
+    translator = WorkforceDbtTranslator(scenario_id)
 
     @_dbt_unit(manifest_path, translator, name="simulation_parameters", select="fqn:*", exclude=f"tag:{PER_YEAR_TAG}")
     def simulation_parameters(context: AssetExecutionContext, simulation: SimulationResource):
         manifest = _manifest(manifest_path)
         try:
-            scenario = simulation.scenario()
+            scenario = simulation.scenario_of_location(scenario_id)
             result, window = _guarded_build(simulation, "parameters", lambda settings: build_parameters(
                 scenario, simulation.database(), settings))
         except (WorkforceInputError, SimulationOrderError) as exc:
@@ -201,7 +201,7 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
         results = []
         for year in years:
             try:
-                scenario = simulation.scenario()
+                scenario = simulation.scenario_of_location(scenario_id)
                 engine = simulation.engine()
                 result, window = _guarded_build(simulation, "dbt", lambda settings: build_year(
                     scenario, year, simulation.database(), settings, previous_built_in_this_run=year != years[0],

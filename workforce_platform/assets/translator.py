@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from dagster import PartitionMapping, TimeWindowPartitionMapping
+from dagster import AssetKey, PartitionMapping, TimeWindowPartitionMapping
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+
+from workforce_platform.asset_keys import with_scenario
 
 PER_YEAR_TAG = "per_year"
 
@@ -15,8 +17,14 @@ def is_per_year(dbt_resource_props: Mapping[str, Any]) -> bool:
 
 
 class WorkforceDbtTranslator(DagsterDbtTranslator):
-    def __init__(self) -> None:
+    """dbt node `x` of scenario `s` is the asset `s/x` (see asset_keys.py)."""
+
+    def __init__(self, scenario_id: str) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+        self.scenario_id = scenario_id
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        return with_scenario(self.scenario_id, super().get_asset_key(dbt_resource_props))
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> Optional[str]:
         return "simulation" if is_per_year(dbt_resource_props) else "parameters"

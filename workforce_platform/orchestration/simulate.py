@@ -17,10 +17,12 @@ import duckdb
 
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.database_lock import DatabaseLock
+from workforce_platform.orchestration.failures import RECORDED_BY_TAG, failure_lines, record_failures
 from workforce_platform.orchestration.tables import table_exists
 from workforce_platform.orchestration.year_build import parameters_current
 from workforce_platform.orchestration.execution import ExecutionSettings, machine_cores
 from workforce_platform.orchestration.monitoring import STAGES, peak_rss_bytes, process_sampler
+from workforce_platform.partitions import year_range_tags
 from workforce_platform.paths import dagster_home
 
 SUMMARY_COLUMNS = (
@@ -106,6 +108,20 @@ def _fail_abandoned_runs(instance, database: Path, progress: Callable[[str], Non
         instance.report_run_failed(run, f"abandoned: process {run.tags.get(PID_TAG, '?')} ended during the run")
         progress(f"  run {run.run_id[:8]} ({run.job_name} {run.tags.get('dagster/partition', '')}) was abandoned "
                  "by a process that ended; marked failed")
+
+
+def _record_failure(instance, database: Path, scenario_id: str, job_name: str, tags: dict, result,
+                    progress: Callable[[str], None]) -> None:
+    """The failed run's lines (year, failing check or step): in its log, in audit.failures, printed."""
+    run = instance.get_run_by_id(result.run_id)
+    lines = failure_lines(scenario_id, result.run_id, job_name, run.tags if run is not None else tags, result.all_events)
+    for line in lines:
+        if run is not None:
+            instance.report_engine_event(line.text(), run)
+    record_failures(database, lines)
+    progress(f"  recorded in audit.failures of {database}:")
+    for line in lines:
+        progress(f"    {line.text()}")
 
 
 def _failure_message(result) -> tuple[str, bool]:
@@ -202,7 +218,7 @@ def run_simulation(
         definitions = build_definitions(simulation)
         instance = DagsterInstance.get()
         _fail_abandoned_runs(instance, database, progress)
-        run_tags = {DATABASE_TAG: str(database), PID_TAG: str(os.getpid())}
+        run_tags = {DATABASE_TAG: str(database), PID_TAG: str(os.getpid()), RECORDED_BY_TAG: "workforce simulate"}
         # A run of several years builds them in order, checks each, and publishes them all only when
         # every year's blocking checks passed (Dagster's single-run backfill of a year range).
         chunks = [years[i:i + years_per_run] for i in range(0, len(years), years_per_run)]
@@ -216,8 +232,7 @@ def run_simulation(
             job_started = time.perf_counter()
             if chunk and len(chunk) > 1:
                 partition, label = None, f"{chunk[0]}-{chunk[-1]}"
-                tags = {**run_tags, "dagster/asset_partition_range_start": str(chunk[0]),
-                        "dagster/asset_partition_range_end": str(chunk[-1])}
+                tags = {**run_tags, **year_range_tags(chunk[0], chunk[-1])}
             else:
                 partition = str(chunk[0]) if chunk else None
                 label, tags = partition or "parameters", run_tags
@@ -233,6 +248,7 @@ def run_simulation(
             progress(f"  {label:<10} {status:<6} {outcome.seconds:6.2f} s   run {result.run_id[:8]}")
             if not outcome.success:
                 progress(outcome.message)
+                _record_failure(instance, database, scenario.scenario_id, job_name, tags, result, progress)
                 break
         report.summary = read_summary(database, scenario.scenario_id, years)
     sampler.close_window(run_window)
