@@ -9,8 +9,8 @@ from dagster import ConfigurableResource
 from pydantic import Field, PrivateAttr
 
 from workforce_platform.config.scenario import Scenario, load_scenario
-from workforce_platform.errors import WorkforceInputError
 from workforce_platform.engines.selection import EngineSettings, resolve_engine
+from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.execution import ExecutionSettings, resolve_execution
 from workforce_platform.orchestration.year_build import default_db_path
 from workforce_platform.paths import default_scenario_path

@@ -137,6 +137,26 @@ def test_materialize_all_from_the_lineage_runs_every_year_in_order(dagster_dev, 
         assert all(e["status"] == "SUCCEEDED" for e in executions), (check, executions)
 
 
+def test_the_catalogue_and_the_partitions_page_show_the_scenario_years_and_checks(dagster_dev, page):
+    # The catalogue lists the scenario's assets under its id.
+    page.goto(f"{dagster_dev.url}/assets/{SCENARIO}")
+    for name in (SNAPSHOT, "fct_yearly_events", "scenario_report"):
+        page.get_by_text(name, exact=True).first.wait_for()
+    page.screenshot(path=str(dagster_dev.screenshots / "asset_catalogue.png"))
+    # One asset's partitions page: every year, materialised.
+    page.goto(f"{dagster_dev.url}/assets/{SCENARIO}/{SNAPSHOT}?view=partitions")
+    for year in YEARS:
+        page.locator(f":text-is('{year}'):visible").first.wait_for()
+    page.get_by_text("Materialized", exact=False).first.wait_for()
+    page.screenshot(path=str(dagster_dev.screenshots / "snapshot_partitions.png"))
+    # Its checks, with their results.
+    page.goto(f"{dagster_dev.url}/assets/{SCENARIO}/{SNAPSHOT}?view=checks")
+    for check in ("determinism", "no_resurrection", "built_on_current_years"):
+        page.get_by_text(check, exact=True).first.wait_for()
+    page.get_by_text("Passed", exact=False).first.wait_for()
+    page.screenshot(path=str(dagster_dev.screenshots / "snapshot_checks.png"))
+
+
 def test_materialize_on_an_asset_page_builds_the_whole_year(dagster_dev, page):
     before = {r["runId"] for r in dagster_dev.runs()}
     page.goto(f"{dagster_dev.url}/assets/{SCENARIO}/{SNAPSHOT}")

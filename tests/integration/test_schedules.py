@@ -14,6 +14,7 @@ from workforce_platform.jobs import REBUILD_SCENARIO_JOB, gate_check_keys
 from workforce_platform.resources import SimulationResource
 
 YEARS = ["2025", "2026", "2027"]
+SCENARIO = "nightly_scenario"
 
 
 def _requests(definitions, instance):
@@ -25,7 +26,8 @@ def _requests(definitions, instance):
 
 def test_the_nightly_schedule_rebuilds_every_year_in_one_run(scenario_factory, tmp_path, monkeypatch):
     monkeypatch.setenv("WORKFORCE_REPORTS_DIR", str(tmp_path / "reports"))
-    scenario, db = scenario_factory(end_year=2027), tmp_path / "nightly.duckdb"
+    # Its own scenario id: the session's instance holds other tests' runs of test_scenario.
+    scenario, db = scenario_factory(scenario_id=SCENARIO, end_year=2027), tmp_path / "nightly.duckdb"
     definitions = build_definitions(SimulationResource(scenario_path=str(scenario), db_path=str(db)))
     instance = DagsterInstance.get()
     schedule, requests = _requests(definitions, instance)
@@ -35,17 +37,17 @@ def test_the_nightly_schedule_rebuilds_every_year_in_one_run(scenario_factory, t
     request = requests[0]
     assert request.tags["dagster/asset_partition_range_start"] == "2025"
     assert request.tags["dagster/asset_partition_range_end"] == "2027"
-    assert request.run_key == "test_scenario-2026-11-23"
+    assert request.run_key == f"{SCENARIO}-2026-11-23"
 
     result = definitions.resolve_job_def(schedule.job_name).execute_in_process(
         instance=instance, tags=request.tags, raise_on_error=False)
     assert result.success
     for table in ("fct_yearly_events", "fct_workforce_snapshot", "fct_year_summary"):
-        for key in (scenario_key("test_scenario", table), scenario_key("test_scenario", "published", table)):
+        for key in (scenario_key(SCENARIO, table), scenario_key(SCENARIO, "published", table)):
             assert instance.get_materialized_partitions(key) == set(YEARS), key
-    assert instance.get_latest_materialization_event(scenario_key("test_scenario", "scenario_report")) is not None
+    assert instance.get_latest_materialization_event(scenario_key(SCENARIO, "scenario_report")) is not None
     # Every gate has a passing result on every year (the currency warning included).
-    for key in gate_check_keys("test_scenario"):
+    for key in gate_check_keys(SCENARIO):
         results = {}
         for record in instance.event_log_storage.get_asset_check_execution_history(key, limit=50):
             evaluation = record.event.dagster_event.event_specific_data if record.event else None
@@ -63,4 +65,4 @@ def test_the_nightly_schedule_rebuilds_every_year_in_one_run(scenario_factory, t
     later = schedule.evaluate_tick(build_schedule_context(
         instance=instance, scheduled_execution_time=datetime(2026, 11, 24, 2, 0),
         repository_def=definitions.get_repository_def())).run_requests
-    assert later[0].run_key == "test_scenario-2026-11-24"
+    assert later[0].run_key == f"{SCENARIO}-2026-11-24"

@@ -25,7 +25,6 @@ from dagster import (
     multi_asset_check,
 )
 
-from workforce_platform.errors import WorkforceInputError
 from workforce_platform.asset_keys import scenario_key, with_scenario
 from workforce_platform.assets.check_results import log_year_result, results_by_year
 from workforce_platform.assets.memory_guard import stop_if_memory_guard_tripped
@@ -48,6 +47,7 @@ from workforce_platform.checks.staleness import (
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.engines.parity import YearParity, compare_year
 from workforce_platform.engines.selection import EngineSettings
+from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.execution import ExecutionSettings, resolve_execution
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.fingerprint import year_fingerprints

@@ -87,7 +87,7 @@ def _check_detail(evaluation) -> str:
     if rows is None:
         rows = _metadata_value(evaluation.metadata, "failing_rows")
     if rows is not None:
-        parts.append(f"{rows} violating rows")
+        parts.append(f"{rows} violating row{'' if rows == 1 else 's'}")
     if evaluation.description:
         parts.append(evaluation.description)
     message = _metadata_value(evaluation.metadata, "message")
