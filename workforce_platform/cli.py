@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="Polars engine: split the employees into this many shards (default: execution.event_shards, else 1).")
     simulate.add_argument("--no-engine-parity", action="store_true",
                           help="Skip the blocking engine_parity gate (recomputing each year with the other engine).")
-    simulate.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
+    simulate.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH, else <WORKFORCE_DB_DIR or data>/<scenario_id>.duckdb).")
     simulate.add_argument("--years-per-run", type=_positive_int, default=1,
                           help="Years per Dagster run (default 1): a run of several years builds them in order, checks "
                                "each, and publishes them only when all passed; fewer runs, less overhead.")
@@ -119,19 +119,19 @@ def build_parser() -> argparse.ArgumentParser:
     fingerprint = commands.add_parser("fingerprint", help="Print each year's input and output fingerprints.")
     fingerprint.add_argument("--scenario", type=Path, required=True, help="Scenario YAML file.")
     fingerprint.add_argument("--years", type=_year_range, help="Years, e.g. 2025-2029 (default: the scenario's).")
-    fingerprint.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
+    fingerprint.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH, else <WORKFORCE_DB_DIR or data>/<scenario_id>.duckdb).")
 
     parity = commands.add_parser("parity", help="Compare each year with the other event engine's result, row for row.")
     parity.add_argument("--scenario", type=Path, required=True, help="Scenario YAML file.")
     parity.add_argument("--years", type=_year_range, help="Years, e.g. 2025-2029 (default: the scenario's).")
-    parity.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
+    parity.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH, else <WORKFORCE_DB_DIR or data>/<scenario_id>.duckdb).")
     parity.add_argument("--event-shards", type=_positive_int, default=1,
                         help="Shards of the Polars engine when it is the one recomputing (default 1).")
 
     report = commands.add_parser("report", help="Summaries, comparison, plots, Excel workbook and HTML report of "
                                                 "the published years.")
     report.add_argument("--scenario", type=Path, required=True, help="Scenario YAML file (the baseline).")
-    report.add_argument("--db", type=Path, help="Its DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
+    report.add_argument("--db", type=Path, help="Its DuckDB file (default: WORKFORCE_DB_PATH, else <WORKFORCE_DB_DIR or data>/<scenario_id>.duckdb).")
     report.add_argument("--compare", type=Path, action="append", default=[], metavar="SCENARIO",
                         help="An alternative scenario to compare with the baseline (repeatable).")
     report.add_argument("--compare-db", type=Path, action="append", default=[], metavar="DB",

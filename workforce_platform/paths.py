@@ -18,6 +18,11 @@ def default_scenario_path() -> Path:
     return Path(os.environ.get("WORKFORCE_SCENARIO", DEFAULT_SCENARIO_PATH)).resolve()
 
 
+def databases_dir() -> Path:
+    """Where a scenario's database goes by default: WORKFORCE_DB_DIR, else data/."""
+    return Path(os.environ.get("WORKFORCE_DB_DIR", DATA_DIR)).resolve()
+
+
 def scenarios_dir() -> Path:
     """The registered scenarios' folder: WORKFORCE_SCENARIOS_DIR, else the bundled `scenarios/`."""
     return Path(os.environ.get("WORKFORCE_SCENARIOS_DIR", SCENARIOS_DIR)).resolve()

@@ -21,7 +21,7 @@ class SimulationResource(ConfigurableResource):
 
     scenario_path: str = Field(default_factory=lambda: str(default_scenario_path()),
                                description="Scenario YAML file (default: WORKFORCE_SCENARIO or the bundled baseline).")
-    db_path: Optional[str] = Field(None, description="DuckDB file (default: WORKFORCE_DB_PATH or data/<scenario_id>.duckdb).")
+    db_path: Optional[str] = Field(None, description="DuckDB file (default: WORKFORCE_DB_PATH, else <WORKFORCE_DB_DIR or data>/<scenario_id>.duckdb).")
     threads: Optional[int] = Field(None, ge=1, description="dbt and DuckDB threads (default: WORKFORCE_THREADS, "
                                    "the scenario's execution.threads, or the optimization level's).")
     optimization: Optional[str] = Field(None, description="low, medium or high (default: WORKFORCE_OPT_LEVEL, the "

@@ -117,16 +117,16 @@ class DagsterDev:
         events = ((data.get("data") or {}).get("logsForRun") or {}).get("events") or []
         return [e.get("message") or "" for e in events]
 
-    def partition_statuses(self, path: list[str]) -> list[dict]:
-        path = [self.scenario_id, *path]
+    def partition_statuses(self, path: list[str], scenario_id: Optional[str] = None) -> list[dict]:
+        path = [scenario_id or self.scenario_id, *path]
         data = self.graphql("""query($path: [String!]!) { assetNodeOrError(assetKey: {path: $path}) {
             ... on AssetNode { assetPartitionStatuses { ... on TimePartitionStatuses {
                 ranges { status startKey endKey } } } } } }""", {"path": path})
         node = (data.get("data") or {}).get("assetNodeOrError") or {}
         return ((node.get("assetPartitionStatuses") or {}).get("ranges")) or []
 
-    def materialised(self, path: list[str], first: str, last: str) -> bool:
-        return {"status": "MATERIALIZED", "startKey": first, "endKey": last} in self.partition_statuses(path)
+    def materialised(self, path: list[str], first: str, last: str, scenario_id: Optional[str] = None) -> bool:
+        return {"status": "MATERIALIZED", "startKey": first, "endKey": last} in self.partition_statuses(path, scenario_id)
 
     def check_executions(self, asset: str, check: str) -> list[dict]:
         data = self.graphql("""query($path: [String!]!, $check: String!) {

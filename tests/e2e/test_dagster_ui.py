@@ -27,6 +27,7 @@ pytestmark = pytest.mark.e2e
 YEARS = ("2025", "2026", "2027")
 SNAPSHOT = "fct_workforce_snapshot"
 SCENARIO = "ui_scenario"
+OTHER_SCENARIO = "ui_growth"  # a second code location: Materialize all covers both
 RUN_TIMEOUT = 420
 
 
@@ -37,19 +38,22 @@ def dagster_dev(tmp_path_factory):
     pytest.importorskip("playwright.sync_api", reason="playwright is installed by the project's dev extra")
     folder = tmp_path_factory.mktemp("ui")
     census = write_census(generate_census(300, seed=11), folder / "census.csv")
-    scenario = folder / "ui_scenario.yaml"
-    scenario.write_text(yaml.safe_dump({
-        "scenario_id": "ui_scenario", "start_year": 2025, "end_year": 2027, "random_seed": 5,
-        "census_path": str(census)}, sort_keys=False))
-    # Its own registry of scenarios (one), loaded by a workspace like the project's.
+    scenarios = folder / "scenarios"
+    scenarios.mkdir()
+    for scenario_id, growth in ((SCENARIO, 0.03), (OTHER_SCENARIO, 0.06)):
+        (scenarios / f"{scenario_id}.yaml").write_text(yaml.safe_dump({
+            "scenario_id": scenario_id, "start_year": 2025, "end_year": 2027, "random_seed": 5,
+            "target_growth_rate": growth, "census_path": str(census)}, sort_keys=False))
+    # Its own registry of two scenarios, one code location each, as the project's workspace.yaml.
     workspace = folder / "workspace.yaml"
     workspace.write_text(yaml.safe_dump({"load_from": [{"python_module": {
-        "module_name": "workforce_platform.locations", "attribute": "ui_scenario", "location_name": "ui_scenario",
-        "working_directory": str(PROJECT_ROOT)}}]}))
-    server = DagsterDev(folder / "dagster_home", {"WORKFORCE_SCENARIOS_DIR": str(folder),
-                                                  "WORKFORCE_DB_PATH": str(folder / "ui.duckdb"),
+        "module_name": "workforce_platform.locations", "attribute": name, "location_name": name,
+        "working_directory": str(PROJECT_ROOT)}} for name in (SCENARIO, OTHER_SCENARIO)]}))
+    server = DagsterDev(folder / "dagster_home", {"WORKFORCE_SCENARIOS_DIR": str(scenarios),
+                                                  "WORKFORCE_DB_DIR": str(folder / "databases"),
                                                   "WORKFORCE_REPORTS_DIR": str(folder / "reports")},
-                        folder / "dagster_dev.log", workspace=workspace, scenario_id="ui_scenario")
+                        folder / "dagster_dev.log", workspace=workspace, scenario_id=SCENARIO)
+    scenario = scenarios / f"{SCENARIO}.yaml"
     server.reports = folder / "reports"
     server.scenario = scenario
     server.screenshots = folder / "screenshots"
@@ -107,18 +111,25 @@ def test_materialize_all_from_the_lineage_runs_every_year_in_order(dagster_dev, 
     page.goto(f"{dagster_dev.url}/asset-groups")
     page.get_by_role("button", name="Materialize all").click()
     dialog = page.locator("[role=dialog]").last
-    dialog.get_by_role("button", name="All", exact=True).click()
+    # The scenarios are two code locations: the dialog selects all their partitions at once.
+    dialog.get_by_text("All partitions", exact=True).wait_for()
     page.screenshot(path=str(dagster_dev.screenshots / "materialize_all_dialog.png"))
     dialog.get_by_role("button", name="Launch backfill").click()
     runs = _wait_until_idle(dagster_dev, set())
     _assert_succeeded(dagster_dev, runs)
-    for path in ([SNAPSHOT], ["fct_yearly_events"], ["published", SNAPSHOT], ["published", "fct_year_summary"]):
-        assert dagster_dev.materialised(path, YEARS[0], YEARS[-1]), (path, dagster_dev.partition_statuses(path))
-    # The parameters, then one run of every year (built in order, then checked, then published),
-    # then the report of the published years.
-    ranges = [r for r in runs if {"key": "dagster/asset_partition_range_start", "value": YEARS[0]} in r["tags"]]
-    assert len(runs) == 3 and len(ranges) == 1, runs
-    assert (dagster_dev.reports / "ui_scenario" / f"ui_scenario_summary_{YEARS[0]}-{YEARS[-1]}.csv").exists()
+    for scenario_id in (SCENARIO, OTHER_SCENARIO):
+        for path in ([SNAPSHOT], ["fct_yearly_events"], ["published", SNAPSHOT], ["published", "fct_year_summary"]):
+            assert dagster_dev.materialised(path, YEARS[0], YEARS[-1], scenario_id), (
+                scenario_id, path, dagster_dev.partition_statuses(path, scenario_id))
+        # Per scenario (code location): the parameters, then one run of every year (built in
+        # order, then checked, then published), then the report of the published years.
+        own = [r for r in runs if {"key": "dagster/code_location", "value": scenario_id} in r["tags"]]
+        ranges = [r for r in own if {"key": "dagster/asset_partition_range_start", "value": YEARS[0]} in r["tags"]]
+        assert len(own) == 3 and len(ranges) == 1, (scenario_id, runs)
+        assert (dagster_dev.reports / scenario_id / f"{scenario_id}_summary_{YEARS[0]}-{YEARS[-1]}.csv").exists()
+    assert len(runs) == 6
+    ranges = [r for r in runs if {"key": "dagster/code_location", "value": SCENARIO} in r["tags"]
+              and {"key": "dagster/asset_partition_range_start", "value": YEARS[0]} in r["tags"]]
     # The report's plots show in the UI, from the asset's metadata.
     page.goto(f"{dagster_dev.url}/assets/{SCENARIO}/scenario_report")
     page.get_by_text("[Show Markdown]").nth(1).click()

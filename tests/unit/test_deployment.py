@@ -31,7 +31,8 @@ def test_every_registered_scenario_has_a_code_server_and_a_workspace_entry():
     for scenario, spec in code_servers.items():
         command = spec["command"]
         assert command[command.index("-a") + 1] == scenario and command[command.index("--location-name") + 1] == scenario
-        assert spec["environment"]["WORKFORCE_DB_PATH"] == f"/app/data/runs/{scenario}.duckdb"
+        assert spec["environment"]["WORKFORCE_DB_DIR"] == "/app/data/runs"
+        assert "WORKFORCE_DB_PATH" not in spec["environment"]  # one file per scenario
         assert "duckdb:/app/data/runs" in spec["volumes"]
     workspace = yaml.safe_load((PROJECT_ROOT / "deploy" / "workspace.yaml").read_text())["load_from"]
     entries = {entry["grpc_server"]["location_name"]: entry["grpc_server"] for entry in workspace}

@@ -27,7 +27,7 @@ import yaml
 from workforce_platform.config.scenario import Scenario, load_scenario
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.year_build import default_db_path
-from workforce_platform.paths import DATA_DIR
+from workforce_platform.paths import databases_dir
 
 MAX_WORKERS = 10
 MAX_SEEDS = 1000
@@ -104,7 +104,8 @@ class BatchPass:
 def scenario_items(paths: Sequence[Path], log_dir: Path, db_path: Optional[Path] = None,
                    db_dir: Optional[Path] = None) -> list[BatchItem]:
     """The batch of several scenario files: distinct scenario ids, each with its own database
-    `<db_dir>/<scenario_id>.duckdb` (default data/; one scenario alone: --db or WORKFORCE_DB_PATH too)."""
+    `<db_dir>/<scenario_id>.duckdb` (default WORKFORCE_DB_DIR or data/; one scenario alone: --db or
+    WORKFORCE_DB_PATH too)."""
     if db_path is not None and len(paths) > 1:
         raise WorkforceInputError("--db names one database; with several scenarios each writes its own "
                                   "<scenario_id>.duckdb in --db-dir (default data/; WORKFORCE_DB_PATH is ignored)")
@@ -120,7 +121,7 @@ def scenario_items(paths: Sequence[Path], log_dir: Path, db_path: Optional[Path]
         if len(paths) == 1 and db_dir is None:
             database = (db_path or default_db_path(scenario)).resolve()
         else:
-            database = ((db_dir or DATA_DIR) / f"{scenario.scenario_id}.duckdb").resolve()
+            database = ((db_dir or databases_dir()) / f"{scenario.scenario_id}.duckdb").resolve()
         items.append(BatchItem(scenario.source_path, scenario.scenario_id, database,
                                log_dir / f"{scenario.scenario_id}.log"))
     return items
@@ -228,5 +229,5 @@ def comparison_table(items: Sequence[BatchItem]) -> str:
 
 def ensemble_folder(scenario: Scenario, db_dir: Optional[Path] = None) -> Path:
     """Where a seed ensemble's scenario files, databases and summary go."""
-    return ((db_dir or DATA_DIR) / "ensembles" / scenario.scenario_id).resolve()
+    return ((db_dir or databases_dir()) / "ensembles" / scenario.scenario_id).resolve()
 

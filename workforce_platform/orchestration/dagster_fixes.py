@@ -1,6 +1,8 @@
-"""A correction to Dagster 1.13 that every process of ours applies (webserver, daemon, code
+"""Two corrections to Dagster 1.13 that every process of ours applies (webserver, daemon, code
 server, run workers and the command line), by importing this module: the instance's event log
 storage (dagster.yaml) and the definitions both import it.
+
+1. Subset inequality.
 
 `TimeWindowPartitionsSubset` defines `__eq__` (same partitions and windows) but inherits `__ne__`
 from `tuple`, which also compares its lazily computed `num_partitions`: two equal subsets can be
@@ -13,6 +15,8 @@ installed Dagster and fails once Dagster no longer has it, so that this module c
 
 from __future__ import annotations
 
+import dagster._core.execution.asset_backfill as _asset_backfill
+from dagster import AssetKey
 from dagster._core.definitions.partitions.subset.time_window import TimeWindowPartitionsSubset
 
 
@@ -25,3 +29,38 @@ DAGSTER_HAS_SUBSET_INEQUALITY_DEFECT = TimeWindowPartitionsSubset.__ne__ is tupl
 
 if DAGSTER_HAS_SUBSET_INEQUALITY_DEFECT:
     TimeWindowPartitionsSubset.__ne__ = _not_equal  # type: ignore[method-assign]
+
+
+# 2. Backfills across code locations. Every scenario is a code location (workforce_platform/
+# locations.py). The asset backfill groups its run requests by partitions definition, partitions
+# and backfill policy, and, unlike the requests of other launch paths, never splits a group by
+# code location: "Materialize all" over the global lineage put the unpartitioned parameter assets
+# of every scenario in one run, which no job can hold, and the backfill failed ("Could not find an
+# implicit asset job for the given assets"). Split each request by code location, as Dagster's
+# other run-request builder does. `tests/unit/orchestration/test_dagster_fixes.py` shows the defect
+# on the installed Dagster and fails once Dagster no longer has it.
+_build_run_requests_with_backfill_policies = _asset_backfill.build_run_requests_with_backfill_policies
+
+
+def _split_by_code_location(run_requests, asset_graph) -> list:
+    split = []
+    for request in run_requests:
+        keys = set(request.asset_selection or [])
+        groups = asset_graph.split_entity_keys_by_repository(keys) if keys else [keys]
+        if len(groups) <= 1:
+            split.append(request)
+            continue
+        for group in groups:
+            assets = sorted((k for k in group if isinstance(k, AssetKey)), key=lambda k: k.to_user_string())
+            checks = [k for k in (request.asset_check_keys or []) if k.asset_key in group]
+            split.append(request._replace(asset_selection=assets, asset_check_keys=checks))
+    return split
+
+
+def _run_requests_per_code_location(asset_partitions, asset_graph, dynamic_partitions_store):
+    requests = _build_run_requests_with_backfill_policies(asset_partitions=asset_partitions, asset_graph=asset_graph,
+                                                          dynamic_partitions_store=dynamic_partitions_store)
+    return _split_by_code_location(requests, asset_graph)
+
+
+_asset_backfill.build_run_requests_with_backfill_policies = _run_requests_per_code_location

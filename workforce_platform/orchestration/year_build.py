@@ -24,13 +24,13 @@ from workforce_platform.orchestration.tables import table_exists
 from workforce_platform.orchestration.dbt_project import (
     DBT_PROJECT_NAME, configure_dbt_environment, parsed_manifest, project_args,
 )
-from workforce_platform.paths import DATA_DIR
+from workforce_platform.paths import databases_dir
 
 
 def default_db_path(scenario: Scenario) -> Path:
-    """WORKFORCE_DB_PATH, else data/<scenario_id>.duckdb under the project."""
+    """WORKFORCE_DB_PATH, else <WORKFORCE_DB_DIR or data/>/<scenario_id>.duckdb."""
     configured = os.environ.get("WORKFORCE_DB_PATH")
-    return Path(configured).resolve() if configured else DATA_DIR / f"{scenario.scenario_id}.duckdb"
+    return Path(configured).resolve() if configured else databases_dir() / f"{scenario.scenario_id}.duckdb"
 
 
 def resource_hint(messages: str, settings: ExecutionSettings) -> Optional[str]:
