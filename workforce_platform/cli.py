@@ -21,10 +21,9 @@ from workforce_platform.benchmarks.scenarios import (
     QUICK_SCENARIOS,
     SCALE_SCENARIOS,
 )
-from workforce_platform.errors import SimulationOrderError, WorkforceInputError
+from workforce_platform.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, SimulationOrderError, WorkforceInputError
 from workforce_platform.orchestration.execution import LEVELS
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):

@@ -28,6 +28,7 @@ from dagster import (
 from workforce_platform.asset_keys import scenario_key, with_scenario
 from workforce_platform.assets.check_results import log_year_result, results_by_year
 from workforce_platform.assets.memory_guard import stop_if_memory_guard_tripped
+from workforce_platform.assets.refusal import refuse
 from workforce_platform.checks.audit import (
     AuditRecord,
     inputs_fingerprint,
@@ -281,7 +282,7 @@ def build_gates(partitions_def: PartitionsDefinition, scenario_id: str):
         try:
             scenario, database = simulation.scenario_of_location(scenario_id), simulation.database()
         except WorkforceInputError as exc:
-            raise Failure(description=str(exc), metadata={"bad_input": True}, allow_retries=False) from exc
+            refuse(exc)
         selected = set(context.selected_asset_check_keys)
         if context.has_partition_key:
             years = [int(context.partition_key)]

@@ -5,6 +5,7 @@ from dagster import AssetExecutionContext, BackfillPolicy, AssetSpec, Failure, M
 
 from workforce_platform.asset_keys import scenario_key
 from workforce_platform.assets.memory_guard import stop_if_memory_guard_tripped
+from workforce_platform.assets.refusal import refuse
 from workforce_platform.checks.audit import PublishRefused, publish_year
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.database_lock import DatabaseLock
@@ -28,7 +29,7 @@ def build_publish(partitions_def: PartitionsDefinition, scenario_id: str):
         try:
             scenario = simulation.scenario_of_location(scenario_id)
         except WorkforceInputError as exc:
-            raise Failure(description=str(exc), metadata={"bad_input": True}, allow_retries=False) from exc
+            refuse(exc)
         counts: dict[int, dict[str, int]] = {}
         with measured_stage("publish") as window:
             # A year whose run passed the memory guard's limit is not promoted.

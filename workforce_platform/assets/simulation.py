@@ -36,6 +36,7 @@ from dagster_shared.record import replace
 
 from workforce_platform.assets.check_results import results_by_year
 from workforce_platform.assets.memory_guard import stop_if_memory_guard_tripped
+from workforce_platform.assets.refusal import refuse
 from workforce_platform.assets.translator import PER_YEAR_TAG, WorkforceDbtTranslator
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
 from workforce_platform.orchestration.execution import ExecutionSettings, machine_cores
@@ -146,11 +147,6 @@ def _guarded_build(simulation: SimulationResource, stage: str, build: Callable[[
     return result, window
 
 
-def _refuse(exc: Exception) -> None:
-    """Bad input or a year out of order: a failed run whose message says why; nothing written."""
-    raise Failure(description=str(exc), metadata={"bad_input": True}, allow_retries=False) from exc
-
-
 def _dbt_unit(manifest_path: str, translator: WorkforceDbtTranslator, name: str, select: str, exclude: str = "",
               partitions_def: Optional[PartitionsDefinition] = None):
     """A multi-asset of the selected dbt nodes that is built whole (see the module's docstring),
@@ -182,7 +178,7 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
             result, window = _guarded_build(simulation, "parameters", lambda settings: build_parameters(
                 scenario, simulation.database(), settings))
         except (WorkforceInputError, SimulationOrderError) as exc:
-            _refuse(exc)
+            refuse(exc)
         context.log.info(f"parameters of '{scenario.scenario_id}' in {simulation.database()}: "
                          f"inputs {result.inputs_seconds:.2f}s, dbt {result.dbt_seconds:.2f}s, "
                          f"peak RSS {window.peak_rss_bytes / 2**20:.0f} MiB")
@@ -207,7 +203,7 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
                     scenario, year, simulation.database(), settings, previous_built_in_this_run=year != years[0],
                     engine=engine))
             except (WorkforceInputError, SimulationOrderError) as exc:
-                _refuse(exc)
+                refuse(exc)
             engine_figure = f"polars engine {result.engine_seconds:.2f}s, dbt tests" if result.engine == "polars" else "dbt"
             context.log.info(f"year {year} of '{scenario.scenario_id}' ({engine.describe()}): inputs "
                              f"{result.inputs_seconds:.2f}s, {engine_figure} {result.dbt_seconds:.2f}s, "

@@ -25,13 +25,13 @@ from typing import Callable, Optional, Sequence
 import yaml
 
 from workforce_platform.config.scenario import Scenario, load_scenario
-from workforce_platform.errors import WorkforceInputError
+from workforce_platform.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, WorkforceInputError
 from workforce_platform.orchestration.year_build import default_db_path
 from workforce_platform.paths import databases_dir
+from workforce_platform.text_table import right_aligned
 
 MAX_WORKERS = 10
 MAX_SEEDS = 1000
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -222,9 +222,7 @@ def comparison_table(items: Sequence[BatchItem]) -> str:
             value = figures[item.scenario_id].get(year)
             row += [f"{value[0]:,}", f"{Decimal(value[1]):,}"] if value else ["-", "-"]
         body.append(row)
-    widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(headers)]
-    line = lambda cells: "  ".join(c.rjust(w) for c, w in zip(cells, widths))  # noqa: E731
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in body)])
+    return right_aligned(headers, body)
 
 
 def ensemble_folder(scenario: Scenario, db_dir: Optional[Path] = None) -> Path:

@@ -20,6 +20,7 @@ from typing import Iterable, Mapping, Optional
 import duckdb
 
 from workforce_platform.orchestration.database_lock import DatabaseLock
+from workforce_platform.orchestration.tables import table_exists
 from workforce_platform.partitions import PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG
 
 RECORDED_BY_TAG = "workforce/failures_recorded_by"  # runs whose launcher records their failures itself
@@ -167,8 +168,7 @@ def recorded_failures(db_path: Path, scenario_id: Optional[str] = None) -> list[
         return []
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        if not con.execute("select count(*) from information_schema.tables where table_schema = 'audit' "
-                           "and table_name = 'failures'").fetchall()[0][0]:
+        if not table_exists(con, "audit", "failures"):
             return []
         return con.execute(
             "select scenario_id, simulation_year, run_years, failing_check, asset_or_step, detail, run_id "

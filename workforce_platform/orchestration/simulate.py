@@ -24,6 +24,7 @@ from workforce_platform.orchestration.execution import ExecutionSettings, machin
 from workforce_platform.orchestration.monitoring import STAGES, peak_rss_bytes, process_sampler
 from workforce_platform.partitions import year_range_tags
 from workforce_platform.paths import dagster_home
+from workforce_platform.text_table import right_aligned
 
 SUMMARY_COLUMNS = (
     "simulation_year", "starting_headcount", "hires", "experienced_terminations",
@@ -115,8 +116,8 @@ def _record_failure(instance, database: Path, scenario_id: str, job_name: str, t
     """The failed run's lines (year, failing check or step): in its log, in audit.failures, printed."""
     run = instance.get_run_by_id(result.run_id)
     lines = failure_lines(scenario_id, result.run_id, job_name, run.tags if run is not None else tags, result.all_events)
-    for line in lines:
-        if run is not None:
+    if run is not None:
+        for line in lines:
             instance.report_engine_event(line.text(), run)
     record_failures(database, lines)
     progress(f"  recorded in audit.failures of {database}:")
@@ -296,6 +297,4 @@ def format_summary(rows: list[tuple]) -> str:
          "" if r[6] is None else f"{float(r[6]) * 100:.2f}%", f"{r[7]:,.2f}")
         for r in rows
     ]
-    widths = [max(len(h), *(len(row[i]) for row in body)) if body else len(h) for i, h in enumerate(headers)]
-    line = lambda cells: "  ".join(c.rjust(w) for c, w in zip(cells, widths))  # noqa: E731
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(row) for row in body)])
+    return right_aligned(headers, body)

@@ -16,6 +16,7 @@ from typing import Sequence
 import duckdb
 
 from workforce_platform.orchestration.tables import table_exists
+from workforce_platform.text_table import right_aligned
 
 PERCENTILES = (Decimal("0.10"), Decimal("0.50"), Decimal("0.90"))
 HEADCOUNT_STEP = Decimal("0.1")
@@ -84,9 +85,7 @@ def format_ensemble(table: list[EnsembleYear]) -> str:
     headers = ("year", "seeds", "headcount P10", "P50", "P90", "employer cost P10", "P50", "P90")
     body = [(str(r.simulation_year), str(r.seeds), *(f"{v:,}" for v in r.headcount), *(f"{v:,}" for v in r.employer_cost))
             for r in table]
-    widths = [max(len(h), *(len(row[i]) for row in body)) if body else len(h) for i, h in enumerate(headers)]
-    line = lambda cells: "  ".join(c.rjust(w) for c, w in zip(cells, widths))  # noqa: E731
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(row) for row in body)])
+    return right_aligned(headers, body)
 
 
 def write_ensemble_csv(table: list[EnsembleYear], path: Path) -> Path:
