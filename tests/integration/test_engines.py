@@ -30,21 +30,23 @@ EVERY_BRANCH = {
         "auto_escalation": {"delay_years": 0, "cap": 0.08, "effective_date": "07-01"},
         "match": {"tiers": [{"employee_min": 0, "employee_max": 0.04, "match_rate": 1},
                             {"employee_min": 0.04, "employee_max": 0.06, "match_rate": 0.25}],
-                  "requires_last_day": False, "minimum_hours": 1000},
+                  "safe_harbor": False, "requires_last_day": False, "minimum_hours": 1000},
         "core": {"basis": "age", "schedule": [{"at_least": 0, "rate": 0.01}, {"at_least": 40, "rate": 0.03},
                                               {"at_least": 55, "rate": 0.05}],
                  "requires_last_day": False},
     },
     "target_growth_rate": -0.04,
 }
-DESIGNS = [(SEED, "", {}), (OTHER_SEED, "every_branch", EVERY_BRANCH)]
+# Top earners over 415(c): deferrals returned with their match, catch-up beyond 402(g), core cut.
+RICH_CORE = {"plan": {"core": {"basis": "flat", "flat_rate": 0.2}}}
+DESIGNS = [(SEED, "", {}), (OTHER_SEED, "every_branch", EVERY_BRANCH), (SEED, "rich_core", RICH_CORE)]
 
 
 def _scenario(db: Path):
     return load_scenario(db.parent / "test_scenario.yaml")
 
 
-@pytest.mark.parametrize("seed, variant, overrides", DESIGNS, ids=["default", "every_branch"])
+@pytest.mark.parametrize("seed, variant, overrides", DESIGNS, ids=["default", "every_branch", "rich_core"])
 def test_polars_engine_equals_the_sql_models_on_every_table_and_year(runs, seed, variant, overrides):
     db = runs.database(seed=seed, variant=variant, **overrides)
     scenario = _scenario(db)

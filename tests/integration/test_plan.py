@@ -9,23 +9,32 @@ import pytest
 
 from tests.integration.conftest import SEED
 from workforce_platform.orchestration.fingerprint import table_fingerprint
+from workforce_platform.simulation.indexing import indexed
+from workforce_platform.simulation.irs_limits import INCREMENTS, irs_limits_by_year, shipped_irs_limits
 from workforce_platform.simulation.plan_contributions import (
     IrsLimits, Tier, apply_annual_additions_limit, deferral_limit, match_amount,
 )
 
-STRETCH_MATCH = {"plan": {"match": {"tiers": [{"employee_min": 0, "employee_max": 0.06, "match_rate": 0.5}]}}}
+STRETCH_MATCH = {"plan": {"match": {"tiers": [{"employee_min": 0, "employee_max": 0.06, "match_rate": 0.5}],
+                                    "safe_harbor": False}}}
+# Core so rich that the top earners' additions exceed 415(c), and core alone reaches it at the top.
+RICH_CORE = {"plan": {"core": {"basis": "flat", "flat_rate": 0.2}}}
+RICH_CORE_EMPLOYER_FIRST = {"plan": {"core": {"basis": "flat", "flat_rate": 0.2},
+                                     "annual_additions_correction": "employer_first"}}
 SERVICE_CORE = {"plan": {"core": {"basis": "service", "schedule": [
     {"at_least": 0, "rate": 0.02}, {"at_least": 5, "rate": 0.03}, {"at_least": 15, "rate": 0.04}]}}}
 
 
 def _limits(con, year):
-    row = con.execute("""select elective_deferral_limit, catch_up_limit, super_catch_up_limit, compensation_limit,
-                                annual_additions_limit, catch_up_age, super_catch_up_min_age, super_catch_up_max_age
-                         from config_irs_limits where plan_year <= ? order by plan_year desc limit 1""", [year]).fetchall()[0]
-    return IrsLimits(*row)
+    """The year's limits from the Python reference (shipped rows, projection at the scenario's rate)."""
+    end_year, rate = con.execute("select end_year, irs_limit_indexing_rate from stg_scenario").fetchall()[0]
+    row = irs_limits_by_year(shipped_irs_limits(), end_year, rate)[year]
+    return IrsLimits(*(row[name] for name in (
+        "elective_deferral_limit", "catch_up_limit", "super_catch_up_limit", "compensation_limit",
+        "annual_additions_limit", "catch_up_age", "super_catch_up_min_age", "super_catch_up_max_age")))
 
 
-def _recompute(con, year, core_rate=lambda row: Decimal(0)):
+def _recompute(con, year, core_rate=lambda row: Decimal(0), order="deferrals_first"):
     tiers = [Tier(*r) for r in con.execute("select employee_min, employee_max, match_rate from stg_match_tiers order by tier").fetchall()]
     limits = _limits(con, year)
     rows = con.execute("""
@@ -41,9 +50,9 @@ def _recompute(con, year, core_rate=lambda row: Decimal(0)):
         deferral = min(deferral, deferral_limit(age, limits))
         expected_match = match_amount(deferral, plan_pay, tiers) if gets_match else Decimal(0)
         expected_core = (core_rate(tenure) * plan_pay).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if gets_core else Decimal(0)
-        catch_up = max(deferral - limits.elective_deferral_limit, Decimal(0))
-        expected = apply_annual_additions_limit(deferral, catch_up, expected_match, expected_core, prorated, limits)
-        assert (employee, match, core) == expected, employee_id
+        expected = apply_annual_additions_limit(deferral, age, expected_match, expected_core, prorated, plan_pay,
+                                                tiers, gets_match, limits, order)
+        assert (employee, match, core) == (expected.deferrals, expected.match, expected.core), employee_id
     return rows
 
 
@@ -127,3 +136,86 @@ def test_core_by_service_schedule(runs):
         assert terminated_core == 0
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("variant, overrides, order", [
+    ("rich_core", RICH_CORE, "deferrals_first"),
+    ("rich_core_employer_first", RICH_CORE_EMPLOYER_FIRST, "employer_first"),
+], ids=["deferrals_first", "employer_first"])
+def test_annual_additions_corrections_equal_the_python_reference(runs, variant, overrides, order):
+    con = runs.connect(seed=SEED, variant=variant, **overrides)
+    try:
+        for year in (2025, 2029):
+            _recompute(con, year, core_rate=lambda tenure: Decimal("0.2"), order=order)
+        corrected = con.execute("""
+            select count(*) filter (where c.employer_core < round(0.2 * c.plan_compensation, 2) and c.receives_core),
+                   count(*) filter (where c.employee_contribution < least(c.deferral_before_limits, c.deferral_limit)
+                                    and c.plan_compensation = c.prorated_compensation),
+                   count(*) filter (where c.catch_up_contribution > greatest(c.employee_contribution - l.elective_deferral_limit, 0))
+            from int_plan_contributions_calculated c join int_irs_limits_projected l on l.plan_year = c.simulation_year
+            """).fetchall()[0]
+    finally:
+        con.close()
+    core_cut, deferrals_returned, catch_up_beyond_402g = corrected
+    assert core_cut > 0, "no core was cut: the design does not reach 415(c)"
+    assert catch_up_beyond_402g > 0, "no deferral above 415(c) became catch-up"
+    if order == "deferrals_first":
+        assert deferrals_returned > 0, "no deferral was returned"
+    else:
+        assert deferrals_returned == 0, "employer_first returned deferrals while core could absorb the excess"
+
+
+def test_deferrals_first_keeps_more_employer_money_than_employer_first(runs):
+    costs = []
+    for variant, overrides in (("rich_core", RICH_CORE), ("rich_core_employer_first", RICH_CORE_EMPLOYER_FIRST)):
+        con = runs.connect(seed=SEED, variant=variant, **overrides)
+        try:
+            costs.append(con.execute("select sum(employer_cost), sum(employee_contributions) from fct_year_summary").fetchall()[0])
+        finally:
+            con.close()
+    (employer_deferrals_first, employee_deferrals_first), (employer_employer_first, employee_employer_first) = costs
+    assert employer_deferrals_first > employer_employer_first
+    assert employee_deferrals_first < employee_employer_first
+
+
+# Limits projected beyond the shipped years at an assumed rate, new-hire bands indexed at another.
+INDEXED = {"end_year": 2031, "plan": {"irs_limit_indexing_rate": 0.031},
+           "compensation": {"cola_rate": 0.02, "new_hire_pay_indexing_rate": 0.045}}
+
+
+def test_projected_limits_and_indexed_bands_equal_the_python_reference(runs):
+    con = runs.connect(seed=SEED, variant="indexed", **INDEXED)
+    try:
+        columns = [*INCREMENTS, "catch_up_age", "super_catch_up_min_age", "super_catch_up_max_age", "is_projected"]
+        rows = con.execute(f"select plan_year, {', '.join(columns)} from int_irs_limits_projected order by plan_year").fetchall()
+        expected = irs_limits_by_year(shipped_irs_limits(), 2031, Decimal("0.031"))
+        assert [r[0] for r in rows] == list(expected) == list(range(2024, 2032))
+        for year, *values in rows:
+            assert dict(zip(columns, values)) == expected[year], year
+        assert [r[-1] for r in rows].count(True) == 5
+        # the contributions of a projected year use its limits
+        _recompute(con, 2031)
+
+        base = dict(((level, "min"), low) for level, low, _ in con.execute(
+            "select level_id, min_compensation, max_compensation from config_levels").fetchall())
+        base.update(((level, "max"), high) for level, _, high in con.execute(
+            "select level_id, min_compensation, max_compensation from config_levels").fetchall())
+        bands = con.execute("""select plan_year, level_id, min_compensation, max_compensation
+                               from int_new_hire_pay_bands_indexed order by 1, 2""").fetchall()
+        assert {b[0] for b in bands} == set(range(2025, 2032))
+        for year, level, low, high in bands:
+            assert low == indexed(base[level, "min"], Decimal("0.045"), year - 2025), (year, level)
+            assert high == indexed(base[level, "max"], Decimal("0.045"), year - 2025), (year, level)
+        outside = con.execute("""
+            select h.simulation_year, h.employee_id, h.annual_compensation, b.min_compensation, b.max_compensation
+            from int_new_hires_generated h
+            join int_new_hire_pay_bands_indexed b on b.plan_year = h.simulation_year and b.level_id = h.level_id
+            where h.annual_compensation not between b.min_compensation and b.max_compensation""").fetchall()
+        assert outside == []
+        ratio = con.execute("""select avg(annual_compensation) filter (where simulation_year = 2031)
+                                    / avg(annual_compensation) filter (where simulation_year = 2025)
+                               from int_new_hires_generated where level_id = 1""").fetchall()[0][0]
+        assert 1.2 < ratio < 1.4, f"level-1 hires' average pay rose {ratio:.3f}x in 6 years at 4.5% (1.302x expected)"
+    finally:
+        con.close()
+

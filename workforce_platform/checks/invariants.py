@@ -165,10 +165,7 @@ CATALOGUE: tuple[Invariant, ...] = (
     ),
 )
 
-_IRS_LIMITS_OF_YEAR = """(select * from main.config_irs_limits
-    order by case when plan_year <= $year then 0 else 1 end,
-             case when plan_year <= $year then -plan_year else plan_year end
-    limit 1)"""
+_IRS_LIMITS_OF_YEAR = "(select * from main.int_irs_limits_projected where plan_year = $year)"
 
 CATALOGUE += (
     Invariant(
@@ -219,12 +216,16 @@ CATALOGUE += (
     Invariant(
         name="irs_limits",
         asset="fct_workforce_snapshot",
-        description="Deferrals within 402(g) plus the catch-up for the age reached; plan pay is prorated "
-                    "pay capped at 401(a)(17) and the match stays within the formula on it; deferrals "
-                    "(less catch-up), match and core within 415(c) (the lesser of the limit and pay).",
+        description="The year has IRS limits; deferrals within 402(g) plus the catch-up for the age reached; "
+                    "plan pay is prorated pay capped at 401(a)(17) and the match stays within the formula on "
+                    "it; catch-up within the deferrals and the age's catch-up; deferrals (less catch-up), "
+                    "match and core within 415(c) (the lesser of the limit and pay).",
         violations_sql=f"""
             with limits as {_IRS_LIMITS_OF_YEAR},
-            snap as (select * from main.fct_workforce_snapshot where {_YEAR}),
+            snap as (select s.*, c.catch_up_contribution
+                     from main.fct_workforce_snapshot as s
+                     join main.int_plan_contributions_calculated as c using (scenario_id, simulation_year, employee_id)
+                     where s.scenario_id = $scenario_id and s.simulation_year = $year),
             formula as (select coalesce(sum(match_rate * (employee_max - employee_min)), 0) as max_match_rate
                         from main.stg_match_tiers),
             checked as (
@@ -236,8 +237,9 @@ CATALOGUE += (
                             then limits.super_catch_up_limit
                         when snap.age >= limits.catch_up_age then limits.catch_up_limit
                         else 0 end as deferral_limit,
-                    greatest(snap.employee_contribution - limits.elective_deferral_limit, 0) as catch_up,
+                    snap.catch_up_contribution as catch_up,
                     least(limits.annual_additions_limit, snap.prorated_compensation) as additions_limit,
+                    limits.elective_deferral_limit,
                     least(snap.prorated_compensation, limits.compensation_limit) as expected_plan_compensation,
                     round(formula.max_match_rate * snap.plan_compensation, 2) as match_ceiling
                 from snap cross join limits cross join formula
@@ -246,12 +248,18 @@ CATALOGUE += (
                    case when employee_contribution > deferral_limit then '402(g) and catch-up'
                         when plan_compensation <> expected_plan_compensation then '401(a)(17) plan compensation'
                         when employer_match > match_ceiling then 'match above the formula on plan compensation'
+                        when catch_up > employee_contribution or catch_up > deferral_limit - elective_deferral_limit
+                            then '414(v) catch-up above the deferrals or the age''s catch-up'
                         else '415(c) annual additions' end as limit_exceeded
             from checked
             where employee_contribution > deferral_limit
                or plan_compensation <> expected_plan_compensation
                or employer_match > match_ceiling
+               or catch_up > employee_contribution or catch_up > deferral_limit - elective_deferral_limit
                or employee_contribution - catch_up + employer_match + employer_core > additions_limit
+            union all
+            select null, null, null, null, null, null, null, 'no IRS limits for the year'
+            where not exists (select 1 from limits)
             order by 1""",
     ),
 )

@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from workforce_platform.errors import WorkforceInputError
+from workforce_platform.simulation.plan_contributions import Tier, safe_harbor_formula_problems
 
 
 def _five_decimals(value: Decimal) -> Decimal:
@@ -66,6 +67,9 @@ class Compensation(_Strict):
     promotion_raise: Rate = Field(Decimal("0.10"), ge=0, lt=1, description="Raise on promotion (at least the new band's minimum).")
     promotion_date: MonthDay = Field("04-01", description="Month-day on which promotions take effect.")
     merit_date: MonthDay = Field("07-01", description="Month-day on which merit and COLA take effect; not before promotion_date.")
+    new_hire_pay_indexing_rate: Optional[Rate] = Field(
+        None, ge=0, lt=1,
+        description="Yearly raise of the pay bands new hires are paid from (config_levels in the first year); default: cola_rate.")
 
     @field_validator("merit_by_level")
     @classmethod
@@ -137,8 +141,11 @@ class Match(_Strict):
                                  MatchTier(employee_min=Decimal("0.03"), employee_max=Decimal("0.05"), match_rate=Decimal("0.5"))],
         description="Default: 100% of the first 3% of pay plus 50% of the next 2%.",
     )
-    requires_last_day: bool = Field(True, description="Only employees active on 31 December receive the match.")
-    minimum_hours: Optional[int] = Field(None, ge=0, le=8784, description="Annual hours required for the match.")
+    safe_harbor: bool = Field(
+        True, description="A safe-harbor match (basic or enhanced): no last-day or hours condition, fully vested, "
+                          "at least 100% of 3% plus 50% of the next 2%, rate not rising, nothing matched above 6%.")
+    requires_last_day: bool = Field(False, description="Only employees active on 31 December receive the match (not with safe_harbor).")
+    minimum_hours: Optional[int] = Field(None, ge=0, le=8784, description="Annual hours required for the match (not with safe_harbor).")
 
     @field_validator("tiers")
     @classmethod
@@ -151,6 +158,23 @@ class Match(_Strict):
                 raise ValueError(f"tier {index + 1} overlaps the tier before it (starts at {tier.employee_min}, previous ends at {previous_max})")
             previous_max = tier.employee_max
         return tiers
+
+    @model_validator(mode="after")
+    def _safe_harbor_rules(self) -> "Match":
+        if not self.safe_harbor:
+            return self
+        problems = []
+        if self.requires_last_day:
+            problems.append("requires_last_day must be false")
+        if self.minimum_hours is not None:
+            problems.append("minimum_hours must be unset")
+        problems += safe_harbor_formula_problems(
+            [Tier(t.employee_min, t.employee_max, t.match_rate) for t in self.tiers])
+        if problems:
+            raise ValueError(
+                "a safe-harbor match (safe_harbor: true, the default) " + "; ".join(problems)
+                + "; set safe_harbor: false for a match that is not safe harbor")
+        return self
 
 
 class CoreStep(_Strict):
@@ -189,6 +213,13 @@ class Plan(_Strict):
     auto_escalation: AutoEscalation = Field(default_factory=AutoEscalation)
     match: Match = Field(default_factory=Match)
     core: Core = Field(default_factory=Core)
+    annual_additions_correction: Literal["deferrals_first", "employer_first"] = Field(
+        "deferrals_first",
+        description="415(c) excess: deferrals_first returns unmatched deferrals, then matched deferrals with their "
+                    "match, then core (the EPCRS order); employer_first cuts core, then match, then deferrals.")
+    irs_limit_indexing_rate: Optional[Rate] = Field(
+        None, ge=0, lt=1,
+        description="Assumed yearly indexing of the IRS limits after the last shipped year; default: compensation.cola_rate.")
 
 
 class Execution(_Strict):
@@ -229,6 +260,18 @@ class Scenario(_Strict):
         return self
 
     @property
+    def new_hire_pay_indexing_rate(self) -> Decimal:
+        """compensation.new_hire_pay_indexing_rate, or the COLA rate when unset."""
+        rate = self.compensation.new_hire_pay_indexing_rate
+        return self.compensation.cola_rate if rate is None else rate
+
+    @property
+    def irs_limit_indexing_rate(self) -> Decimal:
+        """plan.irs_limit_indexing_rate, or the COLA rate when unset."""
+        rate = self.plan.irs_limit_indexing_rate
+        return self.compensation.cola_rate if rate is None else rate
+
+    @property
     def years(self) -> list[int]:
         return list(range(self.start_year, self.end_year + 1))
 
@@ -251,7 +294,9 @@ class Scenario(_Strict):
         """A copy with some keys changed, validated again."""
         data = self.model_dump(mode="python", exclude={"source_path"})
         data.update(changes)
-        return _validate(data, self.source_path)
+        scenario = _validate(data, self.source_path)
+        check_irs_limit_years(scenario)
+        return scenario
 
 
 def _known_keys(model: type[BaseModel]) -> list[str]:
@@ -298,6 +343,18 @@ def _validate(data: Any, source_path: Optional[Path]) -> Scenario:
     return scenario
 
 
+def check_irs_limit_years(scenario: Scenario) -> None:
+    """Refuses a start year before the first year of the shipped IRS limits (later years are projected)."""
+    from workforce_platform.simulation.irs_limits import SHIPPED_LIMITS_PATH, shipped_irs_limits
+
+    first_year = min(shipped_irs_limits())
+    if scenario.start_year < first_year:
+        raise WorkforceInputError(
+            f"{scenario.source_path or '<scenario>'}: key 'start_year' has value {scenario.start_year}: "
+            f"the IRS limits ({SHIPPED_LIMITS_PATH}) begin in {first_year}; add the rows of the earlier "
+            "years with the IRS's published figures to simulate them")
+
+
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Reads and validates a scenario file; a relative census_path is relative to the file."""
     source_path = Path(path).resolve()
@@ -308,6 +365,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise WorkforceInputError(f"{source_path}: not a readable YAML file: {exc}") from None
     scenario = _validate(data, source_path)
+    check_irs_limit_years(scenario)
     census = scenario.resolved_census_path()
     if not census.is_file():
         raise WorkforceInputError(

@@ -158,6 +158,8 @@ def _write_scenario_tables(con: duckdb.DuckDBPyConnection, scenario: Scenario) -
         "promotion_day": ("integer", promotion_day),
         "merit_month": ("integer", merit_month),
         "merit_day": ("integer", merit_day),
+        "new_hire_pay_indexing_rate": ("decimal(7, 5)", str(scenario.new_hire_pay_indexing_rate)),
+        "irs_limit_indexing_rate": ("decimal(7, 5)", str(scenario.irs_limit_indexing_rate)),
         "eligibility_minimum_age": ("integer", plan.eligibility.minimum_age),
         "eligibility_waiting_days": ("integer", plan.eligibility.waiting_period_days),
         "eligibility_minimum_hours": ("integer", plan.eligibility.minimum_hours),
@@ -173,12 +175,14 @@ def _write_scenario_tables(con: duckdb.DuckDBPyConnection, scenario: Scenario) -
         "escalation_month": ("integer", escalation_month),
         "escalation_day": ("integer", escalation_day),
         "escalation_delay_years": ("integer", plan.auto_escalation.delay_years),
+        "match_safe_harbor": ("boolean", plan.match.safe_harbor),
         "match_requires_last_day": ("boolean", plan.match.requires_last_day),
         "match_minimum_hours": ("integer", plan.match.minimum_hours),
         "core_basis": ("varchar", plan.core.basis),
         "core_flat_rate": ("decimal(7, 5)", str(plan.core.flat_rate)),
         "core_requires_last_day": ("boolean", plan.core.requires_last_day),
         "core_minimum_hours": ("integer", plan.core.minimum_hours),
+        "annual_additions_correction": ("varchar", plan.annual_additions_correction),
         "scenario_fingerprint": ("varchar", scenario.fingerprint()),
     }
     select = ", ".join(f"?::{sql_type} as {name}" for name, (sql_type, _) in columns.items())

@@ -31,3 +31,10 @@ with ordered as (
 select * from ordered
 where upper_bound <= lower_bound or (next_lower is not null and next_lower <> upper_bound)
 {% endtest %}
+
+{#- Years must follow one another without gaps: a projection starts from the last one. -#}
+{% test consecutive_years(model, column_name) %}
+select {{ column_name }} from {{ model }}
+where {{ column_name }} <> (select min({{ column_name }}) from {{ model }})
+  and {{ column_name }} - 1 not in (select {{ column_name }} from {{ model }})
+{% endtest %}

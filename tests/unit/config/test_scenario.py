@@ -108,3 +108,52 @@ def test_engine_keys_live_under_execution_and_are_validated(tmp_path, minimal):
         load_scenario(_write(tmp_path, {**minimal, "execution": {"event_shards": 0}}))
     with pytest.raises(WorkforceInputError, match="unknown key 'event_engine'.*belongs under 'execution'"):
         load_scenario(_write(tmp_path, {**minimal, "event_engine": "polars"}))
+
+
+def test_the_default_match_is_a_safe_harbor_match_without_a_last_day_rule(tmp_path, minimal):
+    match = load_scenario(_write(tmp_path, minimal)).plan.match
+    assert match.safe_harbor and not match.requires_last_day and match.minimum_hours is None
+
+
+@pytest.mark.parametrize("match, problem", [
+    ({"requires_last_day": True}, "requires_last_day must be false"),
+    ({"minimum_hours": 1000}, "minimum_hours must be unset"),
+    ({"tiers": [{"employee_min": 0, "employee_max": 0.06, "match_rate": 0.5}]}, "less than the basic safe-harbor match"),
+    ({"tiers": [{"employee_min": 0, "employee_max": 0.08, "match_rate": 1}]}, "above 6% of pay"),
+])
+def test_a_safe_harbor_match_refuses_what_safe_harbor_forbids(tmp_path, minimal, match, problem):
+    with pytest.raises(WorkforceInputError, match=r"plan\.match.*" + problem + r".*set safe_harbor: false"):
+        load_scenario(_write(tmp_path, {**minimal, "plan": {"match": match}}))
+
+
+def test_a_match_that_is_not_safe_harbor_may_have_a_last_day_rule(tmp_path, minimal):
+    match = {"tiers": [{"employee_min": 0, "employee_max": 0.08, "match_rate": 0.5}], "safe_harbor": False,
+             "requires_last_day": True, "minimum_hours": 1000}
+    loaded = load_scenario(_write(tmp_path, {**minimal, "plan": {"match": match}})).plan.match
+    assert not loaded.safe_harbor and loaded.requires_last_day and loaded.minimum_hours == 1000
+
+
+def test_indexing_rates_default_to_the_cola_rate(tmp_path, minimal):
+    scenario = load_scenario(_write(tmp_path, {**minimal, "compensation": {"cola_rate": 0.031}}))
+    assert scenario.new_hire_pay_indexing_rate == Decimal("0.031") == scenario.irs_limit_indexing_rate
+    scenario = load_scenario(_write(tmp_path, {**minimal, "compensation": {"new_hire_pay_indexing_rate": 0.04},
+                                                "plan": {"irs_limit_indexing_rate": 0}}))
+    assert (scenario.new_hire_pay_indexing_rate, scenario.irs_limit_indexing_rate) == (Decimal("0.04"), Decimal("0"))
+
+
+def test_the_415c_correction_order_is_checked(tmp_path, minimal):
+    assert load_scenario(_write(tmp_path, minimal)).plan.annual_additions_correction == "deferrals_first"
+    with pytest.raises(WorkforceInputError, match=r"plan\.annual_additions_correction.*'core_first'"):
+        load_scenario(_write(tmp_path, {**minimal, "plan": {"annual_additions_correction": "core_first"}}))
+
+
+def test_a_start_year_before_the_shipped_irs_limits_is_refused(tmp_path, minimal):
+    load_scenario(_write(tmp_path, {**minimal, "start_year": 2024}))
+    with pytest.raises(WorkforceInputError) as error:
+        load_scenario(_write(tmp_path, {**minimal, "start_year": 2023}))
+    message = str(error.value)
+    assert "scenario.yaml" in message and "'start_year' has value 2023" in message
+    assert "config_irs_limits.csv" in message and "begin in 2024" in message
+    scenario = load_scenario(_write(tmp_path, minimal))
+    with pytest.raises(WorkforceInputError, match="begin in 2024"):
+        scenario.with_overrides(start_year=2020)

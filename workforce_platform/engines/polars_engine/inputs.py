@@ -66,7 +66,8 @@ class YearInputs:
     voluntary_deferral_rates: pl.DataFrame
     match_tiers: pl.DataFrame
     core_schedule: pl.DataFrame
-    irs_limits: pl.DataFrame
+    irs_limits: pl.DataFrame  # the year's row (shipped or projected)
+    new_hire_pay_bands: pl.DataFrame  # the year's indexed band of each level
 
 
 _STATE_COLUMNS = (
@@ -132,5 +133,7 @@ def read_year_inputs(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int
         irs_limits=_frame(con, f"select plan_year, {scaled('elective_deferral_limit', 2)}, {scaled('catch_up_limit', 2)}, "
                                f"{scaled('super_catch_up_limit', 2)}, {scaled('compensation_limit', 2)}, "
                                f"{scaled('annual_additions_limit', 2)}, catch_up_age, super_catch_up_min_age, "
-                               "super_catch_up_max_age from main.config_irs_limits"),
+                               "super_catch_up_max_age from main.int_irs_limits_projected where plan_year = ?", [year]),
+        new_hire_pay_bands=_frame(con, f"select level_id, {scaled('min_compensation', 2)}, {scaled('max_compensation', 2)} "
+                                       "from main.int_new_hire_pay_bands_indexed where plan_year = ?", [year]),
     )

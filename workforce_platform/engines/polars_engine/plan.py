@@ -12,6 +12,7 @@ from workforce_platform.engines.polars_engine.arithmetic import (
     whole_years, with_draws, year_end, year_start,
 )
 from workforce_platform.engines.polars_engine.inputs import YearInputs
+from workforce_platform.errors import SimulationOrderError
 from workforce_platform.simulation.rng import Stream
 
 RATE_UNITS = 100_000
@@ -150,11 +151,11 @@ def escalations(inputs: YearInputs, members: pl.DataFrame) -> pl.DataFrame:
 
 
 def _limits_row(inputs: YearInputs) -> dict:
-    """The year's IRS limits: its own row, else the latest earlier year's, else the earliest later one."""
-    rows = inputs.irs_limits.sort("plan_year")
-    earlier = rows.filter(pl.col("plan_year") <= inputs.year)
-    chosen = earlier.tail(1) if earlier.height else rows.head(1)
-    return chosen.row(0, named=True)
+    """The year's IRS limits (int_irs_limits_projected: shipped or projected)."""
+    if inputs.irs_limits.height != 1:
+        raise SimulationOrderError(
+            f"no IRS limits for plan year {inputs.year}: config_irs_limits begins later")
+    return inputs.irs_limits.row(0, named=True)
 
 
 def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFrame, merits: pl.DataFrame,
@@ -221,34 +222,36 @@ def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFr
         .otherwise(pl.col("deferral_uncapped_cents")),
     ).with_columns(deferral_cents=pl.min_horizontal("deferral_on_plan_pay_cents", "deferral_limit_cents"))
 
-    # Match, tier by tier, in units of 1e-10 cents (rates in 1e-5), rounded half up once.
-    match_units: pl.Expr = pl.lit(0, dtype=pl.Int128)
     plan_pay = pl.col("plan_compensation_cents").cast(pl.Int128)
-    for tier in inputs.match_tiers.iter_rows(named=True):
-        low = plan_pay * tier["employee_min"]
-        width = plan_pay * (tier["employee_max"] - tier["employee_min"])
-        above = pl.max_horizontal(pl.col("deferral_cents").cast(pl.Int128) * RATE_UNITS - low, pl.lit(0, dtype=pl.Int128))
-        match_units = match_units + tier["match_rate"] * pl.min_horizontal(above, width)
     core_rate = _core_rate(inputs, s.core_basis)
+    tiers = inputs.match_tiers.sort("employee_min").rows(named=True)
     with_employer = limited.with_columns(
-        match_cents=pl.when(pl.col("receives_match"))
-        .then(divide_round_half_up(match_units, RATE_UNITS * RATE_UNITS).cast(pl.Int64)).otherwise(0),
+        match_cents=pl.when(pl.col("receives_match")).then(_match_cents(pl.col("deferral_cents"), plan_pay, tiers)).otherwise(0),
         core_cents=pl.when(pl.col("receives_core"))
         .then(divide_round_half_up(core_rate.fill_null(0) * plan_pay, RATE_UNITS).cast(pl.Int64)).otherwise(0),
-        catch_up_cents=pl.max_horizontal(pl.col("deferral_cents") - limits["elective_deferral_limit"], pl.lit(0)),
+        deferral_catch_up_cents=pl.max_horizontal(pl.col("deferral_cents") - limits["elective_deferral_limit"], pl.lit(0)),
         additions_limit_cents=pl.min_horizontal(pl.lit(limits["annual_additions_limit"]), pl.col("prorated_cents")),
     )
-    excess = with_employer.with_columns(excess_cents=pl.max_horizontal(
+    # 414(v): deferrals above 415(c) are catch-up too, within the age's catch-up room.
+    caught_up = with_employer.with_columns(catch_up_cents=pl.col("deferral_catch_up_cents") + pl.min_horizontal(
+        pl.max_horizontal(pl.col("deferral_cents") - pl.col("deferral_catch_up_cents") + pl.col("match_cents")
+                          + pl.col("core_cents") - pl.col("additions_limit_cents"), pl.lit(0)),
+        pl.col("deferral_limit_cents") - limits["elective_deferral_limit"] - pl.col("deferral_catch_up_cents"),
+        pl.col("deferral_cents") - pl.col("deferral_catch_up_cents")))
+    excess = caught_up.with_columns(excess_cents=pl.max_horizontal(
         pl.col("deferral_cents") - pl.col("catch_up_cents") + pl.col("match_cents") + pl.col("core_cents")
         - pl.col("additions_limit_cents"), pl.lit(0)))
-    # 415(c): the excess comes off core first, then match, then deferrals.
-    reduced = excess.with_columns(
-        core_final=pl.col("core_cents") - pl.min_horizontal("core_cents", "excess_cents"),
-        match_final=pl.col("match_cents") - pl.min_horizontal(
-            pl.col("match_cents"), pl.max_horizontal(pl.col("excess_cents") - pl.col("core_cents"), pl.lit(0))),
-        deferral_final=pl.col("deferral_cents") - pl.max_horizontal(
-            pl.col("excess_cents") - pl.col("core_cents") - pl.col("match_cents"), pl.lit(0)),
-    )
+    if s.annual_additions_correction == "employer_first":
+        # 415(c): the excess comes off core first, then match, then deferrals.
+        reduced = excess.with_columns(
+            core_final=pl.col("core_cents") - pl.min_horizontal("core_cents", "excess_cents"),
+            match_final=pl.col("match_cents") - pl.min_horizontal(
+                pl.col("match_cents"), pl.max_horizontal(pl.col("excess_cents") - pl.col("core_cents"), pl.lit(0))),
+            deferral_final=pl.col("deferral_cents") - pl.max_horizontal(
+                pl.col("excess_cents") - pl.col("core_cents") - pl.col("match_cents"), pl.lit(0)),
+        )
+    else:
+        reduced = _return_deferrals_first(excess, plan_pay, tiers)
     return reduced.select(
         "scenario_id", "simulation_year", "employee_id", "ending_deferral_rate", "age_at_year_end",
         pl.col("prorated_cents").alias("prorated_compensation"),
@@ -261,6 +264,66 @@ def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFr
         pl.col("core_final").alias("employer_core"),
         pl.col("additions_limit_cents").alias("annual_additions_limit"),
         "receives_match", "receives_core",
+    )
+
+
+def _match_cents(deferral_cents: pl.Expr, plan_pay: pl.Expr, tiers: list[dict]) -> pl.Expr:
+    """The match on `deferral_cents`, tier by tier, in units of 1e-10 cents (rates in 1e-5),
+    rounded half up once."""
+    match_units: pl.Expr = pl.lit(0, dtype=pl.Int128)
+    for tier in tiers:
+        low = plan_pay * tier["employee_min"]
+        width = plan_pay * (tier["employee_max"] - tier["employee_min"])
+        above = pl.max_horizontal(deferral_cents.cast(pl.Int128) * RATE_UNITS - low, pl.lit(0, dtype=pl.Int128))
+        match_units = match_units + tier["match_rate"] * pl.min_horizontal(above, width)
+    return divide_round_half_up(match_units, RATE_UNITS * RATE_UNITS).cast(pl.Int64)
+
+
+def match_regions(tiers: list[dict]) -> list[tuple[int, int | None, int, int]]:
+    """The match as a function of deferrals, region by region (each tier and the gaps around it):
+    (start, end or None, match rate, matched below), rates in 1e-5 of pay, matched below in 1e-10."""
+    regions, below, previous_end = [], 0, 0
+    for tier in tiers:
+        regions.append((previous_end, tier["employee_min"], 0, below))
+        regions.append((tier["employee_min"], tier["employee_max"], tier["match_rate"], below))
+        below += tier["match_rate"] * (tier["employee_max"] - tier["employee_min"])
+        previous_end = tier["employee_max"]
+    regions.append((previous_end, None, 0, below))
+    return regions
+
+
+def _return_deferrals_first(excess: pl.DataFrame, plan_pay: pl.Expr, tiers: list[dict]) -> pl.DataFrame:
+    """415(c) in the EPCRS order (model int_plan_contributions_calculated, deferrals_first):
+    deferrals come back from the top, unmatched first, then matched with their match, down to
+    the largest whole cent y with (y - catch-up) + match(y) <= limit - core, the match counted
+    exactly; what is still over comes off core, then off the match."""
+    target = (pl.col("additions_limit_cents") - pl.col("core_cents") + pl.col("catch_up_cents")).cast(pl.Int128)
+    scale = RATE_UNITS * RATE_UNITS
+    candidates = []
+    for start, end, rate, below in match_regions(tiers):
+        numerator = target * scale - plan_pay * below + plan_pay * (rate * start)
+        last = pl.col("deferral_cents").cast(pl.Int128) if end is None else (plan_pay * end) // RATE_UNITS
+        y = pl.min_horizontal(numerator // (scale + rate * RATE_UNITS), last)
+        first = (plan_pay * start + (RATE_UNITS - 1)) // RATE_UNITS
+        candidates.append(pl.when((numerator >= 0) & (y >= first)).then(y).otherwise(None))
+    solved = pl.max_horizontal(candidates)
+    catch_up, deferrals = pl.col("catch_up_cents"), pl.col("deferral_cents")
+    kept = excess.with_columns(deferral_kept=(
+        pl.when(pl.col("excess_cents") == 0).then(deferrals)
+        .when(pl.col("receives_match"))
+        .then(pl.max_horizontal(pl.min_horizontal(solved.fill_null(0), deferrals.cast(pl.Int128)), catch_up))
+        .otherwise(pl.max_horizontal(pl.min_horizontal(target, deferrals.cast(pl.Int128)), catch_up))
+    ).cast(pl.Int64))
+    rematched = kept.with_columns(match_kept=pl.when(pl.col("excess_cents") == 0).then(pl.col("match_cents"))
+                                  .when(pl.col("receives_match")).then(_match_cents(pl.col("deferral_kept"), plan_pay, tiers))
+                                  .otherwise(0))
+    still_over = rematched.with_columns(still_over=pl.max_horizontal(
+        pl.col("deferral_kept") - catch_up + pl.col("match_kept") + pl.col("core_cents") - pl.col("additions_limit_cents"),
+        pl.lit(0)))
+    return still_over.with_columns(
+        core_final=pl.col("core_cents") - pl.min_horizontal("core_cents", "still_over"),
+        match_final=pl.col("match_kept") - pl.max_horizontal(pl.col("still_over") - pl.col("core_cents"), pl.lit(0)),
+        deferral_final=pl.col("deferral_kept"),
     )
 
 

@@ -167,7 +167,8 @@ def _cumulative_choice(draw: pl.Series, cumulative_high: np.ndarray) -> np.ndarr
 
 def new_hires(inputs: YearInputs, identities: pl.DataFrame) -> pl.DataFrame:
     """int_new_hires_generated: level by the new-hire mix, age by the age distribution, hire date
-    uniform over the year but its last day, pay uniform between the level's pay percentiles."""
+    uniform over the year but its last day, pay uniform between the level's pay percentiles of
+    the year's indexed band."""
     s, year = inputs.scenario, inputs.year
     drawn = with_draws(identities, "employee_key", s.random_seed, year, {
         "new_hire_level": Stream.NEW_HIRE_LEVEL, "new_hire_age": Stream.NEW_HIRE_AGE,
@@ -175,7 +176,7 @@ def new_hires(inputs: YearInputs, identities: pl.DataFrame) -> pl.DataFrame:
         "new_hire_birth_day": Stream.NEW_HIRE_BIRTH_DAY,
     })
     level_mix = inputs.new_hire_levels.sort("level_id").join(
-        inputs.levels.select("level_id", "min_compensation", "max_compensation"), on="level_id", how="inner")
+        inputs.new_hire_pay_bands.select("level_id", "min_compensation", "max_compensation"), on="level_id", how="inner")
     level_mix = level_mix.with_columns(cumulative_high=pl.col("mix_weight").cum_sum())
     age_mix = inputs.new_hire_ages.sort("age_at_hire").with_columns(cumulative_high=pl.col("weight").cum_sum())
     level_draw = drawn.select(draw_below(pl.col("h_new_hire_level"), int(level_mix["mix_weight"].sum()))).to_series()

@@ -10,18 +10,23 @@
 --     sum of match_rate x clamp(deferrals - employee_min x pay, 0, (employee_max - employee_min) x pay).
 --  5. Core: the flat rate, or the step for years of service or age on the last day, x plan pay.
 --  6. Match and core only for eligible employees meeting the plan's last-day and hours rules.
---  7. 415(c): deferrals (less catch-up) + match + core within the lesser of the limit and pay;
---     an excess comes off core first, then match, then deferrals.
--- IRS limits are the year's row of config_irs_limits (the latest earlier year when it has none).
+--  7. 414(v): deferrals above 415(c) count as catch-up within the age's catch-up room.
+--  8. 415(c): deferrals (less catch-up) + match + core within the lesser of the limit and pay.
+--     An excess is corrected in the scenario's order: deferrals_first (EPCRS: unmatched
+--     deferrals, then matched deferrals with their match, then core) or employer_first (core,
+--     then match, then deferrals).
+-- IRS limits are the year's row of int_irs_limits_projected (shipped or projected); a year
+-- without one stops the build.
 with scenario as (
     select * from {{ ref('stg_scenario') }}
 ),
 
 limits as (
-    select * from {{ ref('config_irs_limits') }}
-    order by case when plan_year <= {{ simulation_year() }} then 0 else 1 end,
-             case when plan_year <= {{ simulation_year() }} then -plan_year else plan_year end
-    limit 1
+    select year_limits.*
+    from (select 1) as one
+    left join {{ ref('int_irs_limits_projected') }} as year_limits on year_limits.plan_year = {{ simulation_year() }}
+    where coalesce(year_limits.plan_year::varchar, error(
+        'no IRS limits for plan year {{ simulation_year() }}: config_irs_limits begins later')) is not null
 ),
 
 members as (
@@ -104,7 +109,8 @@ capped as (
             and (not scenario.core_requires_last_day or members.termination_date is null)
             and (scenario.core_minimum_hours is null or members.annual_hours >= scenario.core_minimum_hours) as receives_core,
         scenario.core_basis,
-        scenario.core_flat_rate
+        scenario.core_flat_rate,
+        scenario.annual_additions_correction
     from members
     join summed using (employee_id)
     cross join limits
@@ -164,27 +170,143 @@ annual_additions as (
         limited.*,
         matched.match_cents,
         cored.core_cents,
-        greatest(limited.deferral_cents - limited.elective_limit_cents, 0) as catch_up_cents,
+        greatest(limited.deferral_cents - limited.elective_limit_cents, 0) as deferral_catch_up_cents,
         least(limited.annual_additions_limit_cents, limited.prorated_cents) as additions_limit_cents
     from limited
     join matched using (employee_id)
     join cored using (employee_id)
 ),
 
+-- 414(v): deferrals above 415(c) are catch-up too, within the age's catch-up room.
+catch_up as (
+    select
+        *,
+        deferral_catch_up_cents + least(
+            greatest(deferral_cents - deferral_catch_up_cents + match_cents + core_cents - additions_limit_cents, 0),
+            deferral_limit_cents - elective_limit_cents - deferral_catch_up_cents,
+            deferral_cents - deferral_catch_up_cents) as catch_up_cents
+    from annual_additions
+),
+
 excess as (
     select
         *,
         greatest(deferral_cents - catch_up_cents + match_cents + core_cents - additions_limit_cents, 0) as excess_cents
-    from annual_additions
+    from catch_up
+),
+
+-- The match as a function of deferrals, region by region: each tier and the gaps around it, in
+-- rate units (1e-5 of pay): from start_units to end_units (null: no end), match_rate_units per
+-- unit deferred, matched_below_units (1e-10 of pay) earned below the region.
+tier_units as (
+    select
+        (employee_min * 100000)::bigint as min_units,
+        (employee_max * 100000)::bigint as max_units,
+        (match_rate * 100000)::bigint as rate_units,
+        coalesce(sum((match_rate * 100000)::bigint * ((employee_max - employee_min) * 100000)::bigint)
+            over (order by employee_min rows between unbounded preceding and 1 preceding), 0)::hugeint as matched_below_units,
+        lead((employee_min * 100000)::bigint) over (order by employee_min) as next_min_units
+    from {{ ref('stg_match_tiers') }}
+),
+
+match_regions as (
+    select min_units as start_units, max_units as end_units, rate_units, matched_below_units from tier_units
+    union all
+    select max_units, next_min_units, 0, matched_below_units + rate_units * (max_units - min_units) from tier_units
+    union all
+    select 0, (select min(min_units) from tier_units), 0, 0::hugeint
+),
+
+-- deferrals_first (the EPCRS order): deferrals come back from the top, unmatched ones first, then
+-- matched ones with the match they earned, down to the largest whole-cent amount y (never into
+-- the catch-up) whose additions, with the match on y counted exactly, fit the limit less core:
+-- (y - catch-up) + match(y) <= limit - core. In each region that is linear in y:
+-- y x (1e10 + rate) <= (limit - core + catch-up) x 1e10 - matched below x pay + rate x start x pay;
+-- the answer is the largest y that a region allows. Only matched rows over the limit are solved.
+region_candidates as (
+    select
+        excess.employee_id,
+        (excess.additions_limit_cents - excess.core_cents + excess.catch_up_cents)::hugeint * 10000000000
+            - region.matched_below_units * excess.plan_compensation_cents
+            + region.rate_units::hugeint * region.start_units * excess.plan_compensation_cents as numerator,
+        10000000000 + region.rate_units::hugeint * 100000 as denominator,
+        (region.start_units::hugeint * excess.plan_compensation_cents + 99999) // 100000 as region_first_cent,
+        case when region.end_units is null then excess.deferral_cents
+             else (region.end_units::hugeint * excess.plan_compensation_cents) // 100000 end as region_last_cent
+    from excess
+    cross join match_regions as region
+    where excess.excess_cents > 0 and excess.receives_match and excess.annual_additions_correction = 'deferrals_first'
+),
+
+deferrals_solved as (
+    select
+        employee_id,
+        max(least(numerator // denominator, region_last_cent))
+            filter (where numerator >= 0 and least(numerator // denominator, region_last_cent) >= region_first_cent)
+            as largest_deferral_cents
+    from region_candidates
+    group by employee_id
+),
+
+deferrals_returned as (
+    select
+        excess.*,
+        case when excess.excess_cents = 0 or excess.annual_additions_correction <> 'deferrals_first'
+                 then excess.deferral_cents
+             when excess.receives_match
+                 then greatest(least(coalesce(deferrals_solved.largest_deferral_cents, 0), excess.deferral_cents),
+                               excess.catch_up_cents)
+             else greatest(least(excess.additions_limit_cents - excess.core_cents + excess.catch_up_cents,
+                                 excess.deferral_cents), excess.catch_up_cents)
+        end::bigint as deferral_kept_cents
+    from excess
+    left join deferrals_solved using (employee_id)
+),
+
+rematched as (
+    select
+        kept.employee_id,
+        case when kept.receives_match then round(coalesce(sum(
+            tiers.match_rate * least(
+                greatest(kept.deferral_kept_cents - tiers.employee_min * kept.plan_compensation_cents, 0),
+                (tiers.employee_max - tiers.employee_min) * kept.plan_compensation_cents)), 0))::bigint
+             else 0 end as match_kept_cents
+    from deferrals_returned as kept
+    left join {{ ref('stg_match_tiers') }} as tiers on true
+    where kept.excess_cents > 0 and kept.annual_additions_correction = 'deferrals_first'
+    group by kept.employee_id, kept.receives_match
+),
+
+-- What is still over the limit after returning deferrals (only when catch-up and core alone
+-- exceed it) comes off core, then off the match left on the catch-up.
+deferrals_first as (
+    select
+        kept.employee_id,
+        kept.deferral_kept_cents,
+        coalesce(rematched.match_kept_cents, kept.match_cents) as match_kept_cents,
+        greatest(kept.deferral_kept_cents - kept.catch_up_cents + coalesce(rematched.match_kept_cents, kept.match_cents)
+                 + kept.core_cents - kept.additions_limit_cents, 0) as still_over_cents
+    from deferrals_returned as kept
+    left join rematched using (employee_id)
 ),
 
 reduced as (
     select
-        *,
-        core_cents - least(core_cents, excess_cents) as core_final_cents,
-        match_cents - least(match_cents, greatest(excess_cents - core_cents, 0)) as match_final_cents,
-        deferral_cents - greatest(excess_cents - core_cents - match_cents, 0) as deferral_final_cents
+        excess.*,
+        case when excess.annual_additions_correction = 'deferrals_first'
+             then excess.core_cents - least(excess.core_cents, deferrals_first.still_over_cents)
+             else excess.core_cents - least(excess.core_cents, excess.excess_cents) end as core_final_cents,
+        case when excess.annual_additions_correction = 'deferrals_first'
+             then deferrals_first.match_kept_cents
+                  - greatest(deferrals_first.still_over_cents - excess.core_cents, 0)
+             else excess.match_cents - least(excess.match_cents, greatest(excess.excess_cents - excess.core_cents, 0))
+        end as match_final_cents,
+        case when excess.annual_additions_correction = 'deferrals_first'
+             then deferrals_first.deferral_kept_cents
+             else excess.deferral_cents - greatest(excess.excess_cents - excess.core_cents - excess.match_cents, 0)
+        end as deferral_final_cents
     from excess
+    join deferrals_first using (employee_id)
 )
 
 select

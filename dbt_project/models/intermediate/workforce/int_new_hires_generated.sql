@@ -1,6 +1,7 @@
 -- The year's hires: ids and keys from the year and a sequence number; level by the new-hire mix,
 -- age by the age distribution, hire date uniform over the year but its last day (so a new-hire
--- termination always has a later day to fall on), pay uniform between the level's pay percentiles.
+-- termination always has a later day to fall on), pay uniform between the level's pay percentiles
+-- of the year's indexed band (int_new_hire_pay_bands_indexed).
 -- Every choice is an exact integer function of one draw. A hire starts outside the plan, with
 -- the eligibility date of the plan's rule.
 with needs as (
@@ -69,8 +70,8 @@ chosen as (
     join age_mix
         on {{ draw_below('drawn.h_new_hire_age', 'age_mix.total_weight') }} >= age_mix.cumulative_low
        and {{ draw_below('drawn.h_new_hire_age', 'age_mix.total_weight') }} < age_mix.cumulative_high
-    join {{ ref('config_levels') }} as band
-        on band.level_id = level_mix.level_id
+    join {{ ref('int_new_hire_pay_bands_indexed') }} as band
+        on band.level_id = level_mix.level_id and band.plan_year = {{ simulation_year() }}
 ),
 
 birth_year as (
