@@ -37,6 +37,9 @@ def test_bad_census_fails_the_dagster_run_with_the_census_error(scenario_factory
     ("config_age_bands.csv", lambda text: text.replace("2,25-34,25,35", "2,25-34,25,34"), "contiguous_bands_config_age_bands"),
     ("config_levels.csv", lambda text: text.replace("2,Professional,60000.00,90000.00", "2,Professional,62000.00,90000.00"), "contiguous_bands_config_levels"),
     ("config_termination_hazards.csv", lambda text: text.replace("1,1,1,0.34560", "1,1,1,-0.10000"), "expression_true_config_termination_hazards"),
+    # a year missing between shipped IRS limits: the projection would start from the wrong row
+    ("config_irs_limits.csv", lambda text: "\n".join(l for l in text.splitlines() if not l.startswith("2025,")) + "\n",
+     "consecutive_years_config_irs_limits_plan_year"),
 ])
 def test_edited_seeds_are_refused_as_failed_checks(scenario_factory, tmp_path, seed_file, edit, failed_check):
     project = tmp_path / "dbt_project"

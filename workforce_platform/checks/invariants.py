@@ -264,6 +264,23 @@ CATALOGUE += (
     ),
 )
 
+CATALOGUE += (
+    Invariant(
+        name="new_hire_pay_in_band",
+        asset="fct_yearly_events",
+        description="Every hire's starting pay lies within its level's pay band for the year, indexed "
+                    "from config_levels (int_new_hire_pay_bands_indexed).",
+        violations_sql=f"""
+            select hire.employee_id, hire.level_after, hire.compensation_after, band.min_compensation, band.max_compensation
+            from (select * from main.fct_yearly_events where {_YEAR} and event_type = 'hire') as hire
+            left join main.int_new_hire_pay_bands_indexed as band
+              on band.plan_year = hire.simulation_year and band.level_id = hire.level_after
+            where band.level_id is null
+               or hire.compensation_after not between band.min_compensation and band.max_compensation
+            order by 1""",
+    ),
+)
+
 BY_NAME = {invariant.name: invariant for invariant in CATALOGUE}
 
 
