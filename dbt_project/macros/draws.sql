@@ -45,3 +45,8 @@ md5(concat_ws('|', {{ scenario_id() }}, {{ simulation_year() }}::varchar, {{ emp
 {% macro rate_units_to_decimal(units) -%}
 ((({{ units }}))::decimal(18, 0) * 0.00001::decimal(6, 5))::decimal(7, 5)
 {%- endmacro %}
+
+{#- An integer count of millionths as DECIMAL(9, 6), exactly (the ADP and ACP averages). -#}
+{% macro millionths_to_decimal(units) -%}
+((({{ units }}))::decimal(18, 0) * 0.000001::decimal(7, 6))::decimal(9, 6)
+{%- endmacro %}

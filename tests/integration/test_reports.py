@@ -53,6 +53,16 @@ def test_summary_csv_is_named_with_its_first_and_last_year_and_holds_the_publish
              Decimal(r["growth_rate"])) for r in rows] == published
 
 
+def test_nondiscrimination_csv_holds_the_published_tests(sources, report):
+    baseline, _ = sources
+    assert report.nondiscrimination.name == "test_scenario_nondiscrimination.csv"
+    rows = list(csv.DictReader(report.nondiscrimination.open()))
+    published = _published(baseline.db_path, "select simulation_year, test_name, hce_count, result "
+                                              "from published.fct_nondiscrimination_tests order by 1, 2 desc")
+    assert [(int(r["simulation_year"]), r["test_name"], int(r["hce_count"]), r["result"]) for r in rows] == published
+    assert len(published) == 10 and {r[3] for r in published} == {"safe_harbor"}
+
+
 def test_comparison_is_the_difference_of_the_two_published_summaries(sources, report):
     baseline, alternative = sources
     table = report.comparison_tables["growth_variant"]

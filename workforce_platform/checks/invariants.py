@@ -281,6 +281,36 @@ CATALOGUE += (
     ),
 )
 
+CATALOGUE += (
+    Invariant(
+        name="nondiscrimination_tests_complete",
+        asset="fct_nondiscrimination_tests",
+        description="The year has its ADP and ACP tests, each over exactly the year's eligible employees split "
+                    "into HCEs and NHCEs, and every HCE was paid above the lookback year's 414(q) threshold.",
+        violations_sql=f"""
+            with tests as (select * from main.fct_nondiscrimination_tests where {_YEAR}),
+            eligible as (
+                select count(*) filter (where coalesce(hce.is_hce, false)) as hces,
+                       count(*) filter (where not coalesce(hce.is_hce, false)) as nhces
+                from main.fct_workforce_snapshot as snapshot
+                left join main.int_highly_compensated_determined as hce using (scenario_id, simulation_year, employee_id)
+                where snapshot.scenario_id = $scenario_id and snapshot.simulation_year = $year and snapshot.is_eligible
+            )
+            select expected.test_name as subject, 'test missing' as problem
+            from (values ('adp'), ('acp')) as expected (test_name)
+            where expected.test_name not in (select test_name from tests)
+            union all
+            select tests.test_name, 'HCE and NHCE counts differ from the eligible employees'
+            from tests cross join eligible
+            where tests.hce_count <> eligible.hces or tests.nhce_count <> eligible.nhces
+            union all
+            select employee_id, 'HCE not paid above the lookback threshold'
+            from main.int_highly_compensated_determined
+            where {_YEAR} and is_hce and not coalesce(lookback_compensation > lookback_threshold, false)
+            order by 1, 2""",
+    ),
+)
+
 BY_NAME = {invariant.name: invariant for invariant in CATALOGUE}
 
 

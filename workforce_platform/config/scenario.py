@@ -204,6 +204,16 @@ class Core(_Strict):
         return self
 
 
+class Nondiscrimination(_Strict):
+    """Who is highly compensated (414(q)), and how the ADP and ACP tests are run."""
+
+    testing_method: Literal["current_year", "prior_year"] = Field(
+        "current_year", description="NHCE averages of the tested year, or of the year before (the first simulated "
+                                    "year uses its own).")
+    top_paid_group: bool = Field(
+        False, description="Top-paid group election: HCEs are also in the top 20% of the lookback year's employees by pay.")
+
+
 class Plan(_Strict):
     """The defined-contribution plan design."""
 
@@ -217,6 +227,7 @@ class Plan(_Strict):
         "deferrals_first",
         description="415(c) excess: deferrals_first returns unmatched deferrals, then matched deferrals with their "
                     "match, then core (the EPCRS order); employer_first cuts core, then match, then deferrals.")
+    nondiscrimination: Nondiscrimination = Field(default_factory=Nondiscrimination)
     irs_limit_indexing_rate: Optional[Rate] = Field(
         None, ge=0, lt=1,
         description="Assumed yearly indexing of the IRS limits after the last shipped year; default: compensation.cola_rate.")
@@ -344,15 +355,18 @@ def _validate(data: Any, source_path: Optional[Path]) -> Scenario:
 
 
 def check_irs_limit_years(scenario: Scenario) -> None:
-    """Refuses a start year before the first year of the shipped IRS limits (later years are projected)."""
+    """Refuses a start year whose lookback year (the year before, whose 414(q) threshold decides
+    who is highly compensated in the first year) comes before the shipped IRS limits; later
+    years are projected."""
     from workforce_platform.simulation.irs_limits import SHIPPED_LIMITS_PATH, shipped_irs_limits
 
     first_year = min(shipped_irs_limits())
-    if scenario.start_year < first_year:
+    if scenario.start_year - 1 < first_year:
         raise WorkforceInputError(
             f"{scenario.source_path or '<scenario>'}: key 'start_year' has value {scenario.start_year}: "
-            f"the IRS limits ({SHIPPED_LIMITS_PATH}) begin in {first_year}; add the rows of the earlier "
-            "years with the IRS's published figures to simulate them")
+            f"the IRS limits ({SHIPPED_LIMITS_PATH}) begin in {first_year}, and a simulation needs those of "
+            f"the year before its first (the 414(q) lookback year), so the earliest start_year is "
+            f"{first_year + 1}; add the rows of earlier years with the IRS's published figures to start earlier")
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:

@@ -145,8 +145,10 @@ def _copy_inputs(con: duckdb.DuckDBPyConnection, scratch: Path, scenario: Scenar
                                    "and schema_name = 'main' and table_name like 'config_%' order by 1").fetchall():
             con.execute(f"create table parity_scratch.main.{name} as select * from main.{name}")
         if year > scenario.start_year:
-            con.execute("create table parity_scratch.main.fct_workforce_snapshot as select * from main.fct_workforce_snapshot "
-                        "where scenario_id = ? and simulation_year = ?", [scenario.scenario_id, year - 1])
+            # The year reads the previous year's snapshot and, for prior-year testing, its ADP and ACP rows.
+            for table in ("fct_workforce_snapshot", "fct_nondiscrimination_tests"):
+                con.execute(f"create table parity_scratch.main.{table} as select * from main.{table} "
+                            "where scenario_id = ? and simulation_year = ?", [scenario.scenario_id, year - 1])
     finally:
         con.execute("detach parity_scratch")
 

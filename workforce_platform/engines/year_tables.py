@@ -90,6 +90,11 @@ YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("annual_additions_limit", "DECIMAL(18,2)"), ("receives_match", "BOOLEAN"),
         ("receives_core", "BOOLEAN"),
     ),
+    "int_highly_compensated_determined": (
+        ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("employee_id", "VARCHAR"),
+        ("lookback_compensation", "DECIMAL(18,2)"), ("lookback_threshold", "DECIMAL(18,2)"),
+        ("in_top_paid_group", "BOOLEAN"), ("is_hce", "BOOLEAN"),
+    ),
     "fct_workforce_snapshot": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("employee_id", "VARCHAR"),
         ("employee_key", "UBIGINT"), ("employment_status", "VARCHAR"), ("status_detail", "VARCHAR"),
@@ -118,6 +123,14 @@ YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("average_deferral_rate", "DECIMAL(7,5)"), ("employee_contributions", "DECIMAL(18,2)"),
         ("employer_match", "DECIMAL(18,2)"), ("employer_core", "DECIMAL(18,2)"),
         ("employer_cost", "DECIMAL(18,2)"),
+    ),
+    "fct_nondiscrimination_tests": (
+        ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("test_name", "VARCHAR"),
+        ("testing_method", "VARCHAR"), ("basis_year", "INTEGER"), ("hce_count", "BIGINT"), ("nhce_count", "BIGINT"),
+        ("hce_rate_units", "BIGINT"), ("nhce_rate_units", "BIGINT"), ("basis_nhce_count", "BIGINT"),
+        ("basis_nhce_rate_units", "BIGINT"), ("hce_average", "DECIMAL(9,6)"), ("nhce_average", "DECIMAL(9,6)"),
+        ("allowed_hce_average", "DECIMAL(9,6)"), ("margin", "DECIMAL(9,6)"), ("deemed_by_safe_harbor", "BOOLEAN"),
+        ("passed", "BOOLEAN"), ("result", "VARCHAR"),
     ),
 }
 

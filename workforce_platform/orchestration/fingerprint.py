@@ -15,7 +15,7 @@ from typing import Iterable, Optional
 
 import duckdb
 
-RESULT_TABLES = ("fct_yearly_events", "fct_workforce_snapshot", "fct_year_summary")
+RESULT_TABLES = ("fct_yearly_events", "fct_workforce_snapshot", "fct_year_summary", "fct_nondiscrimination_tests")
 _NULL = "∅"
 _TWO_POW_64 = 2**64
 

@@ -183,6 +183,8 @@ def _write_scenario_tables(con: duckdb.DuckDBPyConnection, scenario: Scenario) -
         "core_requires_last_day": ("boolean", plan.core.requires_last_day),
         "core_minimum_hours": ("integer", plan.core.minimum_hours),
         "annual_additions_correction": ("varchar", plan.annual_additions_correction),
+        "testing_method": ("varchar", plan.nondiscrimination.testing_method),
+        "hce_top_paid_group": ("boolean", plan.nondiscrimination.top_paid_group),
         "scenario_fingerprint": ("varchar", scenario.fingerprint()),
     }
     select = ", ".join(f"?::{sql_type} as {name}" for name, (sql_type, _) in columns.items())

@@ -1,7 +1,7 @@
 """One report run: the files of a scenario (and its comparison with alternatives) in one folder.
 
 Files: `<id>_summary_<first>-<last>.csv` per scenario, `<id>_vs_<alt>_comparison.csv` per
-alternative, `<id>_report.xlsx`, PNG plots, and `<id>_report.html` (self-contained).
+alternative, `<id>_nondiscrimination.csv` (the ADP and ACP tests by year), `<id>_report.xlsx`, PNG plots, and `<id>_report.html` (self-contained).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from workforce_platform.reports.tables import (
     contributions,
     csv_text,
     events,
+    nondiscrimination,
     pay_by_level,
     resolve_year,
     summary_file_name,
@@ -38,12 +39,13 @@ class ReportFiles:
     plots: dict[str, Path] = field(default_factory=dict)
     workbook: Optional[Path] = None
     html: Optional[Path] = None
+    nondiscrimination: Optional[Path] = None
     summary_tables: dict[str, Table] = field(default_factory=dict)
     comparison_tables: dict[str, Table] = field(default_factory=dict)
 
     def all(self) -> list[Path]:
         return [*self.summaries.values(), *self.comparisons.values(), *self.plots.values(),
-                *(p for p in (self.workbook, self.html) if p)]
+                *(p for p in (self.nondiscrimination, self.workbook, self.html) if p)]
 
 
 # The steps of a report, for progress bars: (name, weight).
@@ -63,6 +65,10 @@ def build_report(baseline: PublishedScenario, alternatives: list[PublishedScenar
         path = out / summary_file_name(source.scenario_id, summary)
         path.write_text(csv_text(summary))
         files.summaries[source.scenario_id] = path
+    tests = nondiscrimination(baseline)
+    if tests is not None:
+        files.nondiscrimination = out / f"{base_id}_nondiscrimination.csv"
+        files.nondiscrimination.write_text(csv_text(tests))
     progress("summaries")
     for alternative in alternatives:
         table = comparison(baseline, alternative)
@@ -93,6 +99,8 @@ def build_report(baseline: PublishedScenario, alternatives: list[PublishedScenar
     sections = [(f"Summary: {sid}", html_report.table_html(t)) for sid, t in files.summary_tables.items()]
     sections += [(f"Comparison: {base_id} vs {sid}", html_report.table_html(t))
                  for sid, t in files.comparison_tables.items()]
+    if tests is not None:
+        sections.append((f"ADP and ACP tests: {base_id}", html_report.table_html(tests)))
     sections.append(("Plots", "".join(html_report.image_html(name, png) for name, png in pngs.items())))
     files.html = out / f"{base_id}_report.html"
     files.html.write_text(html_report.page(f"Workforce simulation report: {base_id}", sections))

@@ -166,6 +166,24 @@ def contributions(source: PublishedScenario, year: int) -> Table:
     return Table(list(CONTRIBUTION_COLUMNS), rows)
 
 
+NONDISCRIMINATION_COLUMNS = ("simulation_year", "test_name", "testing_method", "basis_year", "hce_count", "nhce_count",
+                             "hce_average", "nhce_average", "allowed_hce_average", "margin", "result")
+
+
+def nondiscrimination(source: PublishedScenario) -> Optional[Table]:
+    """The published ADP and ACP tests by year, or None for a database published before they existed."""
+    con = source.connect()
+    try:
+        if not table_exists(con, "published", "fct_nondiscrimination_tests"):
+            return None
+        rows = con.execute(
+            f"select {', '.join(NONDISCRIMINATION_COLUMNS)} from published.fct_nondiscrimination_tests "
+            "where scenario_id = ? order by simulation_year, test_name desc", [source.scenario_id]).fetchall()
+    finally:
+        con.close()
+    return Table(list(NONDISCRIMINATION_COLUMNS), rows)
+
+
 def pay_by_level(source: PublishedScenario, year: int) -> dict[int, list[float]]:
     """Year-end pay rates of the employees active at the end of `year`, by level (for plots)."""
     con = source.connect()

@@ -153,7 +153,7 @@ def test_a_start_year_before_the_shipped_irs_limits_is_refused(tmp_path, minimal
         load_scenario(_write(tmp_path, {**minimal, "start_year": 2023}))
     message = str(error.value)
     assert "scenario.yaml" in message and "'start_year' has value 2023" in message
-    assert "config_irs_limits.csv" in message and "begin in 2024" in message
+    assert "config_irs_limits.csv" in message and "begin in 2023" in message and "earliest start_year is 2024" in message
     scenario = load_scenario(_write(tmp_path, minimal))
-    with pytest.raises(WorkforceInputError, match="begin in 2024"):
+    with pytest.raises(WorkforceInputError, match="begin in 2023"):
         scenario.with_overrides(start_year=2020)

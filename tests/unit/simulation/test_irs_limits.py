@@ -28,8 +28,9 @@ def test_rounded_down_to_the_increment(amount, increment, expected):
 
 def test_shipped_limits_are_the_published_figures():
     shipped = shipped_irs_limits()
-    assert sorted(shipped) == [2024, 2025, 2026]
+    assert sorted(shipped) == [2023, 2024, 2025, 2026]
     published = {  # 402(g), catch-up, 60-63 catch-up, 401(a)(17), 415(c), 414(q)
+        2023: ("22500", "7500", "7500", "330000", "66000", "150000"),
         2024: ("23000", "7500", "7500", "345000", "69000", "155000"),
         2025: ("23500", "7500", "11250", "350000", "70000", "160000"),
         2026: ("24500", "8000", "11250", "360000", "72000", "160000"),
@@ -41,7 +42,7 @@ def test_shipped_limits_are_the_published_figures():
 
 def test_later_years_are_projected_and_rounded_down_to_the_irs_increments():
     limits = irs_limits_by_year(shipped_irs_limits(), 2029, D("0.02"))
-    assert sorted(limits) == list(range(2024, 2030))
+    assert sorted(limits) == list(range(2023, 2030))
     # 2029: three years at 2% from 2026: x 1.061208 (to the cent each year)
     assert limits[2029]["elective_deferral_limit"] == D("25500")        # 25,999.60
     assert limits[2029]["annual_additions_limit"] == D("76000")         # 76,406.98
@@ -52,7 +53,7 @@ def test_later_years_are_projected_and_rounded_down_to_the_irs_increments():
     # 11,250 x 1.02 = 11,475 rounds down to 11,000: the IRS never lowers a limit, so it stays 11,250
     assert limits[2027]["super_catch_up_limit"] == D("11250")
     assert limits[2028]["super_catch_up_limit"] == D("11500")           # 11,704.50
-    assert [limits[y]["is_projected"] for y in range(2024, 2030)] == [False] * 3 + [True] * 3
+    assert [limits[y]["is_projected"] for y in range(2023, 2030)] == [False] * 4 + [True] * 3
     assert all(limits[y]["catch_up_age"] == 50 and limits[y]["super_catch_up_max_age"] == 63 for y in limits)
 
 

@@ -1,4 +1,4 @@
-"""The Polars bulk event engine: a year's 14 tables from the same inputs as the dbt models,
+"""The Polars bulk event engine: a year's 16 tables from the same inputs as the dbt models,
 equal to them row for row (``engines/parity.py`` checks that on every year it is asked to).
 
 ``simulate_year`` reads the year's inputs from DuckDB through Arrow, computes every per-year
@@ -92,6 +92,11 @@ def _compute(inputs: YearInputs, shards: int, pool: ThreadPoolExecutor | None) -
     tables["int_experienced_terminations_selected"] = terminations
     tables["int_new_hire_terminations_selected"] = new_hire_terminations
     tables["fct_year_summary"] = marts.year_summary(inputs, tables["fct_workforce_snapshot"], needs_table)
+    # Who is highly compensated ranks the whole workforce, so it follows the union of the shards.
+    tables["int_highly_compensated_determined"] = plan.highly_compensated(inputs, tables["int_plan_eligibility_determined"])
+    tables["fct_nondiscrimination_tests"] = marts.nondiscrimination_tests(
+        inputs, tables["fct_workforce_snapshot"], tables["int_plan_contributions_calculated"],
+        tables["int_highly_compensated_determined"])
     return {name: tables[name] for name in YEAR_TABLES}
 
 

@@ -68,6 +68,9 @@ class YearInputs:
     core_schedule: pl.DataFrame
     irs_limits: pl.DataFrame  # the year's row (shipped or projected)
     new_hire_pay_bands: pl.DataFrame  # the year's indexed band of each level
+    lookback_pay: pl.DataFrame  # 414(q): pay in the year before (employee_id, lookback_compensation)
+    lookback_threshold: Optional[int]  # the 414(q) threshold of the year before, in cents
+    previous_tests: pl.DataFrame  # the year before's ADP and ACP rows (test_name, nhce_count, nhce_rate_units)
 
 
 _STATE_COLUMNS = (
@@ -96,13 +99,23 @@ def read_year_inputs(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int
             f"the database's parameters are scenario '{scenario.scenario_id}', not '{scenario_id}'")
     if year == scenario.start_year:
         starting = _frame(con, f"select {_STATE_COLUMNS} from main.int_baseline_workforce_prepared")
+        lookback_pay = _frame(con, f"select employee_id, {scaled('annual_compensation', 2, 'lookback_compensation')} "
+                                   "from main.int_baseline_workforce_prepared")
+        previous_tests = pl.DataFrame(schema={"test_name": pl.String, "nhce_count": pl.Int64, "nhce_rate_units": pl.Int64})
     else:
+        lookback_pay = _frame(con, f"select employee_id, {scaled('prorated_compensation', 2, 'lookback_compensation')} "
+                                   "from main.fct_workforce_snapshot where scenario_id = ? and simulation_year = ?",
+                              [scenario_id, year - 1])
+        previous_tests = _frame(con, "select test_name, nhce_count, nhce_rate_units from main.fct_nondiscrimination_tests "
+                                     "where scenario_id = ? and simulation_year = ?", [scenario_id, year - 1])
         starting = _frame(
             con,
             f"select {_STATE_COLUMNS} from main.fct_workforce_snapshot "
             "where scenario_id = ? and simulation_year = ? and employment_status = 'active'",
             [scenario_id, year - 1],
         )
+    thresholds = con.execute("select (highly_compensated_threshold * 100)::bigint from main.int_irs_limits_projected "
+                             "where plan_year = ?", [year - 1]).fetchall()
     return YearInputs(
         scenario=scenario,
         year=year,
@@ -136,4 +149,7 @@ def read_year_inputs(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int
                                "super_catch_up_max_age from main.int_irs_limits_projected where plan_year = ?", [year]),
         new_hire_pay_bands=_frame(con, f"select level_id, {scaled('min_compensation', 2)}, {scaled('max_compensation', 2)} "
                                        "from main.int_new_hire_pay_bands_indexed where plan_year = ?", [year]),
+        lookback_pay=lookback_pay,
+        lookback_threshold=thresholds[0][0] if thresholds else None,
+        previous_tests=previous_tests,
     )

@@ -150,4 +150,70 @@ def year_summary(inputs: YearInputs, snapshot_frame: pl.DataFrame, needs: pl.Dat
     )
 
 
-__all__ = ["snapshot", "yearly_events", "year_summary", "divide_round_half_up"]
+__all__ = ["snapshot", "yearly_events", "year_summary", "nondiscrimination_tests", "divide_round_half_up"]
+
+
+TEN_THOUSANDTHS = 10_000
+
+
+def nondiscrimination_tests(inputs: YearInputs, snapshot_frame: pl.DataFrame, contributions: pl.DataFrame,
+                            hce: pl.DataFrame) -> pl.DataFrame:
+    """fct_nondiscrimination_tests: the ADP and ACP tests over the year's eligible employees, in
+    exact integers (rates in 1e-4 rounded half up; averages and margin shown in 1e-6)."""
+    s, year = inputs.scenario, inputs.year
+    plan_pay = pl.col("plan_compensation")
+
+    def rate_units(amount: pl.Expr) -> pl.Expr:
+        return pl.when(plan_pay > 0).then(divide_round_half_up(amount * TEN_THOUSANDTHS, plan_pay)).otherwise(0).cast(pl.Int64)
+
+    tested = (
+        snapshot_frame.filter(pl.col("is_eligible")).select("employee_id")
+        .join(contributions.select("employee_id", "plan_compensation", "employee_contribution", "catch_up_contribution",
+                                   "employer_match"), on="employee_id", how="inner")
+        .join(hce.select("employee_id", "is_hce"), on="employee_id", how="left")
+        .select(pl.col("is_hce").fill_null(False),
+                rate_units(pl.col("employee_contribution") - pl.col("catch_up_contribution")).alias("adp"),
+                rate_units(pl.col("employer_match")).alias("acp"))
+    )
+    previous = {row["test_name"]: row for row in inputs.previous_tests.iter_rows(named=True)}
+    rows = []
+    for test_name in ("adp", "acp"):
+        hces, nhces = tested.filter(pl.col("is_hce")), tested.filter(~pl.col("is_hce"))
+        hce_count, nhce_count = hces.height, nhces.height
+        hce_units, nhce_units = int(hces[test_name].sum() or 0), int(nhces[test_name].sum() or 0)
+        uses_prior = s.testing_method == "prior_year" and test_name in previous
+        basis_count = previous[test_name]["nhce_count"] if uses_prior else nhce_count
+        basis_units = previous[test_name]["nhce_rate_units"] if uses_prior else nhce_units
+        allowed = max(5 * basis_units, 4 * min(2 * basis_units, basis_units + 200 * basis_count))
+        passes = hce_count == 0 or basis_count == 0 or 4 * basis_count * hce_units <= allowed * hce_count
+        margin = None
+        if hce_count and basis_count:
+            numerator = (allowed * hce_count - 4 * basis_count * hce_units) * 100
+            denominator = 4 * basis_count * hce_count
+            magnitude = (2 * abs(numerator) + denominator) // (2 * denominator)
+            margin = -magnitude if numerator < 0 else magnitude
+        rows.append({
+            "scenario_id": s.scenario_id, "simulation_year": year, "test_name": test_name,
+            "testing_method": s.testing_method, "basis_year": year - 1 if uses_prior else year,
+            "hce_count": hce_count, "nhce_count": nhce_count, "hce_rate_units": hce_units, "nhce_rate_units": nhce_units,
+            "basis_nhce_count": basis_count, "basis_nhce_rate_units": basis_units,
+            "hce_average": _half_up(hce_units * 100, hce_count),
+            "nhce_average": _half_up(basis_units * 100, basis_count),
+            "allowed_hce_average": _half_up(allowed * 100, 4 * basis_count),
+            "margin": margin,
+            "deemed_by_safe_harbor": bool(s.match_safe_harbor),
+            "passed": bool(s.match_safe_harbor) or passes,
+            "result": "safe_harbor" if s.match_safe_harbor else "pass" if passes else "fail",
+        })
+    return pl.DataFrame(rows, schema={
+        "scenario_id": pl.String, "simulation_year": pl.Int32, "test_name": pl.String, "testing_method": pl.String,
+        "basis_year": pl.Int32, "hce_count": pl.Int64, "nhce_count": pl.Int64, "hce_rate_units": pl.Int64,
+        "nhce_rate_units": pl.Int64, "basis_nhce_count": pl.Int64, "basis_nhce_rate_units": pl.Int64,
+        "hce_average": pl.Int64, "nhce_average": pl.Int64, "allowed_hce_average": pl.Int64, "margin": pl.Int64,
+        "deemed_by_safe_harbor": pl.Boolean, "passed": pl.Boolean, "result": pl.String,
+    })
+
+
+def _half_up(numerator: int, denominator: int) -> int | None:
+    """A non-negative ratio rounded half up, or None over zero."""
+    return None if denominator == 0 else (2 * numerator + denominator) // (2 * denominator)

@@ -365,3 +365,26 @@ def _core_rate(inputs: YearInputs, basis: str) -> pl.Expr:
             in_step = in_step & (measure < step["below"])
         rate = pl.when(in_step).then(pl.lit(step["rate"], dtype=pl.Int64)).otherwise(rate)
     return rate
+
+
+def highly_compensated(inputs: YearInputs, members: pl.DataFrame) -> pl.DataFrame:
+    """int_highly_compensated_determined: pay in the lookback year above its 414(q) threshold and,
+    with the top-paid group election, among the top 20% of the lookback year's employees by that
+    pay (count rounded half up, ties by employee id). Needs the whole workforce (not a shard)."""
+    if inputs.lookback_threshold is None:
+        raise SimulationOrderError(
+            f"no IRS limits for the lookback year {inputs.year - 1}: config_irs_limits begins later")
+    lookback = inputs.lookback_pay
+    top_count = (2 * lookback.height * 20 + 100) // 200
+    ranked = lookback.sort(["lookback_compensation", "employee_id"], descending=[True, False]).with_columns(
+        in_top_paid_group=pl.int_range(1, lookback.height + 1, dtype=pl.Int64) <= top_count)
+    threshold = inputs.lookback_threshold
+    above = pl.col("lookback_compensation") > threshold
+    is_hce = above & pl.col("in_top_paid_group") if inputs.scenario.hce_top_paid_group else above
+    return members.select("employee_id").join(ranked, on="employee_id", how="left").with_columns(
+        *_partition(inputs)).select(
+        "scenario_id", "simulation_year", "employee_id", "lookback_compensation",
+        pl.lit(threshold, dtype=pl.Int64).alias("lookback_threshold"),
+        pl.col("in_top_paid_group").fill_null(False),
+        is_hce.fill_null(False).alias("is_hce"),
+    )
