@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from tests.integration.conftest import OTHER_SEED, SEED
+from workforce_platform.simulation.new_hire_terminations import select_new_hire_terminations
 from workforce_platform.simulation.workforce_needs import solve_workforce_needs
 
 YEARS = [2025, 2026, 2027, 2028, 2029]
@@ -127,6 +128,22 @@ def test_higher_termination_hazard_means_more_leavers(con):
     by_quartile = [share for _, share in shares]
     assert by_quartile[3] > 1.5 * by_quartile[0], by_quartile
     assert by_quartile == sorted(by_quartile), by_quartile
+
+
+def test_new_hire_terminations_follow_the_hazard_by_months_employed(con):
+    seed = _rows(con, "select random_seed from stg_scenario")[0][0]
+    hazards = dict(_rows(con, "select months_employed, termination_hazard from config_new_hire_termination_hazards"))
+    for year in YEARS:
+        hires = _rows(con, "select employee_id, employee_key, hire_date from int_new_hires_generated where simulation_year = ?", [year])
+        count = _rows(con, "select new_hire_terminations from int_workforce_needs_solved where simulation_year = ?", [year])[0][0]
+        stored = _rows(con, "select employee_id from int_new_hire_terminations_selected where simulation_year = ? "
+                            "order by termination_rank", [year])
+        assert [r[0] for r in stored] == select_new_hire_terminations(hires, hazards, seed, year, count), year
+    early, late = _rows(con, """
+        select avg((t.employee_id is not null)::int) filter (where month(h.hire_date) <= 3),
+               avg((t.employee_id is not null)::int) filter (where month(h.hire_date) >= 10)
+        from int_new_hires_generated h left join int_new_hire_terminations_selected t using (simulation_year, employee_id)""")[0]
+    assert early > 2 * late, (early, late)
 
 
 def test_promotions_move_one_level_up_with_a_raise(con):

@@ -57,6 +57,7 @@ class YearInputs:
     tenure_bands: pl.DataFrame
     pay_bands: pl.DataFrame
     termination_hazards: pl.DataFrame
+    new_hire_termination_hazards: pl.DataFrame
     promotion_hazards: pl.DataFrame
     merit_rates: pl.DataFrame
     new_hire_levels: pl.DataFrame
@@ -128,6 +129,9 @@ def read_year_inputs(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int
                               "from main.config_pay_bands"),
         termination_hazards=_frame(con, f"select age_band_id, tenure_band_id, level_id, {scaled('termination_hazard', 5)} "
                                         "from main.config_termination_hazards"),
+        new_hire_termination_hazards=_frame(
+            con, f"select months_employed::integer as months_employed, {scaled('termination_hazard', 5)} "
+                 "from main.config_new_hire_termination_hazards"),
         promotion_hazards=_frame(con, f"select age_band_id, tenure_band_id, level_id, {scaled('promotion_probability', 5)} "
                                       "from main.config_promotion_hazards"),
         merit_rates=_frame(con, f"select level_id, {scaled('merit_rate', 5)} from main.stg_merit_rates"),

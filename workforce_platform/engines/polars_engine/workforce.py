@@ -218,18 +218,23 @@ def eligibility_rule_date(inputs: YearInputs, birth_date: pl.Expr, hire_date: pl
 
 
 def new_hire_termination_candidates(inputs: YearInputs, hires: pl.DataFrame, count: int) -> pl.DataFrame:
-    """int_new_hire_terminations_selected, first half: the `count` smallest draws of this subset."""
-    drawn = with_draws(hires.select("employee_id", "employee_key", "hire_date"), "employee_key",
-                       inputs.scenario.random_seed, inputs.year, {
-                           "new_hire_termination": Stream.NEW_HIRE_TERMINATION,
-                           "new_hire_termination_date": Stream.NEW_HIRE_TERMINATION_DATE})
-    return drawn.sort(["h_new_hire_termination", "employee_id"]).head(count)
+    """int_new_hire_terminations_selected, first half: every hire's weighted sort key (hazard by
+    months employed in the year, 13 - the hire month), keeping the `count` smallest of this subset."""
+    drawn = with_draws(
+        hires.select("employee_id", "employee_key", "hire_date",
+                     (13 - pl.col("hire_date").dt.month().cast(pl.Int32)).alias("months_employed"))
+        .join(inputs.new_hire_termination_hazards, on="months_employed", how="left"),
+        "employee_key", inputs.scenario.random_seed, inputs.year, {
+            "new_hire_termination": Stream.NEW_HIRE_TERMINATION,
+            "new_hire_termination_date": Stream.NEW_HIRE_TERMINATION_DATE})
+    drawn = drawn.with_columns(sort_key=weighted_sort_key(drawn, "h_new_hire_termination", "termination_hazard"))
+    return drawn.sort(["sort_key", "employee_id"]).head(count)
 
 
 def select_new_hire_terminations(inputs: YearInputs, candidates: list[pl.DataFrame], count: int) -> pl.DataFrame:
-    """int_new_hire_terminations_selected: the `count` smallest draws of all hires leave, on a day
+    """int_new_hire_terminations_selected: the `count` smallest keys of all hires leave, on a day
     after the hire date, by 31 December."""
-    ranked = pl.concat(candidates).sort(["h_new_hire_termination", "employee_id"]).head(count)
+    ranked = pl.concat(candidates).sort(["sort_key", "employee_id"]).head(count)
     return ranked.with_columns(*_partition(inputs)).select(
         "scenario_id", "simulation_year", "employee_id", "hire_date",
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("termination_rank"),

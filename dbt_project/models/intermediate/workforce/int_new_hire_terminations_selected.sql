@@ -1,9 +1,14 @@
--- Which of the year's hires leave within their hire year: the solver fixes how many, a uniform
--- draw decides who (employee id breaks ties), and the date falls after the hire date, by 31 December.
+-- Which of the year's hires leave within their hire year: the solver fixes how many; the hazard
+-- by months employed in the year (13 - the hire month) decides who, by weighted sampling without
+-- replacement (the smallest -ln(1 - u) / hazard win; employee id breaks ties), so a December hire
+-- is less likely to leave within the year than a January one. The date falls after the hire
+-- date, by 31 December.
 with hires as (
-    select hires.*, scenario.random_seed
+    select hires.*, scenario.random_seed, hazard.termination_hazard
     from {{ ref('int_new_hires_generated') }} as hires
     cross join {{ ref('stg_scenario') }} as scenario
+    left join {{ ref('config_new_hire_termination_hazards') }} as hazard
+        on hazard.months_employed = 13 - month(hires.hire_date)
     where hires.simulation_year = {{ simulation_year() }}
 ),
 
@@ -14,7 +19,11 @@ drawn as (
 ),
 
 ranked as (
-    select *, row_number() over (order by h_new_hire_termination, employee_id) as termination_rank
+    select
+        *,
+        row_number() over (
+            order by {{ weighted_sort_key('u_new_hire_termination', 'coalesce(termination_hazard, 0)') }}, employee_id
+        ) as termination_rank
     from drawn
 )
 
