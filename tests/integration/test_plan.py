@@ -3,12 +3,14 @@ census covers the limit cases, the match formula moves only employer cost, core 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
 from tests.integration.conftest import SEED
 from workforce_platform.orchestration.fingerprint import table_fingerprint
+from workforce_platform.simulation.eligibility import entry_date, requirements_met
 from workforce_platform.simulation.indexing import indexed
 from workforce_platform.simulation.irs_limits import INCREMENTS, irs_limits_by_year, shipped_irs_limits
 from workforce_platform.simulation.plan_contributions import (
@@ -219,3 +221,24 @@ def test_projected_limits_and_indexed_bands_equal_the_python_reference(runs):
     finally:
         con.close()
 
+
+
+SEMI_ANNUAL_ENTRY = {"plan": {"eligibility": {"minimum_age": 21, "waiting_period_days": 30, "entry_dates": "semi_annual"}}}
+
+
+def test_entry_dates_equal_the_python_reference(runs):
+    con = runs.connect(seed=SEED, variant="semi_annual_entry", **SEMI_ANNUAL_ENTRY)
+    try:
+        census = con.execute("select birth_date, hire_date, deferral_rate, eligibility_date "
+                             "from int_baseline_workforce_prepared").fetchall()
+        hires = con.execute("select birth_date, hire_date, eligibility_date from int_new_hires_generated").fetchall()
+        entered = con.execute("select count(*) from fct_yearly_events where event_type = 'eligibility' "
+                              "and not (day(effective_date) = 1 and month(effective_date) in (1, 7))").fetchall()[0][0]
+    finally:
+        con.close()
+    for birth, hired, rate, eligible in census:
+        expected = entry_date(requirements_met(birth, hired, 21, 30), "semi_annual")
+        assert eligible == (min(expected, date(2024, 12, 31)) if rate > 0 else expected), (birth, hired, rate)
+    for birth, hired, eligible in hires:
+        assert eligible == entry_date(requirements_met(birth, hired, 21, 30), "semi_annual"), (birth, hired)
+    assert len(hires) > 100 and entered == 0

@@ -97,6 +97,9 @@ class Eligibility(_Strict):
     minimum_age: int = Field(21, ge=0, le=100, description="Age at which an employee becomes eligible.")
     waiting_period_days: int = Field(0, ge=0, le=3650, description="Days after hire before eligibility.")
     minimum_hours: Optional[int] = Field(None, ge=0, le=8784, description="Annual hours required (scheduled_hours, or full time 2,080 when the census has none); none: no requirement.")
+    entry_dates: Literal["immediate", "monthly", "quarterly", "semi_annual"] = Field(
+        "immediate", description="Entry on the day the age and waiting period are met, or on the next first of a "
+                                 "month, of a quarter, or of January or July.")
 
 
 class AutoEnrollment(_Strict):

@@ -163,6 +163,7 @@ def _write_scenario_tables(con: duckdb.DuckDBPyConnection, scenario: Scenario) -
         "eligibility_minimum_age": ("integer", plan.eligibility.minimum_age),
         "eligibility_waiting_days": ("integer", plan.eligibility.waiting_period_days),
         "eligibility_minimum_hours": ("integer", plan.eligibility.minimum_hours),
+        "eligibility_entry_dates": ("varchar", plan.eligibility.entry_dates),
         "auto_enrollment_enabled": ("boolean", plan.auto_enrollment.enabled),
         "auto_enrollment_scope": ("varchar", plan.auto_enrollment.scope),
         "auto_enrollment_window_days": ("integer", plan.auto_enrollment.window_days),

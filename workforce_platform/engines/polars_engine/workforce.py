@@ -211,10 +211,16 @@ def new_hires(inputs: YearInputs, identities: pl.DataFrame) -> pl.DataFrame:
 
 
 def eligibility_rule_date(inputs: YearInputs, birth_date: pl.Expr, hire_date: pl.Expr) -> pl.Expr:
-    """Macro plan_eligibility_rule_date: the later of the waiting period's end and the minimum age."""
+    """Macro plan_eligibility_rule_date: the first entry date on or after the later of the
+    waiting period's end and the minimum age."""
     s = inputs.scenario
-    return pl.max_horizontal(add_days(hire_date, s.eligibility_waiting_days),
-                             add_years(birth_date, s.eligibility_minimum_age))
+    met = pl.max_horizontal(add_days(hire_date, s.eligibility_waiting_days),
+                            add_years(birth_date, s.eligibility_minimum_age))
+    if s.eligibility_entry_dates == "immediate":
+        return met
+    step = {"monthly": 1, "quarterly": 3, "semi_annual": 6}[s.eligibility_entry_dates]
+    period_start = pl.date(met.dt.year(), (met.dt.month() - 1) // step * step + 1, 1)
+    return pl.when(met == period_start).then(met).otherwise(period_start.dt.offset_by(f"{step}mo"))
 
 
 def new_hire_termination_candidates(inputs: YearInputs, hires: pl.DataFrame, count: int) -> pl.DataFrame:
