@@ -43,6 +43,8 @@ VIOLATIONS = {
                            select employee_id from main.fct_workforce_snapshot where simulation_year = {YEAR} and is_enrolled and age < 50
                            order by 1 limit 1)"""],
     "nondiscrimination_tests_complete": [f"delete from main.fct_nondiscrimination_tests where simulation_year = {YEAR} and test_name = 'acp'"],
+    "account_balances": [f"update main.fct_workforce_snapshot set match_balance = match_balance + 0.01 "
+                         f"where simulation_year = {YEAR} and employee_id = {ONE_STAYER}"],
     # paid from the unindexed band: below the year's minimum after two years of indexing
     "new_hire_pay_in_band": [f"""update main.fct_yearly_events set compensation_after = (
                                      select min_compensation - 0.01 from main.int_new_hire_pay_bands_indexed

@@ -12,11 +12,13 @@ from tests.integration.conftest import SEED
 from workforce_platform.orchestration.fingerprint import table_fingerprint
 from workforce_platform.simulation.eligibility import entry_date, requirements_met
 from workforce_platform.simulation.indexing import indexed
+from workforce_platform.simulation.vesting import forfeiture, investment_return, vested_share, vesting_steps
 from workforce_platform.simulation.irs_limits import INCREMENTS, irs_limits_by_year, shipped_irs_limits
 from workforce_platform.simulation.plan_contributions import (
     IrsLimits, Tier, apply_annual_additions_limit, deferral_limit, match_amount,
 )
 
+YEARS_ALL = range(2025, 2030)
 STRETCH_MATCH = {"plan": {"match": {"tiers": [{"employee_min": 0, "employee_max": 0.06, "match_rate": 0.5}],
                                     "safe_harbor": False}}}
 # Core so rich that the top earners' additions exceed 415(c), and core alone reaches it at the top.
@@ -242,3 +244,49 @@ def test_entry_dates_equal_the_python_reference(runs):
     for birth, hired, eligible in hires:
         assert eligible == entry_date(requirements_met(birth, hired, 21, 30), "semi_annual"), (birth, hired)
     assert len(hires) > 100 and entered == 0
+
+
+# Employer money that vests, a return on balances, and leavers who forfeit.
+VESTED = {"plan": {
+    "match": {"tiers": [{"employee_min": 0, "employee_max": 0.06, "match_rate": 0.5}], "safe_harbor": False},
+    "core": {"basis": "flat", "flat_rate": 0.03, "requires_last_day": False},
+    "vesting": {"match": "graded_2_6", "core": [{"years": 1, "vested": 0.5}, {"years": 3, "vested": 1}]},
+    "investment_return_rate": -0.03125,
+}}
+
+
+def test_account_balances_equal_the_python_reference_year_after_year(runs):
+    con = runs.connect(seed=SEED, variant="vested", **VESTED)
+    rate = Decimal("-0.03125")
+    schedules = {"match": vesting_steps("graded_2_6"), "core": vesting_steps([(1, Decimal("0.5")), (3, Decimal(1))])}
+    closing: dict[str, tuple[Decimal, Decimal, Decimal]] = {}
+    forfeited_total = Decimal(0)
+    try:
+        for year in YEARS_ALL:
+            rows = con.execute("""
+                select employee_id, hire_date, termination_date, employee_contribution, employer_match, employer_core,
+                       employee_balance, match_balance, core_balance, forfeiture, match_vested_rate, core_vested_rate
+                from fct_workforce_snapshot where simulation_year = ? order by employee_id""", [year]).fetchall()
+            summary = con.execute("select employer_cost, forfeitures, net_employer_cost from fct_year_summary "
+                                  "where simulation_year = ?", [year]).fetchall()[0]
+            next_closing, year_forfeitures = {}, Decimal(0)
+            for (employee_id, hired, terminated, deferred, matched, cored,
+                 employee_balance, match_balance, core_balance, forfeit, match_rate, core_rate) in rows:
+                start = closing.get(employee_id, (Decimal(0), Decimal(0), Decimal(0)))
+                ends = [s + investment_return(s, rate) + added for s, added in zip(start, (deferred, matched, cored))]
+                last_day = terminated or date(year, 12, 31)
+                service = last_day.year - hired.year - ((last_day.month, last_day.day) < (hired.month, hired.day))
+                shares = (vested_share(schedules["match"], service), vested_share(schedules["core"], service))
+                lost = [forfeiture(end, share) if terminated else Decimal(0) for end, share in zip(ends[1:], shares)]
+                expected = (ends[0], ends[1] - lost[0], ends[2] - lost[1], sum(lost), *shares)
+                assert (employee_balance, match_balance, core_balance, forfeit, match_rate, core_rate) == expected, \
+                    (year, employee_id)
+                year_forfeitures += sum(lost)
+                if terminated is None:
+                    next_closing[employee_id] = (employee_balance, match_balance, core_balance)
+            assert summary[1] == year_forfeitures and summary[2] == summary[0] - year_forfeitures, year
+            forfeited_total += year_forfeitures
+            closing = next_closing
+    finally:
+        con.close()
+    assert forfeited_total > 0, "nobody forfeited: the design does not exercise vesting"

@@ -25,7 +25,7 @@ import duckdb
 import workforce_platform
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.orchestration.dbt_project import source_digest
-from workforce_platform.orchestration.tables import table_exists
+from workforce_platform.orchestration.tables import add_missing_columns, columns_of, table_exists
 from workforce_platform.orchestration.fingerprint import RESULT_TABLES, table_fingerprint, year_fingerprints
 from workforce_platform.paths import PROJECT_ROOT
 
@@ -178,6 +178,7 @@ def publish_year(db_path: Path, scenario: Scenario, year: int, run_id: str, shar
             con.execute("create schema if not exists published")
             for table in RESULT_TABLES:
                 con.execute(f"create table if not exists published.{table} as select * from main.{table} limit 0")
+                add_missing_columns(con, "published", table, columns_of(con, f"main.{table}"))
                 con.execute(f"delete from published.{table} where scenario_id = ? and simulation_year = ?",
                             [scenario.scenario_id, year])
                 con.execute(

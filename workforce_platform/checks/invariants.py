@@ -311,6 +311,47 @@ CATALOGUE += (
     ),
 )
 
+CATALOGUE += (
+    Invariant(
+        name="account_balances",
+        asset="fct_workforce_snapshot",
+        description="Money is conserved: each employee's accounts start the year at the previous year's "
+                    "closing balances (zero for hires and in the first year), and close at the start plus "
+                    "investment return plus the year's contributions less the forfeiture, which only a "
+                    "leaver has.",
+        violations_sql=f"""
+            with snap as (select * from main.fct_workforce_snapshot where {_YEAR}),
+            rolled as (select * from main.int_account_balances_rolled where {_YEAR}),
+            previous as (
+                select employee_id, employee_balance, match_balance, core_balance
+                from main.fct_workforce_snapshot
+                where scenario_id = $scenario_id and simulation_year = $year - 1 and employment_status = 'active'
+            )
+            select snap.employee_id, 'starting balances differ from last year''s closing balances' as problem
+            from snap join rolled using (employee_id) left join previous using (employee_id)
+            where rolled.starting_employee_balance <> coalesce(previous.employee_balance, 0)
+               or rolled.starting_match_balance <> coalesce(previous.match_balance, 0)
+               or rolled.starting_core_balance <> coalesce(previous.core_balance, 0)
+            union all
+            select snap.employee_id, 'closing balances differ from start + return + contributions - forfeiture'
+            from snap join rolled using (employee_id)
+            where snap.employee_balance + snap.match_balance + snap.core_balance + snap.forfeiture
+                  <> rolled.starting_employee_balance + rolled.starting_match_balance + rolled.starting_core_balance
+                     + rolled.investment_return + snap.employee_contribution + snap.employer_match + snap.employer_core
+               or snap.employee_balance <> rolled.employee_balance or snap.match_balance <> rolled.match_balance
+               or snap.core_balance <> rolled.core_balance or snap.forfeiture <> rolled.forfeiture
+            union all
+            select employee_id, 'forfeiture without a termination, or a negative balance'
+            from snap
+            where (forfeiture <> 0 and termination_date is null)
+               or least(employee_balance, match_balance, core_balance, forfeiture) < 0
+            union all
+            select snap.employee_id, 'snapshot row without accounts'
+            from snap anti join rolled using (employee_id)
+            order by 1, 2""",
+    ),
+)
+
 BY_NAME = {invariant.name: invariant for invariant in CATALOGUE}
 
 

@@ -14,7 +14,7 @@ import os
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional, Union
 
 import yaml
 from pydantic import (
@@ -29,6 +29,7 @@ from pydantic import (
 
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.simulation.plan_contributions import Tier, safe_harbor_formula_problems
+from workforce_platform.simulation.vesting import schedule_problems, vesting_steps
 
 
 def _five_decimals(value: Decimal) -> Decimal:
@@ -207,6 +208,33 @@ class Core(_Strict):
         return self
 
 
+class VestingStep(_Strict):
+    """From `years` of vesting service on, `vested` of the employer money is the employee's."""
+
+    years: int = Field(ge=0, le=50)
+    vested: Rate = Field(ge=0, le=1)
+
+
+VestingSchedule = Union[Literal["immediate", "cliff_3", "graded_2_6"], list[VestingStep]]
+
+
+def _valid_schedule(schedule: VestingSchedule) -> VestingSchedule:
+    steps = vesting_steps(schedule if isinstance(schedule, str) else [(s.years, s.vested) for s in schedule])
+    problems = schedule_problems(steps)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return schedule
+
+
+class Vesting(_Strict):
+    """Vesting of the employer's match and core (employee deferrals are always fully vested)."""
+
+    match: Annotated[VestingSchedule, AfterValidator(_valid_schedule)] = Field(
+        "immediate", description="immediate, cliff_3, graded_2_6, or steps [{years, vested}].")
+    core: Annotated[VestingSchedule, AfterValidator(_valid_schedule)] = Field(
+        "immediate", description="immediate, cliff_3, graded_2_6, or steps [{years, vested}].")
+
+
 class Nondiscrimination(_Strict):
     """Who is highly compensated (414(q)), and how the ADP and ACP tests are run."""
 
@@ -231,6 +259,16 @@ class Plan(_Strict):
         description="415(c) excess: deferrals_first returns unmatched deferrals, then matched deferrals with their "
                     "match, then core (the EPCRS order); employer_first cuts core, then match, then deferrals.")
     nondiscrimination: Nondiscrimination = Field(default_factory=Nondiscrimination)
+    vesting: Vesting = Field(default_factory=Vesting)
+    investment_return_rate: Rate = Field(
+        Decimal("0"), gt=-1, lt=1, description="Yearly return credited on each account's starting balance.")
+
+    @model_validator(mode="after")
+    def _safe_harbor_match_fully_vested(self) -> "Plan":
+        if self.match.safe_harbor and self.vesting.match != "immediate":
+            raise ValueError("vesting.match must be 'immediate' with a safe-harbor match (match.safe_harbor: true): "
+                             "safe-harbor contributions are fully vested")
+        return self
     irs_limit_indexing_rate: Optional[Rate] = Field(
         None, ge=0, lt=1,
         description="Assumed yearly indexing of the IRS limits after the last shipped year; default: compensation.cola_rate.")
@@ -343,6 +381,8 @@ def _describe(error: dict[str, Any], source: str) -> str:
         return f"{source}: required key '{key}' is missing"
     value = error.get("input")
     message = error["msg"].removeprefix("Value error, ")
+    if isinstance(value, dict):  # a rule across the section's keys: the message names them
+        return f"{source}: key '{key}': {message}"
     return f"{source}: key '{key}' has value {value!r}: {message}"
 
 

@@ -17,6 +17,8 @@ from typing import Mapping
 import duckdb
 import polars as pl
 
+from workforce_platform.orchestration.tables import add_missing_columns
+
 # table -> ((column, DuckDB type), ...), in the dbt models' dependency order (Dagster wants a
 # multi-asset's outputs in topological order).
 YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -26,7 +28,8 @@ YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("annual_compensation", "DECIMAL(18,2)"), ("deferral_rate", "DECIMAL(7,5)"),
         ("is_enrolled", "BOOLEAN"), ("eligibility_date", "DATE"), ("enrollment_date", "DATE"),
         ("has_opted_out", "BOOLEAN"), ("scheduled_hours", "DECIMAL(9,2)"), ("age", "BIGINT"),
-        ("tenure_years", "BIGINT"), ("age_band_id", "INTEGER"), ("tenure_band_id", "INTEGER"),
+        ("tenure_years", "BIGINT"), ("employee_balance", "DECIMAL(18,2)"), ("match_balance", "DECIMAL(18,2)"),
+        ("core_balance", "DECIMAL(18,2)"), ("age_band_id", "INTEGER"), ("tenure_band_id", "INTEGER"),
     ),
     "int_workforce_needs_solved": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("solver_branch", "VARCHAR"),
@@ -90,6 +93,14 @@ YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("annual_additions_limit", "DECIMAL(18,2)"), ("receives_match", "BOOLEAN"),
         ("receives_core", "BOOLEAN"),
     ),
+    "int_account_balances_rolled": (
+        ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("employee_id", "VARCHAR"),
+        ("vesting_years", "BIGINT"), ("match_vested_rate", "DECIMAL(7,5)"), ("core_vested_rate", "DECIMAL(7,5)"),
+        ("starting_employee_balance", "DECIMAL(18,2)"), ("starting_match_balance", "DECIMAL(18,2)"),
+        ("starting_core_balance", "DECIMAL(18,2)"), ("investment_return", "DECIMAL(18,2)"),
+        ("forfeiture", "DECIMAL(18,2)"), ("employee_balance", "DECIMAL(18,2)"), ("match_balance", "DECIMAL(18,2)"),
+        ("core_balance", "DECIMAL(18,2)"),
+    ),
     "int_highly_compensated_determined": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("employee_id", "VARCHAR"),
         ("lookback_compensation", "DECIMAL(18,2)"), ("lookback_threshold", "DECIMAL(18,2)"),
@@ -105,6 +116,8 @@ YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("has_opted_out", "BOOLEAN"), ("scheduled_hours", "DECIMAL(9,2)"),
         ("plan_compensation", "DECIMAL(18,2)"), ("employee_contribution", "DECIMAL(18,2)"),
         ("employer_match", "DECIMAL(18,2)"), ("employer_core", "DECIMAL(18,2)"),
+        ("match_vested_rate", "DECIMAL(7,5)"), ("core_vested_rate", "DECIMAL(7,5)"), ("forfeiture", "DECIMAL(18,2)"),
+        ("employee_balance", "DECIMAL(18,2)"), ("match_balance", "DECIMAL(18,2)"), ("core_balance", "DECIMAL(18,2)"),
     ),
     "fct_yearly_events": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("event_id", "VARCHAR"),
@@ -122,7 +135,7 @@ YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("enrolled_active", "BIGINT"), ("participation_rate", "DECIMAL(7,5)"),
         ("average_deferral_rate", "DECIMAL(7,5)"), ("employee_contributions", "DECIMAL(18,2)"),
         ("employer_match", "DECIMAL(18,2)"), ("employer_core", "DECIMAL(18,2)"),
-        ("employer_cost", "DECIMAL(18,2)"),
+        ("employer_cost", "DECIMAL(18,2)"), ("forfeitures", "DECIMAL(18,2)"), ("net_employer_cost", "DECIMAL(18,2)"),
     ),
     "fct_nondiscrimination_tests": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("test_name", "VARCHAR"),
@@ -197,6 +210,7 @@ def write_year_tables(con: duckdb.DuckDBPyConnection, scenario_id: str, year: in
             frame = frames[table].select(frame_columns(table))
             qualified = f"{schema}.{table}"
             con.execute(create_table_sql(table, qualified))
+            add_missing_columns(con, schema, table, list(YEAR_TABLES[table]))
             con.execute(f"delete from {qualified} where scenario_id = ? and simulation_year = ?", [scenario_id, year])
             view = f"_engine_frame_{table}"
             con.register(view, frame.to_arrow())

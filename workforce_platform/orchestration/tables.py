@@ -10,3 +10,23 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> boo
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, table],
     ).fetchall()[0][0])
+
+
+def add_missing_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str,
+                        columns: list[tuple[str, str]]) -> list[str]:
+    """Adds to an existing table the `columns` (name, type) it lacks, so that a database built by
+    an earlier version takes a year with the current columns (its earlier rows hold nulls there).
+    Returns the names added."""
+    present = {name for (name,) in con.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+        [schema, table]).fetchall()}
+    added = [name for name, _ in columns if name not in present]
+    for name, sql_type in columns:
+        if name in added:
+            con.execute(f'alter table {schema}.{table} add column "{name}" {sql_type}')
+    return added
+
+
+def columns_of(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:
+    """(name, type) of every column of a table, view or query."""
+    return [(name, sql_type) for name, sql_type, *_ in con.execute(f"describe {relation}").fetchall()]

@@ -25,6 +25,7 @@ from workforce_platform.orchestration.dbt_project import (
     DBT_PROJECT_NAME, configure_dbt_environment, parsed_manifest, project_args,
 )
 from workforce_platform.paths import databases_dir
+from workforce_platform.simulation.vesting import vesting_steps
 
 
 def default_db_path(scenario: Scenario) -> Path:
@@ -184,6 +185,7 @@ def _write_scenario_tables(con: duckdb.DuckDBPyConnection, scenario: Scenario) -
         "core_requires_last_day": ("boolean", plan.core.requires_last_day),
         "core_minimum_hours": ("integer", plan.core.minimum_hours),
         "annual_additions_correction": ("varchar", plan.annual_additions_correction),
+        "investment_return_rate": ("decimal(7, 5)", str(plan.investment_return_rate)),
         "testing_method": ("varchar", plan.nondiscrimination.testing_method),
         "hce_top_paid_group": ("boolean", plan.nondiscrimination.top_paid_group),
         "scenario_fingerprint": ("varchar", scenario.fingerprint()),
@@ -201,6 +203,13 @@ def _write_scenario_tables(con: duckdb.DuckDBPyConnection, scenario: Scenario) -
     con.execute("create or replace table inputs.core_schedule (at_least integer, rate decimal(7, 5))")
     for step in plan.core.schedule:
         con.execute("insert into inputs.core_schedule values (?, ?::decimal(7, 5))", [step.at_least, str(step.rate)])
+    con.execute("""create or replace table inputs.vesting_schedules (
+                       contribution varchar, at_least_years integer, vested_rate decimal(7, 5))""")
+    for contribution, schedule in (("match", plan.vesting.match), ("core", plan.vesting.core)):
+        custom = None if isinstance(schedule, str) else [(s.years, s.vested) for s in schedule]
+        for years, vested in vesting_steps(schedule if custom is None else custom):
+            con.execute("insert into inputs.vesting_schedules values (?, ?, ?::decimal(7, 5))",
+                        [contribution, years, str(vested)])
 
 
 def prepare_inputs(scenario: Scenario, db_path: Path) -> None:

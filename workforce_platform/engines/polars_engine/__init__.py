@@ -1,4 +1,4 @@
-"""The Polars bulk event engine: a year's 16 tables from the same inputs as the dbt models,
+"""The Polars bulk event engine: a year's 17 tables from the same inputs as the dbt models,
 equal to them row for row (``engines/parity.py`` checks that on every year it is asked to).
 
 ``simulate_year`` reads the year's inputs from DuckDB through Arrow, computes every per-year
@@ -72,7 +72,8 @@ def _compute(inputs: YearInputs, shards: int, pool: ThreadPoolExecutor | None) -
         enrolled = plan.enrollments(inputs, members)
         escalated = plan.escalations(inputs, members)
         contributions = plan.contributions(inputs, members, promoted, merits, escalated, enrolled)
-        snapshot = marts.snapshot(inputs, members, starting, hires, promoted, merits, enrolled, contributions)
+        balances = plan.account_balances(inputs, members, starting, contributions)
+        snapshot = marts.snapshot(inputs, members, starting, hires, promoted, merits, enrolled, contributions, balances)
         events = marts.yearly_events(
             inputs, hires, members, escalated, enrolled, promoted, merits,
             terminations.join(starting.select("employee_id"), on="employee_id", how="semi"),
@@ -82,6 +83,7 @@ def _compute(inputs: YearInputs, shards: int, pool: ThreadPoolExecutor | None) -
             "int_merit_raises_applied": merits, "int_new_hires_generated": hires,
             "int_plan_eligibility_determined": members, "int_enrollments_drawn": enrolled,
             "int_deferral_escalations_applied": escalated, "int_plan_contributions_calculated": contributions,
+            "int_account_balances_rolled": balances,
             "fct_workforce_snapshot": snapshot, "fct_yearly_events": events,
         }
 

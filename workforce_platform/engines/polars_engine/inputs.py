@@ -67,6 +67,7 @@ class YearInputs:
     voluntary_deferral_rates: pl.DataFrame
     match_tiers: pl.DataFrame
     core_schedule: pl.DataFrame
+    vesting_schedules: pl.DataFrame
     irs_limits: pl.DataFrame  # the year's row (shipped or projected)
     new_hire_pay_bands: pl.DataFrame  # the year's indexed band of each level
     lookback_pay: pl.DataFrame  # 414(q): pay in the year before (employee_id, lookback_compensation)
@@ -99,7 +100,8 @@ def read_year_inputs(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int
         raise SimulationOrderError(
             f"the database's parameters are scenario '{scenario.scenario_id}', not '{scenario_id}'")
     if year == scenario.start_year:
-        starting = _frame(con, f"select {_STATE_COLUMNS} from main.int_baseline_workforce_prepared")
+        starting = _frame(con, f"select {_STATE_COLUMNS}, 0::bigint as employee_balance, 0::bigint as match_balance, "
+                               "0::bigint as core_balance from main.int_baseline_workforce_prepared")
         lookback_pay = _frame(con, f"select employee_id, {scaled('annual_compensation', 2, 'lookback_compensation')} "
                                    "from main.int_baseline_workforce_prepared")
         previous_tests = pl.DataFrame(schema={"test_name": pl.String, "nhce_count": pl.Int64, "nhce_rate_units": pl.Int64})
@@ -111,7 +113,9 @@ def read_year_inputs(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int
                                      "where scenario_id = ? and simulation_year = ?", [scenario_id, year - 1])
         starting = _frame(
             con,
-            f"select {_STATE_COLUMNS} from main.fct_workforce_snapshot "
+            f"select {_STATE_COLUMNS}, "
+            + ", ".join(f"(coalesce({b}, 0) * 100)::bigint as {b}" for b in ("employee_balance", "match_balance", "core_balance"))
+            + " from main.fct_workforce_snapshot "
             "where scenario_id = ? and simulation_year = ? and employment_status = 'active'",
             [scenario_id, year - 1],
         )
@@ -147,6 +151,8 @@ def read_year_inputs(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int
         match_tiers=_frame(con, f"select tier, {scaled('employee_min', 5)}, {scaled('employee_max', 5)}, "
                                 f"{scaled('match_rate', 5)} from main.stg_match_tiers"),
         core_schedule=_frame(con, f"select at_least, below, {scaled('rate', 5)} from main.stg_core_schedule"),
+        vesting_schedules=_frame(con, f"select contribution, at_least_years, {scaled('vested_rate', 5)} "
+                                      "from main.stg_vesting_schedules"),
         irs_limits=_frame(con, f"select plan_year, {scaled('elective_deferral_limit', 2)}, {scaled('catch_up_limit', 2)}, "
                                f"{scaled('super_catch_up_limit', 2)}, {scaled('compensation_limit', 2)}, "
                                f"{scaled('annual_additions_limit', 2)}, catch_up_age, super_catch_up_min_age, "

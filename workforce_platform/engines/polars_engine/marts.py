@@ -12,7 +12,7 @@ RATE_UNITS = 100_000
 
 def snapshot(inputs: YearInputs, members: pl.DataFrame, starting: pl.DataFrame, hires: pl.DataFrame,
              promoted: pl.DataFrame, merits: pl.DataFrame, enrolled: pl.DataFrame,
-             contributions: pl.DataFrame) -> pl.DataFrame:
+             contributions: pl.DataFrame, balances: pl.DataFrame) -> pl.DataFrame:
     """fct_workforce_snapshot: one row per employee employed in the year, state at 31 December or
     at termination."""
     levels = pl.concat([starting.select("employee_id", "level_id"), hires.select("employee_id", "level_id")])
@@ -26,6 +26,8 @@ def snapshot(inputs: YearInputs, members: pl.DataFrame, starting: pl.DataFrame, 
         .join(merits.select("employee_id", pl.col("compensation_after").alias("_merit_pay")), on="employee_id", how="left")
         .join(enrolled.select("employee_id", pl.col("enrollment_date").alias("_enrolled_on"), "opted_out"),
               on="employee_id", how="left")
+        .join(balances.select("employee_id", "match_vested_rate", "core_vested_rate", "forfeiture", "employee_balance",
+                              "match_balance", "core_balance"), on="employee_id", how="inner")
     )
     active = pl.col("termination_date").is_null()
     return joined.select(
@@ -46,6 +48,7 @@ def snapshot(inputs: YearInputs, members: pl.DataFrame, starting: pl.DataFrame, 
         pl.coalesce("_enrolled_on", "starting_enrollment_date").alias("enrollment_date"),
         (pl.col("opted_out_at_start") | pl.col("opted_out").fill_null(False)).alias("has_opted_out"),
         "scheduled_hours", "plan_compensation", "employee_contribution", "employer_match", "employer_core",
+        "match_vested_rate", "core_vested_rate", "forfeiture", "employee_balance", "match_balance", "core_balance",
     )
 
 
@@ -130,6 +133,7 @@ def year_summary(inputs: YearInputs, snapshot_frame: pl.DataFrame, needs: pl.Dat
         employee_contributions=pl.col("employee_contribution").sum().cast(pl.Int64),
         employer_match=pl.col("employer_match").sum().cast(pl.Int64),
         employer_core=pl.col("employer_core").sum().cast(pl.Int64),
+        forfeitures=pl.col("forfeiture").sum().cast(pl.Int64),
     )
 
     def ratio(numerator: pl.Expr, denominator: str) -> pl.Expr:
@@ -147,6 +151,8 @@ def year_summary(inputs: YearInputs, snapshot_frame: pl.DataFrame, needs: pl.Dat
         ratio(pl.col("enrolled_deferral_sum"), "enrolled_active").alias("average_deferral_rate"),
         "employee_contributions", "employer_match", "employer_core",
         (pl.col("employer_match") + pl.col("employer_core")).alias("employer_cost"),
+        "forfeitures",
+        (pl.col("employer_match") + pl.col("employer_core") - pl.col("forfeitures")).alias("net_employer_cost"),
     )
 
 

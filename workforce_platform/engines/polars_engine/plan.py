@@ -8,7 +8,8 @@ from datetime import date
 import polars as pl
 
 from workforce_platform.engines.polars_engine.arithmetic import (
-    add_days, add_years, band_of, days_between, days_in_year, divide_round_half_up, draw_below, draw_is_below,
+    add_days, add_years, band_of, days_between, days_in_year, divide_round_half_away, divide_round_half_up,
+    draw_below, draw_is_below,
     whole_years, with_draws, year_end, year_start,
 )
 from workforce_platform.engines.polars_engine.inputs import YearInputs
@@ -388,3 +389,60 @@ def highly_compensated(inputs: YearInputs, members: pl.DataFrame) -> pl.DataFram
         pl.col("in_top_paid_group").fill_null(False),
         is_hce.fill_null(False).alias("is_hce"),
     )
+
+
+def account_balances(inputs: YearInputs, members: pl.DataFrame, starting: pl.DataFrame,
+                     contributions: pl.DataFrame) -> pl.DataFrame:
+    """int_account_balances_rolled: each account's starting balance, plus the return on it (half
+    away from zero), plus the year's contributions; vesting by whole years from hire to the last
+    day employed; a leaver forfeits the unvested match and core (balance less vested share, half up)."""
+    rate = inputs.scenario.rate("investment_return_rate")
+    accounts = (
+        members.select("employee_id", "termination_date",
+                       whole_years(pl.col("hire_date"), pl.col("period_end")).alias("vesting_years"))
+        .join(contributions.select("employee_id", "employee_contribution", "employer_match", "employer_core"),
+              on="employee_id", how="inner")
+        .join(starting.select("employee_id", "employee_balance", "match_balance", "core_balance"),
+              on="employee_id", how="left")
+    )
+    leaving = pl.col("termination_date").is_not_null()
+
+    def vested_rate(contribution: str) -> pl.Expr:
+        steps = inputs.vesting_schedules.filter(pl.col("contribution") == contribution).sort("at_least_years")
+        rate_expr: pl.Expr = pl.lit(None, dtype=pl.Int64)
+        for step in steps.iter_rows(named=True):
+            rate_expr = pl.when(pl.col("vesting_years") >= step["at_least_years"]).then(
+                pl.lit(step["vested_rate"], dtype=pl.Int64)).otherwise(rate_expr)
+        return rate_expr
+
+    rolled = accounts.with_columns(
+        *[pl.col(c).fill_null(0).alias(f"{c}_start") for c in ("employee_balance", "match_balance", "core_balance")],
+        match_vested_rate=vested_rate("match"), core_vested_rate=vested_rate("core"),
+    ).with_columns(
+        *[divide_round_half_away(pl.col(f"{c}_start") * rate, RATE_UNITS).alias(f"{c}_return")
+          for c in ("employee_balance", "match_balance", "core_balance")],
+    ).with_columns(
+        employee_end=pl.col("employee_balance_start") + pl.col("employee_balance_return") + pl.col("employee_contribution"),
+        match_end=pl.col("match_balance_start") + pl.col("match_balance_return") + pl.col("employer_match"),
+        core_end=pl.col("core_balance_start") + pl.col("core_balance_return") + pl.col("employer_core"),
+    ).with_columns(
+        match_forfeited=pl.when(leaving).then(
+            pl.col("match_end") - divide_round_half_up(pl.col("match_end") * pl.col("match_vested_rate"), RATE_UNITS)
+        ).otherwise(0).cast(pl.Int64),
+        core_forfeited=pl.when(leaving).then(
+            pl.col("core_end") - divide_round_half_up(pl.col("core_end") * pl.col("core_vested_rate"), RATE_UNITS)
+        ).otherwise(0).cast(pl.Int64),
+    )
+    return rolled.with_columns(*_partition(inputs)).select(
+        "scenario_id", "simulation_year", "employee_id", "vesting_years", "match_vested_rate", "core_vested_rate",
+        pl.col("employee_balance_start").alias("starting_employee_balance"),
+        pl.col("match_balance_start").alias("starting_match_balance"),
+        pl.col("core_balance_start").alias("starting_core_balance"),
+        (pl.col("employee_balance_return") + pl.col("match_balance_return") + pl.col("core_balance_return"))
+        .cast(pl.Int64).alias("investment_return"),
+        (pl.col("match_forfeited") + pl.col("core_forfeited")).alias("forfeiture"),
+        pl.col("employee_end").cast(pl.Int64).alias("employee_balance"),
+        (pl.col("match_end") - pl.col("match_forfeited")).cast(pl.Int64).alias("match_balance"),
+        (pl.col("core_end") - pl.col("core_forfeited")).cast(pl.Int64).alias("core_balance"),
+    )
+

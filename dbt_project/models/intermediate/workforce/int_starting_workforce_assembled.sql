@@ -1,20 +1,26 @@
 -- The workforce on 1 January: the census baseline in the first year, otherwise the employees
 -- active on 31 December of the previous year. Age and tenure are whole years on 1 January,
 -- computed from the dates, so they advance with the year. The plan state (eligibility,
--- enrollment, deferral rate, opt-out) carries over unchanged.
+-- enrollment, deferral rate, opt-out) and the account balances carry over unchanged (the census
+-- carries no balances: they start at zero).
 with carried as (
     {% if is_first_year() %}
     select
         scenario.scenario_id, employee_id, employee_key, birth_date, hire_date,
         level_id, annual_compensation, deferral_rate, is_enrolled,
-        eligibility_date, enrollment_date, has_opted_out, scheduled_hours
+        eligibility_date, enrollment_date, has_opted_out, scheduled_hours,
+        0::decimal(18, 2) as employee_balance, 0::decimal(18, 2) as match_balance, 0::decimal(18, 2) as core_balance
     from {{ ref('int_baseline_workforce_prepared') }}
     cross join {{ ref('stg_scenario') }} as scenario
     {% else %}
     select
         scenario_id, employee_id, employee_key, birth_date, hire_date,
         level_id, annual_compensation, deferral_rate, is_enrolled,
-        eligibility_date, enrollment_date, has_opted_out, scheduled_hours
+        eligibility_date, enrollment_date, has_opted_out, scheduled_hours,
+        -- a snapshot built before balances existed has nulls there
+        coalesce(employee_balance, 0)::decimal(18, 2) as employee_balance,
+        coalesce(match_balance, 0)::decimal(18, 2) as match_balance,
+        coalesce(core_balance, 0)::decimal(18, 2) as core_balance
     from {{ previous_year_snapshot() }}
     where scenario_id = {{ scenario_id() }}
       and simulation_year = {{ simulation_year() }} - 1
@@ -47,6 +53,9 @@ select
     aged.scheduled_hours,
     aged.age,
     aged.tenure_years,
+    aged.employee_balance,
+    aged.match_balance,
+    aged.core_balance,
     age_band.age_band_id,
     tenure_band.tenure_band_id
 from aged

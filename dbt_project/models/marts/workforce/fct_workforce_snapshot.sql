@@ -27,6 +27,10 @@ contributions as (
     select * from {{ ref('int_plan_contributions_calculated') }} where simulation_year = {{ simulation_year() }}
 ),
 
+balances as (
+    select * from {{ ref('int_account_balances_rolled') }} where simulation_year = {{ simulation_year() }}
+),
+
 starting_levels as (
     select employee_id, level_id from {{ ref('int_starting_workforce_assembled') }} where simulation_year = {{ simulation_year() }}
     union all
@@ -63,10 +67,17 @@ select
     contributions.plan_compensation,
     contributions.employee_contribution,
     contributions.employer_match,
-    contributions.employer_core
+    contributions.employer_core,
+    balances.match_vested_rate,
+    balances.core_vested_rate,
+    balances.forfeiture,
+    balances.employee_balance,
+    balances.match_balance,
+    balances.core_balance
 from members
 join starting_levels using (employee_id)
 join contributions using (employee_id)
+join balances using (employee_id)
 left join promotions using (employee_id)
 left join merits using (employee_id)
 left join enrollments using (employee_id)

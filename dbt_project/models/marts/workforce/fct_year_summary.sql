@@ -1,4 +1,5 @@
--- One row per scenario and year: the headcount flow, the year's pay, participation and plan cost.
+-- One row per scenario and year: the headcount flow, the year's pay, participation and plan cost
+-- (gross, the forfeitures of the year's leavers, and net).
 -- The rates are exact integer ratios rounded half away from zero to 5 decimals (no DOUBLE).
 with snapshot as (
     select * from {{ ref('fct_workforce_snapshot') }} where simulation_year = {{ simulation_year() }}
@@ -21,7 +22,8 @@ flows as (
         (sum(deferral_rate * 100000) filter (where employment_status = 'active' and is_enrolled))::hugeint as enrolled_deferral_units,
         coalesce(sum(employee_contribution), 0)::decimal(18, 2) as employee_contributions,
         coalesce(sum(employer_match), 0)::decimal(18, 2) as employer_match,
-        coalesce(sum(employer_core), 0)::decimal(18, 2) as employer_core
+        coalesce(sum(employer_core), 0)::decimal(18, 2) as employer_core,
+        coalesce(sum(forfeiture), 0)::decimal(18, 2) as forfeitures
     from snapshot
 )
 
@@ -54,6 +56,9 @@ select
     flows.employee_contributions,
     flows.employer_match,
     flows.employer_core,
-    (flows.employer_match + flows.employer_core)::decimal(18, 2) as employer_cost
+    (flows.employer_match + flows.employer_core)::decimal(18, 2) as employer_cost,
+    -- unvested match and core of the year's leavers, used to reduce the employer's contributions
+    flows.forfeitures,
+    (flows.employer_match + flows.employer_core - flows.forfeitures)::decimal(18, 2) as net_employer_cost
 from flows
 cross join needs
