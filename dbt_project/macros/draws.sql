@@ -50,3 +50,13 @@ md5(concat_ws('|', {{ scenario_id() }}, {{ simulation_year() }}::varchar, {{ emp
 {% macro millionths_to_decimal(units) -%}
 ((({{ units }}))::decimal(18, 0) * 0.000001::decimal(7, 6))::decimal(9, 6)
 {%- endmacro %}
+
+{#- The match on `deferral_cents` against `plan_pay_cents`, tier by tier over the tiers joined as
+    `tiers` (an aggregate): match_rate x the deferrals between employee_min and employee_max of
+    pay, rounded half away from zero to the cent once. -#}
+{% macro match_on_deferrals(deferral_cents, plan_pay_cents) -%}
+round(coalesce(sum(
+    tiers.match_rate * least(
+        greatest({{ deferral_cents }} - tiers.employee_min * {{ plan_pay_cents }}, 0),
+        (tiers.employee_max - tiers.employee_min) * {{ plan_pay_cents }})), 0))::bigint
+{%- endmacro %}

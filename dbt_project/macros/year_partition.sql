@@ -6,7 +6,8 @@
   transaction: a reader sees the old year or the new one.
 
   The first build creates the table; --full-refresh drops it with every year in it. A table
-  that lacks columns the model now has gets them added first.
+  built by an earlier version gets the columns it lacks before the year is built
+  (engines/year_tables.add_missing_year_columns, from the orchestrator).
 -#}
 {% materialization year_partition, adapter='duckdb' %}
   {%- set target_relation = this.incorporate(type='table') -%}
@@ -25,15 +26,6 @@
       create table {{ target_relation }} as {{ compiled_code }}
     {%- endcall %}
   {% else %}
-    {#- A table built by an earlier version gets the columns it lacks (nulls in its earlier years). -#}
-    {%- set existing_columns = adapter.get_columns_in_relation(target_relation) | map(attribute='name') | map('lower') | list -%}
-    {%- for column in run_query('describe ' ~ compiled_code) -%}
-      {%- if column[0] | lower not in existing_columns %}
-        {% call statement('add_column_' ~ loop.index) -%}
-          alter table {{ target_relation }} add column "{{ column[0] }}" {{ column[1] }}
-        {%- endcall %}
-      {%- endif -%}
-    {%- endfor %}
     {% call statement('main') -%}
       delete from {{ target_relation }}
       where scenario_id = '{{ var("scenario_id") }}' and simulation_year = {{ var("simulation_year") | int }};

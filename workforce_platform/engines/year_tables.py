@@ -17,7 +17,7 @@ from typing import Mapping
 import duckdb
 import polars as pl
 
-from workforce_platform.orchestration.tables import add_missing_columns
+from workforce_platform.orchestration.tables import add_missing_columns, table_exists
 
 # table -> ((column, DuckDB type), ...), in the dbt models' dependency order (Dagster wants a
 # multi-asset's outputs in topological order).
@@ -197,6 +197,14 @@ def check_frame_columns(table: str, frame: pl.DataFrame) -> None:
         raise ValueError(f"the Polars engine's {table} lacks columns {missing}")
 
 
+def add_missing_year_columns(con: duckdb.DuckDBPyConnection, schema: str = "main") -> None:
+    """Gives the per-year tables that exist the columns they lack (a database built by an earlier
+    version: its earlier years hold nulls there), before either engine writes a year."""
+    for table, columns in YEAR_TABLES.items():
+        if table_exists(con, schema, table):
+            add_missing_columns(con, schema, table, list(columns))
+
+
 def write_year_tables(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int,
                       frames: Mapping[str, pl.DataFrame], schema: str = "main") -> dict[str, int]:
     """Replaces the year's rows of every per-year table with the frames' rows (one transaction).
@@ -206,11 +214,11 @@ def write_year_tables(con: duckdb.DuckDBPyConnection, scenario_id: str, year: in
     written: dict[str, int] = {}
     con.execute("begin transaction")
     try:
+        add_missing_year_columns(con, schema)
         for table in YEAR_TABLES:
             frame = frames[table].select(frame_columns(table))
             qualified = f"{schema}.{table}"
             con.execute(create_table_sql(table, qualified))
-            add_missing_columns(con, schema, table, list(YEAR_TABLES[table]))
             con.execute(f"delete from {qualified} where scenario_id = ? and simulation_year = ?", [scenario_id, year])
             view = f"_engine_frame_{table}"
             con.register(view, frame.to_arrow())

@@ -17,6 +17,7 @@ import duckdb
 from workforce_platform.census.load import validate_and_load_census
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.engines.selection import EngineSettings, resolve_engine
+from workforce_platform.engines.year_tables import add_missing_year_columns
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.execution import ExecutionSettings
@@ -235,6 +236,7 @@ def prepare_year(scenario: Scenario, year: int, db_path: Path, previous_built_in
         check_year_order(con, scenario, year, db_path, previous_built_in_this_run)
         check_parameters_loaded(con, db_path)
         write_inputs(con, scenario, census=year == scenario.start_year or not table_exists(con, "inputs", "census"))
+        add_missing_year_columns(con)
     finally:
         con.close()
 

@@ -46,11 +46,7 @@ def deferral_limit(age_at_year_end: int, limits: IrsLimits) -> Decimal:
 
 def match_amount(deferrals: Decimal, plan_pay: Decimal, tiers: Sequence[Tier]) -> Decimal:
     """Tier by tier: match_rate x the deferrals between employee_min and employee_max of plan pay."""
-    total = Decimal(0)
-    for tier in tiers:
-        low, high = tier.employee_min * plan_pay, tier.employee_max * plan_pay
-        total += tier.match_rate * min(max(deferrals - low, Decimal(0)), high - low)
-    return total.quantize(CENT, rounding=ROUND_HALF_UP)
+    return exact_match(deferrals, plan_pay, tiers).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def exact_match(deferrals: Decimal, plan_pay: Decimal, tiers: Sequence[Tier]) -> Decimal:
@@ -125,8 +121,7 @@ BASIC_SAFE_HARBOR = (Tier(Decimal("0"), Decimal("0.03"), Decimal("1")), Tier(Dec
 
 def _match_rate_of_pay(deferral_rate: Decimal, tiers: Sequence[Tier]) -> Decimal:
     """The match as a share of pay for a deferral rate (unrounded)."""
-    return sum((t.match_rate * min(max(deferral_rate - t.employee_min, Decimal(0)), t.employee_max - t.employee_min)
-                for t in tiers), Decimal(0))
+    return exact_match(deferral_rate, Decimal(1), tiers)
 
 
 def safe_harbor_formula_problems(tiers: Sequence[Tier]) -> list[str]:

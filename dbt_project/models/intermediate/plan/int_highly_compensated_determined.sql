@@ -29,8 +29,8 @@ ranked as (
     select
         employee_id,
         lookback_compensation,
-        row_number() over (order by lookback_compensation desc, employee_id) as pay_rank,
-        count(*) over () as lookback_headcount
+        row_number() over (order by lookback_compensation desc, employee_id)
+            <= {{ divide_round_half_up('count(*) over () * 20', 100) }} as in_top_paid_group
     from lookback
 ),
 
@@ -49,10 +49,9 @@ select
     members.employee_id,
     ranked.lookback_compensation,
     threshold.highly_compensated_threshold as lookback_threshold,
-    coalesce(ranked.pay_rank <= {{ divide_round_half_up('ranked.lookback_headcount * 20', 100) }}, false) as in_top_paid_group,
+    coalesce(ranked.in_top_paid_group, false) as in_top_paid_group,
     coalesce(ranked.lookback_compensation > threshold.highly_compensated_threshold
-             and (not scenario.hce_top_paid_group
-                  or ranked.pay_rank <= {{ divide_round_half_up('ranked.lookback_headcount * 20', 100) }}), false) as is_hce
+             and (not scenario.hce_top_paid_group or ranked.in_top_paid_group), false) as is_hce
 from members
 left join ranked using (employee_id)
 cross join threshold

@@ -137,10 +137,8 @@ limited as (
 matched as (
     select
         limited.employee_id,
-        case when limited.receives_match then round(coalesce(sum(
-            tiers.match_rate * least(
-                greatest(limited.deferral_cents - tiers.employee_min * limited.plan_compensation_cents, 0),
-                (tiers.employee_max - tiers.employee_min) * limited.plan_compensation_cents)), 0))::bigint
+        case when limited.receives_match
+             then {{ match_on_deferrals('limited.deferral_cents', 'limited.plan_compensation_cents') }}
              else 0 end as match_cents
     from limited
     left join {{ ref('stg_match_tiers') }} as tiers on true
@@ -266,10 +264,8 @@ deferrals_returned as (
 rematched as (
     select
         kept.employee_id,
-        case when kept.receives_match then round(coalesce(sum(
-            tiers.match_rate * least(
-                greatest(kept.deferral_kept_cents - tiers.employee_min * kept.plan_compensation_cents, 0),
-                (tiers.employee_max - tiers.employee_min) * kept.plan_compensation_cents)), 0))::bigint
+        case when kept.receives_match
+             then {{ match_on_deferrals('kept.deferral_kept_cents', 'kept.plan_compensation_cents') }}
              else 0 end as match_kept_cents
     from deferrals_returned as kept
     left join {{ ref('stg_match_tiers') }} as tiers on true

@@ -62,27 +62,22 @@ previous_year as (
     {% endif %}
 ),
 
-based as (
+basis as (
     select
         by_test.test_name,
         by_test.hce_count::bigint as hce_count,
         by_test.hce_rate_units::bigint as hce_rate_units,
         by_test.nhce_count::bigint as nhce_count,
         by_test.nhce_rate_units::bigint as nhce_rate_units,
-        scenario.testing_method = 'prior_year' and previous_year.test_name is not null as uses_prior_year
+        uses_prior_year,
+        case when uses_prior_year then {{ simulation_year() }} - 1 else {{ simulation_year() }} end as basis_year,
+        case when uses_prior_year then previous_year.nhce_count else by_test.nhce_count end::bigint as basis_nhce_count,
+        case when uses_prior_year then previous_year.nhce_rate_units else by_test.nhce_rate_units end::bigint as basis_nhce_rate_units
     from by_test
     cross join scenario
     left join previous_year using (test_name)
-),
-
-basis as (
-    select
-        based.*,
-        case when uses_prior_year then {{ simulation_year() }} - 1 else {{ simulation_year() }} end as basis_year,
-        case when uses_prior_year then previous_year.nhce_count else based.nhce_count end::bigint as basis_nhce_count,
-        case when uses_prior_year then previous_year.nhce_rate_units else based.nhce_rate_units end::bigint as basis_nhce_rate_units
-    from based
-    left join previous_year using (test_name)
+    cross join lateral (
+        select scenario.testing_method = 'prior_year' and previous_year.test_name is not null as uses_prior_year)
 ),
 
 allowed as (
