@@ -229,12 +229,15 @@ def test_dagster_run_config_chooses_the_engine(runs, tmp_path):
 
 @pytest.mark.parametrize("engine", ["sql", "polars"])
 def test_a_database_built_by_an_earlier_version_gets_the_columns_it_lacks(runs, tmp_path, engine):
-    """Tables without the columns added since (account balances, forfeitures): rebuilding a year adds
-    them, the earlier rows hold nulls there, and the rebuilt year equals a run that had them all along."""
+    """Tables without the columns added since (account balances, forfeitures, hours worked): rebuilding a
+    year adds them, the earlier rows hold nulls there, and the rebuilt year equals a run that had them
+    all along."""
     db = tmp_path / "earlier.duckdb"
     db.write_bytes(runs.database(seed=SEED).read_bytes())
     dropped = {"int_starting_workforce_assembled": ("employee_balance", "match_balance", "core_balance"),
-               "fct_workforce_snapshot": ("forfeiture", "employee_balance", "match_balance", "core_balance"),
+               "int_plan_eligibility_determined": ("hours_worked", "is_long_term_part_time"),
+               "fct_workforce_snapshot": ("hours_worked", "is_long_term_part_time", "forfeiture", "employee_balance",
+                                          "match_balance", "core_balance"),
                "fct_year_summary": ("forfeitures", "net_employer_cost")}
     con = duckdb.connect(str(db))
     try:

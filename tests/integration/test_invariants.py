@@ -43,6 +43,8 @@ VIOLATIONS = {
                            select employee_id from main.fct_workforce_snapshot where simulation_year = {YEAR} and is_enrolled and age < 50
                            order by 1 limit 1)"""],
     "nondiscrimination_tests_complete": [f"delete from main.fct_nondiscrimination_tests where simulation_year = {YEAR} and test_name = 'acp'"],
+    "hours_and_service": [f"update main.fct_workforce_snapshot set hours_worked = hours_worked - 0.01 "
+                          f"where simulation_year = {YEAR} and employee_id = {ONE_STAYER}"],
     "account_balances": [f"update main.fct_workforce_snapshot set match_balance = match_balance + 0.01 "
                          f"where simulation_year = {YEAR} and employee_id = {ONE_STAYER}"],
     # paid from the unindexed band: below the year's minimum after two years of indexing

@@ -10,7 +10,7 @@ import pytest
 
 from tests.integration.conftest import SEED
 from workforce_platform.orchestration.fingerprint import table_fingerprint
-from workforce_platform.simulation.eligibility import entry_date, requirements_met
+from workforce_platform.simulation.eligibility import eligibility, entry_date, hours_worked, requirements_met
 from workforce_platform.simulation.indexing import indexed
 from workforce_platform.simulation.vesting import forfeiture, investment_return, vested_share, vesting_steps
 from workforce_platform.simulation.irs_limits import INCREMENTS, irs_limits_by_year, shipped_irs_limits
@@ -244,6 +244,60 @@ def test_entry_dates_equal_the_python_reference(runs):
     for birth, hired, eligible in hires:
         assert eligible == entry_date(requirements_met(birth, hired, 21, 30), "semi_annual"), (birth, hired)
     assert len(hires) > 100 and entered == 0
+
+
+# A year of service of 1,000 hours with quarterly entry; the match asks 1,000 hours worked in the
+# year, core none. The census's part-time schedules straddle 500 and 1,000 hours.
+HOURS_AND_SERVICE = {"plan": {
+    "eligibility": {"minimum_age": 21, "waiting_period_days": 0, "minimum_hours": 1000, "entry_dates": "quarterly"},
+    "match": {"tiers": [{"employee_min": 0, "employee_max": 0.06, "match_rate": 0.5}], "safe_harbor": False,
+              "requires_last_day": False, "minimum_hours": 1000},
+    "core": {"basis": "flat", "flat_rate": 0.02, "requires_last_day": False},
+}}
+
+
+def test_hours_service_and_long_term_part_time_equal_the_python_reference(runs):
+    con = runs.connect(seed=SEED, variant="hours_and_service", **HOURS_AND_SERVICE)
+    try:
+        rows = con.execute("""
+            select m.simulation_year, m.employee_id, m.birth_date, m.hire_date, m.scheduled_hours, m.period_start,
+                   m.period_end, m.hours_worked, m.meets_hours, m.is_long_term_part_time, m.eligibility_date,
+                   m.is_eligible, coalesce(b.is_enrolled, false), c.receives_match, c.receives_core,
+                   c.employer_match, c.employer_core, c.employee_contribution
+            from int_plan_eligibility_determined m
+            join int_plan_contributions_calculated c using (simulation_year, employee_id)
+            left join int_baseline_workforce_prepared b using (employee_id)
+            order by 1, 2""").fetchall()
+        tested = con.execute("""select simulation_year, sum(hce_count + nhce_count) from fct_nondiscrimination_tests
+                                where test_name = 'adp' group by 1""").fetchall()
+        counted = con.execute("""select simulation_year, count(*) from fct_workforce_snapshot
+                                 where is_eligible and not is_long_term_part_time group by 1""").fetchall()
+    finally:
+        con.close()
+    seen = {"part_time_deferring": 0, "never_eligible": 0, "denied_match_for_hours": 0, "anniversary_entries": 0}
+    for (year, employee, birth, hired, scheduled, start, end, worked, meets, part_time, eligible_on, eligible,
+         census_participant, gets_match, gets_core, match, core, deferrals) in rows:
+        key = (year, employee)
+        assert worked == hours_worked(scheduled, start, end), key
+        expected = eligibility(birth, hired, scheduled, minimum_age=21, waiting_period_days=0, minimum_hours=1000,
+                               entry_dates="quarterly")
+        assert (meets, part_time) == (expected.meets_hours, expected.is_long_term_part_time), key
+        if expected.eligibility_date is None:
+            assert not eligible, key
+            seen["never_eligible"] += 1
+            continue
+        date_expected = min(expected.eligibility_date, date(2024, 12, 31)) if census_participant else expected.eligibility_date
+        assert eligible_on == date_expected, key
+        assert eligible == (date_expected <= end), key
+        assert gets_match == (eligible and not part_time and worked >= 1000), key
+        assert gets_core == (eligible and not part_time), key
+        if part_time:
+            assert match == 0 and core == 0, key
+            seen["part_time_deferring"] += eligible and deferrals > 0
+        seen["denied_match_for_hours"] += eligible and not part_time and worked < 1000
+        seen["anniversary_entries"] += hired.year >= 2025 and eligible_on.year == hired.year + 1
+    assert dict(tested) == dict(counted)
+    assert all(count > 10 for count in seen.values()), seen
 
 
 # Employer money that vests, a return on balances, and leavers who forfeit.

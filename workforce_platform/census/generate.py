@@ -5,7 +5,8 @@ rng.md, so the same arguments give the same file on any machine and library vers
 
 Shape: ages 20-67 (older at higher levels), tenure 0-40 years skewed short, levels 1-5 with a
 pyramid mix and pay inside each level's band, about 4% already terminated before the census
-date (kept in the file, left out of the baseline), about 60% enrolled with a deferral rate.
+date (kept in the file, left out of the baseline), about 60% enrolled with a deferral rate,
+about 12% on a part-time schedule.
 """
 
 from __future__ import annotations
@@ -22,12 +23,17 @@ from workforce_platform.simulation.rng import draw_array
 _FIELD_STREAMS = {
     "level": 101, "age_1": 102, "age_2": 103, "age_3": 104, "birth_day": 105, "tenure": 106,
     "hire_day": 107, "pay": 108, "terminated": 109, "termination_day": 110, "enrolled": 111,
-    "deferral": 112, "age_uniform": 113,
+    "deferral": 112, "age_uniform": 113, "part_time": 114, "part_time_hours": 115,
 }
 _LEVEL_WEIGHTS = [0.40, 0.28, 0.18, 0.10, 0.04]
 # Pay bands as in dbt_project/seeds/config_levels.csv (level 5 reaches above the 401(a)(17) limit).
 _PAY_BANDS = [(35_000, 60_000), (60_000, 90_000), (90_000, 135_000), (135_000, 200_000), (200_000, 500_000)]
 _DEFERRAL_CHOICES = ["0.03", "0.04", "0.05", "0.06", "0.08", "0.10", "0.15"]
+# About one employee in eight works a part-time schedule; the hours straddle the long-term
+# part-time threshold (500) and the usual year-of-service requirement (1,000). The others have
+# no scheduled hours: full time.
+_PART_TIME_SHARE = 0.12
+_PART_TIME_HOURS = ["400", "500", "750", "999.50", "1000", "1200", "1560"]
 _GENERATOR_YEAR = 0
 
 
@@ -53,6 +59,8 @@ def generate_census(employees: int, seed: int, census_date: date = date(2024, 12
     terminated = u("terminated") < 0.04
     enrolled = u("enrolled") < 0.60
     deferral_index = np.floor(u("deferral") * len(_DEFERRAL_CHOICES)).astype(int)
+    part_time = u("part_time") < _PART_TIME_SHARE
+    hours_index = np.floor(u("part_time_hours") * len(_PART_TIME_HOURS)).astype(int)
     band_low = np.array([_PAY_BANDS[l - 1][0] for l in level])
     band_high = np.array([_PAY_BANDS[l - 1][1] for l in level])
     pay_cents = band_low * 100 + np.floor(u("pay") * (band_high - band_low) * 100).astype(np.int64)
@@ -76,6 +84,7 @@ def generate_census(employees: int, seed: int, census_date: date = date(2024, 12
             "annual_compensation": f"{pay_cents[i] // 100}.{pay_cents[i] % 100:02d}",
             "level_id": str(int(level[i])),
             "deferral_rate": _DEFERRAL_CHOICES[deferral_index[i]] if enrolled[i] else "0",
+            "scheduled_hours": _PART_TIME_HOURS[hours_index[i]] if part_time[i] else "",
         })
     return rows
 
@@ -99,6 +108,8 @@ def write_census(rows: list[dict[str, str]], out: Path) -> Path:
             pl.col("annual_compensation").str.to_decimal(scale=2).cast(pl.Decimal(18, 2)),
             pl.col("level_id").cast(pl.Int32),
             pl.col("deferral_rate").str.to_decimal(scale=5).cast(pl.Decimal(7, 5)),
+            pl.when(pl.col("scheduled_hours") == "").then(None).otherwise(pl.col("scheduled_hours"))
+            .str.to_decimal(scale=2).cast(pl.Decimal(9, 2)).alias("scheduled_hours"),
         )
         frame.write_parquet(out)
     else:

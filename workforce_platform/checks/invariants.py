@@ -285,8 +285,9 @@ CATALOGUE += (
     Invariant(
         name="nondiscrimination_tests_complete",
         asset="fct_nondiscrimination_tests",
-        description="The year has its ADP and ACP tests, each over exactly the year's eligible employees split "
-                    "into HCEs and NHCEs, and every HCE was paid above the lookback year's 414(q) threshold.",
+        description="The year has its ADP and ACP tests, each over exactly the year's eligible employees (less "
+                    "the long-term part-time) split into HCEs and NHCEs, and every HCE was paid above the "
+                    "lookback year's 414(q) threshold.",
         violations_sql=f"""
             with tests as (select * from main.fct_nondiscrimination_tests where {_YEAR}),
             eligible as (
@@ -295,6 +296,7 @@ CATALOGUE += (
                 from main.fct_workforce_snapshot as snapshot
                 left join main.int_highly_compensated_determined as hce using (scenario_id, simulation_year, employee_id)
                 where snapshot.scenario_id = $scenario_id and snapshot.simulation_year = $year and snapshot.is_eligible
+                  and not snapshot.is_long_term_part_time
             )
             select expected.test_name as subject, 'test missing' as problem
             from (values ('adp'), ('acp')) as expected (test_name)
@@ -312,6 +314,29 @@ CATALOGUE += (
 )
 
 CATALOGUE += (
+    Invariant(
+        name="hours_and_service",
+        asset="fct_workforce_snapshot",
+        description="Hours worked lie between zero and the schedule (scheduled_hours, else 2,080) and reach it "
+                    "for a whole year employed; a long-term part-time employee has a schedule of 500 hours or "
+                    "more and receives no match and no core.",
+        violations_sql=f"""
+            with snap as (
+                select *, coalesce(scheduled_hours, 2080) as schedule from main.fct_workforce_snapshot where {_YEAR}
+            )
+            select employee_id, 'hours worked outside zero to the schedule' as problem from snap
+            where hours_worked is null or hours_worked < 0 or hours_worked > schedule
+            union all
+            select employee_id, 'a whole year employed without the scheduled hours' from snap
+            where hire_date <= make_date($year, 1, 1) and termination_date is null and hours_worked <> schedule
+            union all
+            select employee_id, 'long-term part-time below 500 hours' from snap
+            where is_long_term_part_time and schedule < 500
+            union all
+            select employee_id, 'long-term part-time with a match or core' from snap
+            where is_long_term_part_time and (employer_match <> 0 or employer_core <> 0)
+            order by 1, 2""",
+    ),
     Invariant(
         name="account_balances",
         asset="fct_workforce_snapshot",

@@ -97,7 +97,12 @@ class Eligibility(_Strict):
 
     minimum_age: int = Field(21, ge=0, le=100, description="Age at which an employee becomes eligible.")
     waiting_period_days: int = Field(0, ge=0, le=3650, description="Days after hire before eligibility.")
-    minimum_hours: Optional[int] = Field(None, ge=0, le=8784, description="Annual hours required (scheduled_hours, or full time 2,080 when the census has none); none: no requirement.")
+    minimum_hours: Optional[int] = Field(
+        None, ge=0, le=1000,
+        description="Hours of a year of service (at most 1,000, IRC 410(a)): eligibility then also waits for the "
+                    "first anniversary of hire, and needs a schedule (census scheduled_hours, or full time 2,080) of "
+                    "this many hours a year; a schedule of 500 hours or more but fewer makes a long-term part-time "
+                    "employee, eligible to defer only. None: no hours requirement.")
     entry_dates: Literal["immediate", "monthly", "quarterly", "semi_annual"] = Field(
         "immediate", description="Entry on the day the age and waiting period are met, or on the next first of a "
                                  "month, of a quarter, or of January or July.")
@@ -149,7 +154,7 @@ class Match(_Strict):
         True, description="A safe-harbor match (basic or enhanced): no last-day or hours condition, fully vested, "
                           "at least 100% of 3% plus 50% of the next 2%, rate not rising, nothing matched above 6%.")
     requires_last_day: bool = Field(False, description="Only employees active on 31 December receive the match (not with safe_harbor).")
-    minimum_hours: Optional[int] = Field(None, ge=0, le=8784, description="Annual hours required for the match (not with safe_harbor).")
+    minimum_hours: Optional[int] = Field(None, ge=0, le=8784, description="Hours worked in the year (the schedule prorated by the days employed) required for the match (not with safe_harbor).")
 
     @field_validator("tiers")
     @classmethod
@@ -195,7 +200,7 @@ class Core(_Strict):
     flat_rate: Rate = Field(Decimal("0"), ge=0, lt=1, description="Rate of pay when basis is flat.")
     schedule: list[CoreStep] = Field(default_factory=list, description="Steps by service years or age when basis is service or age.")
     requires_last_day: bool = Field(True, description="Only employees active on 31 December receive core.")
-    minimum_hours: Optional[int] = Field(None, ge=0, le=8784, description="Annual hours required for core.")
+    minimum_hours: Optional[int] = Field(None, ge=0, le=8784, description="Hours worked in the year required for core.")
 
     @model_validator(mode="after")
     def _schedule_fits_basis(self) -> "Core":

@@ -21,7 +21,9 @@ _TWO_POW_64 = 2**64
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [r[0] for r in con.execute(f"select column_name from (describe {table})").fetchall()]
+    """In name order: a column added to an earlier database lands at the end of its table, and the
+    table's content is the same."""
+    return sorted(r[0] for r in con.execute(f"select column_name from (describe {table})").fetchall())
 
 
 def _combine(columns: list[str], rows: int, lower_sum: int, upper_sum: int) -> str:

@@ -39,6 +39,14 @@ def test_census_covers_every_level_age_band_and_tenure_band(test_census):
     assert any(r[4] > 0 for r in rows) and any(r[4] == 0 for r in rows)
 
 
+def test_census_has_full_time_and_part_time_schedules_around_the_hours_thresholds(test_census):
+    hours = [r[0] for r in duckdb.connect().execute(
+        f"select scheduled_hours from read_csv('{test_census}', types={{'scheduled_hours': 'DECIMAL(9,2)'}})").fetchall()]
+    assert sum(h is None for h in hours) > 0.8 * len(hours)  # mostly full time
+    for low, high in [(0, 500), (500, 501), (501, 1000), (1000, 1001), (1001, 2080)]:
+        assert any(h is not None and low <= h < high for h in hours), f"no schedule in [{low}, {high})"
+
+
 def test_parquet_output_has_typed_columns(tmp_path):
     path = write_census(generate_census(50, 1), tmp_path / "c.parquet")
     types = dict(duckdb.connect().execute(f"select column_name, column_type from (describe select * from '{path}')").fetchall())

@@ -157,3 +157,12 @@ def test_a_start_year_before_the_shipped_irs_limits_is_refused(tmp_path, minimal
     scenario = load_scenario(_write(tmp_path, minimal))
     with pytest.raises(WorkforceInputError, match="begin in 2023"):
         scenario.with_overrides(start_year=2020)
+
+
+def test_a_year_of_service_asks_at_most_1000_hours(tmp_path, minimal):
+    path = _write(tmp_path, {**minimal, "plan": {"eligibility": {"minimum_hours": 1040}}})
+    with pytest.raises(WorkforceInputError) as error:
+        load_scenario(path)
+    assert "plan.eligibility.minimum_hours" in str(error.value) and "1000" in str(error.value), str(error.value)
+    loaded = load_scenario(_write(tmp_path, {**minimal, "plan": {"eligibility": {"minimum_hours": 1000}}}))
+    assert loaded.plan.eligibility.minimum_hours == 1000

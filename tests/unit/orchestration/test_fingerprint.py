@@ -14,8 +14,15 @@ def _table():
 
 def test_sql_fingerprint_equals_the_python_reference():
     con = _table()
-    texts = ["E1|2025-03-01|1234.50|∅|0.03000", "E2|2025-12-31|0.01|4|∅", "É3|∅|99999.99|5|0.10000"]
-    assert table_fingerprint(con, "t") == python_table_fingerprint(["id", "d", "pay", "level", "rate"], texts)
+    # columns in name order: d, id, level, pay, rate
+    texts = ["2025-03-01|E1|∅|1234.50|0.03000", "2025-12-31|E2|4|0.01|∅", "∅|É3|5|99999.99|0.10000"]
+    assert table_fingerprint(con, "t") == python_table_fingerprint(["d", "id", "level", "pay", "rate"], texts)
+
+
+def test_fingerprint_ignores_column_order():
+    con = _table()
+    con.execute("create table reordered as select rate, pay, id, level, d from t")
+    assert table_fingerprint(con, "reordered") == table_fingerprint(con, "t")
 
 
 def test_fingerprint_ignores_row_order_and_sees_every_change():

@@ -47,8 +47,8 @@ def snapshot(inputs: YearInputs, members: pl.DataFrame, starting: pl.DataFrame, 
         pl.col("ending_deferral_rate").alias("deferral_rate"),
         pl.coalesce("_enrolled_on", "starting_enrollment_date").alias("enrollment_date"),
         (pl.col("opted_out_at_start") | pl.col("opted_out").fill_null(False)).alias("has_opted_out"),
-        "scheduled_hours", "plan_compensation", "employee_contribution", "employer_match", "employer_core",
-        "match_vested_rate", "core_vested_rate", "forfeiture", "employee_balance", "match_balance", "core_balance",
+        "scheduled_hours", "hours_worked", "is_long_term_part_time",
+        "plan_compensation", "employee_contribution", "employer_match", "employer_core", "match_vested_rate", "core_vested_rate", "forfeiture", "employee_balance", "match_balance", "core_balance",
     )
 
 
@@ -164,7 +164,8 @@ TEN_THOUSANDTHS = 10_000
 
 def nondiscrimination_tests(inputs: YearInputs, snapshot_frame: pl.DataFrame, contributions: pl.DataFrame,
                             hce: pl.DataFrame) -> pl.DataFrame:
-    """fct_nondiscrimination_tests: the ADP and ACP tests over the year's eligible employees, in
+    """fct_nondiscrimination_tests: the ADP and ACP tests over the year's eligible employees (not the
+    long-term part-time), in
     exact integers (rates in 1e-4 rounded half up; averages and margin shown in 1e-6)."""
     s, year = inputs.scenario, inputs.year
     plan_pay = pl.col("plan_compensation")
@@ -173,7 +174,7 @@ def nondiscrimination_tests(inputs: YearInputs, snapshot_frame: pl.DataFrame, co
         return pl.when(plan_pay > 0).then(divide_round_half_up(amount * TEN_THOUSANDTHS, plan_pay)).otherwise(0).cast(pl.Int64)
 
     tested = (
-        snapshot_frame.filter(pl.col("is_eligible")).select("employee_id")
+        snapshot_frame.filter(pl.col("is_eligible") & ~pl.col("is_long_term_part_time")).select("employee_id")
         .join(contributions.select("employee_id", "plan_compensation", "employee_contribution", "catch_up_contribution",
                                    "employer_match"), on="employee_id", how="inner")
         .join(hce.select("employee_id", "is_hce"), on="employee_id", how="left")

@@ -14,10 +14,12 @@ from workforce_platform.engines.polars_engine.arithmetic import (
 )
 from workforce_platform.engines.polars_engine.inputs import YearInputs
 from workforce_platform.errors import SimulationOrderError
+from workforce_platform.simulation import eligibility as eligibility_rules
 from workforce_platform.simulation.rng import Stream
 
 RATE_UNITS = 100_000
-FULL_TIME_HOURS = 2080 * 100  # hours are carried in hundredths
+FULL_TIME_HOURS = eligibility_rules.FULL_TIME_HOURS * 100  # hours are carried in hundredths
+LONG_TERM_PART_TIME_HOURS = eligibility_rules.LONG_TERM_PART_TIME_HOURS
 
 
 def _partition(inputs: YearInputs) -> list[pl.Expr]:
@@ -44,7 +46,14 @@ def eligibility(inputs: YearInputs, starting: pl.DataFrame, hires: pl.DataFrame,
         period_end=pl.coalesce("termination_date", last_day),
         annual_hours=annual_hours,
         meets_hours=meets_hours,
+    ).with_columns(
+        # macro hours_worked: the schedule prorated by the days employed, hundredths rounded half up
+        hours_worked=divide_round_half_up(
+            pl.col("annual_hours") * (days_between(pl.col("period_start"), pl.col("period_end")) + 1),
+            days_in_year(inputs.year)).cast(pl.Int64),
+        is_long_term_part_time=~pl.col("meets_hours") & (pl.col("annual_hours") >= LONG_TERM_PART_TIME_HOURS * 100),
     )
+    counted = pl.col("meets_hours") | pl.col("is_long_term_part_time")
     in_employment = pl.col("eligibility_date").is_between(pl.max_horizontal(first_day, "hire_date"), pl.col("period_end"))
     return dated.with_columns(*_partition(inputs)).select(
         "scenario_id", "simulation_year", "employee_id", "employee_key", "birth_date", "hire_date",
@@ -54,9 +63,9 @@ def eligibility(inputs: YearInputs, starting: pl.DataFrame, hires: pl.DataFrame,
         pl.col("is_enrolled").alias("enrolled_at_start"),
         pl.col("enrollment_date").alias("starting_enrollment_date"),
         pl.col("has_opted_out").alias("opted_out_at_start"),
-        "scheduled_hours", "annual_hours", "meets_hours", "eligibility_date",
-        (pl.col("meets_hours") & (pl.col("eligibility_date") <= pl.col("period_end"))).alias("is_eligible"),
-        pl.when(pl.col("meets_hours") & in_employment).then(pl.col("eligibility_date")).otherwise(None)
+        "scheduled_hours", "annual_hours", "hours_worked", "meets_hours", "is_long_term_part_time", "eligibility_date",
+        (counted & (pl.col("eligibility_date") <= pl.col("period_end"))).alias("is_eligible"),
+        pl.when(counted & in_employment).then(pl.col("eligibility_date")).otherwise(None)
         .alias("eligibility_event_date"),
     )
 
@@ -201,7 +210,7 @@ def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFr
     )
 
     def meets(minimum_hours) -> pl.Expr:
-        return pl.lit(True) if minimum_hours is None else pl.col("annual_hours") >= minimum_hours * 100
+        return pl.lit(True) if minimum_hours is None else pl.col("hours_worked") >= minimum_hours * 100
 
     capped = members.join(summed, on="employee_id", how="inner").with_columns(
         age_at_year_end=whole_years(pl.col("birth_date"), last_day),
@@ -210,9 +219,9 @@ def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFr
         prorated_cents=divide_round_half_up(pl.col("pay_cent_days"), diy).cast(pl.Int64),
         deferral_uncapped_cents=divide_round_half_up(pl.col("deferral_cent_days"), diy * RATE_UNITS).cast(pl.Int64),
         deferral_limit_cents=pl.lit(limits["elective_deferral_limit"]) + catch_up,
-        receives_match=pl.col("is_eligible") & (pl.lit(not s.match_requires_last_day) | pl.col("termination_date").is_null())
+        receives_match=pl.col("is_eligible") & ~pl.col("is_long_term_part_time") & (pl.lit(not s.match_requires_last_day) | pl.col("termination_date").is_null())
         & meets(s.match_minimum_hours),
-        receives_core=pl.col("is_eligible") & pl.lit(s.core_basis != "none")
+        receives_core=pl.col("is_eligible") & ~pl.col("is_long_term_part_time") & pl.lit(s.core_basis != "none")
         & (pl.lit(not s.core_requires_last_day) | pl.col("termination_date").is_null()) & meets(s.core_minimum_hours),
     )
     limited = capped.with_columns(

@@ -17,6 +17,7 @@ from workforce_platform.engines.polars_engine.arithmetic import (
     draw_is_below, weighted_sort_key, whole_years, with_draws, year_end, year_start,
 )
 from workforce_platform.engines.polars_engine.inputs import YearInputs
+from workforce_platform.simulation.eligibility import FULL_TIME_HOURS, LONG_TERM_PART_TIME_HOURS
 from workforce_platform.simulation.rng import Stream, employee_key
 from workforce_platform.simulation.workforce_needs import WorkforceNeeds, solve_workforce_needs
 
@@ -203,19 +204,42 @@ def new_hires(inputs: YearInputs, identities: pl.DataFrame) -> pl.DataFrame:
         pl.col("level_id").cast(pl.Int32), "annual_compensation",
         pl.lit(0, dtype=pl.Int64).alias("deferral_rate"),
         pl.lit(False).alias("is_enrolled"),
-        eligibility_rule_date(inputs, pl.col("birth_date"), pl.col("hire_date")).alias("eligibility_date"),
+        eligibility_rule_date(inputs, pl.col("birth_date"), pl.col("hire_date"),
+                              pl.lit(None, dtype=pl.Int64)).alias("eligibility_date"),
         pl.lit(None, dtype=pl.Date).alias("enrollment_date"),
         pl.lit(False).alias("has_opted_out"),
         pl.lit(None, dtype=pl.Int64).alias("scheduled_hours"),
     )
 
 
-def eligibility_rule_date(inputs: YearInputs, birth_date: pl.Expr, hire_date: pl.Expr) -> pl.Expr:
-    """Macro plan_eligibility_rule_date: the first entry date on or after the later of the
-    waiting period's end and the minimum age."""
+def eligibility_rule_date(inputs: YearInputs, birth_date: pl.Expr, hire_date: pl.Expr,
+                          scheduled_hours: pl.Expr) -> pl.Expr:
+    """Macro plan_eligibility_rule_date: the first entry date on or after the day the requirements
+    are met. A schedule (hundredths of an hour, null: full time) that gives the year of service
+    (or no hours asked): the later of the waiting period's end, the minimum age and, when hours are
+    asked, the first anniversary of hire. Else, 500 hours or more (long-term part-time): the later
+    of the minimum age and 1 January after the consecutive 500-hour years (three in 2024, two from
+    2025, none before 2021). Else the ordinary date, never reached."""
     s = inputs.scenario
-    met = pl.max_horizontal(add_days(hire_date, s.eligibility_waiting_days),
-                            add_years(birth_date, s.eligibility_minimum_age))
+    minimum_age_met = add_years(birth_date, s.eligibility_minimum_age)
+    ordinary = _entry_date(s, pl.max_horizontal(
+        add_days(hire_date, s.eligibility_waiting_days), minimum_age_met,
+        add_years(hire_date, 0 if s.eligibility_minimum_hours is None else 1)))
+    if s.eligibility_minimum_hours is None:
+        return ordinary
+    annual_hours = scheduled_hours.fill_null(FULL_TIME_HOURS * 100)  # hundredths
+    counted_from = pl.max_horizontal(hire_date.dt.year(), pl.lit(2021)).cast(pl.Int32)
+    part_time_service = pl.min_horizontal(
+        pl.date(counted_from + 3, 1, 1),
+        pl.max_horizontal(pl.date(counted_from + 2, 1, 1), pl.lit(date(2025, 1, 1))))
+    long_term_part_time = _entry_date(s, pl.max_horizontal(part_time_service, minimum_age_met))
+    return (pl.when(annual_hours >= s.eligibility_minimum_hours * 100).then(ordinary)
+            .when(annual_hours >= LONG_TERM_PART_TIME_HOURS * 100).then(long_term_part_time)
+            .otherwise(ordinary))
+
+
+def _entry_date(s, met: pl.Expr) -> pl.Expr:
+    """Macro plan_entry_date: the first of the plan's entry dates on or after `met`."""
     if s.eligibility_entry_dates == "immediate":
         return met
     step = {"monthly": 1, "quarterly": 3, "semi_annual": 6}[s.eligibility_entry_dates]

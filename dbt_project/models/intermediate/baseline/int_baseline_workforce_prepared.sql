@@ -31,9 +31,9 @@ select
     census.deferral_rate,
     census.deferral_rate > 0 as is_enrolled,
     case when census.deferral_rate > 0
-         then least({{ plan_eligibility_rule_date('census.birth_date', 'census.hire_date') }},
+         then least({{ plan_eligibility_rule_date('census.birth_date', 'census.hire_date', 'census.scheduled_hours') }},
                     make_date(scenario.start_year - 1, 12, 31))
-         else {{ plan_eligibility_rule_date('census.birth_date', 'census.hire_date') }}
+         else {{ plan_eligibility_rule_date('census.birth_date', 'census.hire_date', 'census.scheduled_hours') }}
     end as eligibility_date,
     null::date as enrollment_date,
     false as has_opted_out,

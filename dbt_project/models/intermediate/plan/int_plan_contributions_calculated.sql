@@ -9,7 +9,8 @@
 --  4. Match: tier by tier on the capped deferrals, against plan compensation:
 --     sum of match_rate x clamp(deferrals - employee_min x pay, 0, (employee_max - employee_min) x pay).
 --  5. Core: the flat rate, or the step for years of service or age on the last day, x plan pay.
---  6. Match and core only for eligible employees meeting the plan's last-day and hours rules.
+--  6. Match and core only for eligible employees meeting the plan's last-day and hours-worked
+--     rules; long-term part-time employees defer only.
 --  7. 414(v): deferrals above 415(c) count as catch-up within the age's catch-up room.
 --  8. 415(c): deferrals (less catch-up) + match + core within the lesser of the limit and pay.
 --     An excess is corrected in the scenario's order: deferrals_first (EPCRS: unmatched
@@ -102,12 +103,14 @@ capped as (
                 when ' ~ whole_years('members.birth_date', year_end()) ~ ' >= limits.catch_up_age then limits.catch_up_limit
                 else 0 end') }} as deferral_limit_cents,
         members.is_eligible
+            and not members.is_long_term_part_time
             and (not scenario.match_requires_last_day or members.termination_date is null)
-            and (scenario.match_minimum_hours is null or members.annual_hours >= scenario.match_minimum_hours) as receives_match,
+            and (scenario.match_minimum_hours is null or members.hours_worked >= scenario.match_minimum_hours) as receives_match,
         members.is_eligible
+            and not members.is_long_term_part_time
             and scenario.core_basis <> 'none'
             and (not scenario.core_requires_last_day or members.termination_date is null)
-            and (scenario.core_minimum_hours is null or members.annual_hours >= scenario.core_minimum_hours) as receives_core,
+            and (scenario.core_minimum_hours is null or members.hours_worked >= scenario.core_minimum_hours) as receives_core,
         scenario.core_basis,
         scenario.core_flat_rate,
         scenario.annual_additions_correction

@@ -1,8 +1,10 @@
--- Everyone employed in the year with their plan state on 1 January (or at hire) and their
--- eligibility: the later of the end of the waiting period after hire and the birthday of the
--- minimum age, with the hours requirement met (scheduled hours, or full time 2,080). The
--- `eligibility` event falls on the eligibility date when that date lies inside the year's
--- employment; census participants are eligible from the census date at the latest.
+-- Everyone employed in the year with their plan state on 1 January (or at hire), the hours they
+-- work in it, and their eligibility. The eligibility date (macro plan_eligibility_rule_date) was
+-- set at hire or from the census; census participants are eligible from the census date at the
+-- latest. An employee is eligible from that date when their schedule (scheduled hours, or full
+-- time 2,080) gives the plan's year of service, or, failing that, 500 hours a year: long-term
+-- part-time, eligible to defer only. The `eligibility` event falls on the eligibility date when
+-- that date lies inside the year's employment.
 with scenario as (
     select * from {{ ref('stg_scenario') }}
 ),
@@ -36,11 +38,20 @@ dated as (
         greatest(people.hire_date, {{ year_start() }}) as period_start,
         coalesce(terminations.termination_date, {{ year_end() }}) as period_end,
         {{ annual_hours('people.scheduled_hours') }} as annual_hours,
+        {{ hours_worked('people.scheduled_hours', 'greatest(people.hire_date, ' ~ year_start() ~ ')',
+                        'coalesce(terminations.termination_date, ' ~ year_end() ~ ')') }} as hours_worked,
         (scenario.eligibility_minimum_hours is null
          or {{ annual_hours('people.scheduled_hours') }} >= scenario.eligibility_minimum_hours) as meets_hours
     from people
     cross join scenario
     left join terminations using (employee_id)
+),
+
+classified as (
+    select
+        *,
+        not meets_hours and annual_hours >= {{ long_term_part_time_hours() }} as is_long_term_part_time
+    from dated
 )
 
 select
@@ -61,10 +72,13 @@ select
     dated.has_opted_out as opted_out_at_start,
     dated.scheduled_hours,
     dated.annual_hours,
+    dated.hours_worked,
     dated.meets_hours,
+    dated.is_long_term_part_time,
     dated.eligibility_date,
-    (dated.meets_hours and dated.eligibility_date <= dated.period_end) as is_eligible,
-    case when dated.meets_hours and dated.eligibility_date between greatest({{ year_start() }}, dated.hire_date) and dated.period_end
+    ((dated.meets_hours or dated.is_long_term_part_time) and dated.eligibility_date <= dated.period_end) as is_eligible,
+    case when (dated.meets_hours or dated.is_long_term_part_time)
+              and dated.eligibility_date between greatest({{ year_start() }}, dated.hire_date) and dated.period_end
          then dated.eligibility_date end as eligibility_event_date
-from dated
+from classified as dated
 cross join scenario

@@ -101,7 +101,7 @@ born as (
 
 select
     born.*,
-    {{ plan_eligibility_rule_date('born.birth_date', 'born.hire_date') }} as eligibility_date,
+    {{ plan_eligibility_rule_date('born.birth_date', 'born.hire_date', 'null') }} as eligibility_date,
     null::date as enrollment_date,
     false as has_opted_out,
     null::decimal(9, 2) as scheduled_hours

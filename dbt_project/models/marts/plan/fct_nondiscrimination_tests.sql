@@ -31,7 +31,8 @@ tested as (
         on hce.employee_id = snapshot.employee_id
        and hce.scenario_id = snapshot.scenario_id
        and hce.simulation_year = snapshot.simulation_year
-    where snapshot.simulation_year = {{ simulation_year() }} and snapshot.is_eligible
+    -- long-term part-time employees are left out of the tests, as the law allows
+    where snapshot.simulation_year = {{ simulation_year() }} and snapshot.is_eligible and not snapshot.is_long_term_part_time
 ),
 
 by_test as (

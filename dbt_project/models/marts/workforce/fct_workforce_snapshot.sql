@@ -64,6 +64,8 @@ select
     coalesce(enrollments.enrollment_date, members.starting_enrollment_date) as enrollment_date,
     members.opted_out_at_start or coalesce(enrollments.opted_out, false) as has_opted_out,
     members.scheduled_hours,
+    members.hours_worked,
+    members.is_long_term_part_time,
     contributions.plan_compensation,
     contributions.employee_contribution,
     contributions.employer_match,
