@@ -91,8 +91,19 @@ class Eligibility:
 
 
 def eligibility(birth_date: date, hire_date: date, scheduled_hours: Optional[Decimal], *, minimum_age: int,
-                waiting_period_days: int, minimum_hours: Optional[int], entry_dates: str) -> Eligibility:
-    """Whether and from when an employee is eligible (before any census cap)."""
+                waiting_period_days: int, minimum_hours: Optional[int], entry_dates: str,
+                in_plan_on: Optional[date] = None) -> Eligibility:
+    """Whether and from when an employee is eligible. `in_plan_on`: the census date of a census
+    participant, who has entered the plan already (eligible by that date at the latest, whatever
+    the hours: once a participant, always one)."""
+    if in_plan_on is not None:
+        found = eligibility(birth_date, hire_date, scheduled_hours, minimum_age=minimum_age,
+                            waiting_period_days=waiting_period_days, minimum_hours=minimum_hours,
+                            entry_dates=entry_dates)
+        rule_date = found.eligibility_date or entry_date(
+            requirements_met(birth_date, hire_date, minimum_age, waiting_period_days, minimum_hours is not None),
+            entry_dates)
+        return Eligibility(True, False, min(rule_date, in_plan_on))
     hours = annual_hours(scheduled_hours)
     if minimum_hours is None or hours >= minimum_hours:
         met = requirements_met(birth_date, hire_date, minimum_age, waiting_period_days, minimum_hours is not None)

@@ -112,3 +112,16 @@ def test_full_time_and_part_time_eligibility_with_a_year_of_service():
     # a plan asking 500 hours or fewer has no long-term part-time employees
     assert _eligibility(date(1990, 1, 1), date(2025, 5, 10), Decimal("499.99"), minimum_hours=400) \
         == Eligibility(True, False, date(2026, 5, 10))
+
+
+def test_a_census_participant_has_entered_already_whatever_the_hours():
+    census_date = date(2024, 12, 31)
+    # 400 hours: never eligible as a new employee, but a participant at the census
+    assert _eligibility(date(1990, 1, 1), date(2020, 5, 10), Decimal("400")) == Eligibility(False, False, None)
+    assert eligibility(date(1990, 1, 1), date(2020, 5, 10), Decimal("400"), minimum_age=21, waiting_period_days=0,
+                       minimum_hours=1000, entry_dates="immediate", in_plan_on=census_date) \
+        == Eligibility(True, False, date(2021, 5, 10))
+    # 750 hours: a participant, not long-term part-time; the census date caps a later date
+    assert eligibility(date(2005, 1, 1), date(2024, 6, 1), Decimal("750"), minimum_age=21, waiting_period_days=0,
+                       minimum_hours=1000, entry_dates="immediate", in_plan_on=census_date) \
+        == Eligibility(True, False, census_date)

@@ -39,8 +39,10 @@ def eligibility(inputs: YearInputs, starting: pl.DataFrame, hires: pl.DataFrame,
         hires.select(*_PEOPLE, pl.lit(True).alias("is_new_hire")),
     ])
     annual_hours = pl.col("scheduled_hours").fill_null(FULL_TIME_HOURS)
+    # a census participant (enrolled, no enrollment date) has entered already, whatever the hours
     meets_hours = (pl.lit(True) if s.eligibility_minimum_hours is None
-                   else annual_hours >= s.eligibility_minimum_hours * 100)
+                   else (annual_hours >= s.eligibility_minimum_hours * 100)
+                   | (pl.col("is_enrolled") & pl.col("enrollment_date").is_null()))
     dated = people.join(terminations, on="employee_id", how="left").with_columns(
         period_start=pl.max_horizontal("hire_date", first_day),
         period_end=pl.coalesce("termination_date", last_day),

@@ -2,8 +2,8 @@
 -- work in it, and their eligibility. The eligibility date (macro plan_eligibility_rule_date) was
 -- set at hire or from the census; census participants are eligible from the census date at the
 -- latest. An employee is eligible from that date when their schedule (scheduled hours, or full
--- time 2,080) gives the plan's year of service, or, failing that, 500 hours a year: long-term
--- part-time, eligible to defer only. The `eligibility` event falls on the eligibility date when
+-- time 2,080) gives the plan's year of service (or they were in the plan at the census), or,
+-- failing that, 500 hours a year: long-term part-time, eligible to defer only. The `eligibility` event falls on the eligibility date when
 -- that date lies inside the year's employment.
 with scenario as (
     select * from {{ ref('stg_scenario') }}
@@ -40,8 +40,11 @@ dated as (
         {{ annual_hours('people.scheduled_hours') }} as annual_hours,
         {{ hours_worked('people.scheduled_hours', 'greatest(people.hire_date, ' ~ year_start() ~ ')',
                         'coalesce(terminations.termination_date, ' ~ year_end() ~ ')') }} as hours_worked,
+        -- a census participant (enrolled, with no enrollment date: in the plan before the
+        -- simulation) has entered already, whatever the hours
         (scenario.eligibility_minimum_hours is null
-         or {{ annual_hours('people.scheduled_hours') }} >= scenario.eligibility_minimum_hours) as meets_hours
+         or {{ annual_hours('people.scheduled_hours') }} >= scenario.eligibility_minimum_hours
+         or (people.is_enrolled and people.enrollment_date is null)) as meets_hours
     from people
     cross join scenario
     left join terminations using (employee_id)
