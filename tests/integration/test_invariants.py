@@ -84,3 +84,18 @@ def test_invariant_catches_a_hand_made_violation(runs, tmp_path, invariant):
         assert len(result.first_rows) == min(result.violation_count, 5) and result.columns
     finally:
         con.close()
+
+
+def test_plan_state_catches_an_enrolled_employee_who_is_not_eligible(runs, tmp_path):
+    copy = tmp_path / "tampered.duckdb"
+    shutil.copy(runs.database(SEED), copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute(f"""update main.fct_workforce_snapshot set is_eligible = false
+                        where simulation_year = {YEAR} and employee_id = (
+                            select employee_id from main.fct_workforce_snapshot
+                            where simulation_year = {YEAR} and is_enrolled order by 1 limit 1)""")
+        result = evaluate(con, BY_NAME["plan_state"], "test_scenario", YEAR, 2025)
+        assert [row[-1] for row in result.first_rows] == ["enrolled without being eligible"]
+    finally:
+        con.close()

@@ -171,7 +171,7 @@ CATALOGUE += (
     Invariant(
         name="plan_state",
         asset="fct_workforce_snapshot",
-        description="Enrolled exactly when the deferral rate is > 0; every deferral change has an event "
+        description="Enrolled exactly when the deferral rate is > 0, and only when eligible; every deferral change has an event "
                     "(the rate at year end is the last event's, or the rate of 1 January); at most one "
                     "enrollment a year and none while enrolled; no escalation after an opt-out or above the cap.",
         violations_sql=f"""
@@ -190,6 +190,9 @@ CATALOGUE += (
             )
             select snap.employee_id, 'is_enrolled disagrees with the deferral rate' as problem
             from snap where snap.is_enrolled <> (snap.deferral_rate > 0)
+            union all
+            select snap.employee_id, 'enrolled without being eligible'
+            from snap where snap.is_enrolled and not snap.is_eligible
             union all
             select snap.employee_id, 'deferral rate changed without an event'
             from snap join start using (employee_id) left join last_change using (employee_id)
