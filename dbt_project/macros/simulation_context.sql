@@ -39,10 +39,7 @@ date_sub('year', {{ from_date }}, {{ to_date }})
     (' ~ hire_date ~ ' + to_years(case when scenario.eligibility_minimum_hours is null then 0 else 1 end))::date
 )') -%}
 case
-    when scenario.eligibility_minimum_hours is null
-         or {{ annual_hours(scheduled_hours) }} >= scenario.eligibility_minimum_hours
-        then {{ ordinary }}
-    when {{ annual_hours(scheduled_hours) }} >= {{ long_term_part_time_hours() }}
+    when {{ long_term_part_time_schedule(scheduled_hours) }}
         then {{ plan_entry_date('greatest(
             least(make_date(' ~ counted_from ~ ' + 3, 1, 1),
                   greatest(make_date(' ~ counted_from ~ ' + 2, 1, 1), DATE \'2025-01-01\')),
@@ -54,6 +51,16 @@ end
 
 {#- Hours a year that make a long-term part-time employee (SECURE 2.0). -#}
 {% macro long_term_part_time_hours() -%}500{%- endmacro %}
+
+{#- The schedule gives the plan's year of service, or the plan asks no hours. Needs `scenario`. -#}
+{% macro meets_service_hours(scheduled_hours) -%}
+(scenario.eligibility_minimum_hours is null or {{ annual_hours(scheduled_hours) }} >= scenario.eligibility_minimum_hours)
+{%- endmacro %}
+
+{#- The schedule falls short of the year of service but reaches 500 hours: long-term part-time. -#}
+{% macro long_term_part_time_schedule(scheduled_hours) -%}
+(not {{ meets_service_hours(scheduled_hours) }} and {{ annual_hours(scheduled_hours) }} >= {{ long_term_part_time_hours() }})
+{%- endmacro %}
 
 {% macro plan_entry_date(requirements_met) -%}
 {%- set step = "(case scenario.eligibility_entry_dates when 'quarterly' then 3 when 'semi_annual' then 6 else 1 end)" -%}

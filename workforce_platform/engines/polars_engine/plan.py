@@ -12,6 +12,7 @@ from workforce_platform.engines.polars_engine.arithmetic import (
     draw_below, draw_is_below,
     whole_years, with_draws, year_end, year_start,
 )
+from workforce_platform.engines.polars_engine import workforce
 from workforce_platform.engines.polars_engine.inputs import YearInputs
 from workforce_platform.errors import SimulationOrderError
 from workforce_platform.simulation import eligibility as eligibility_rules
@@ -19,7 +20,6 @@ from workforce_platform.simulation.rng import Stream
 
 RATE_UNITS = 100_000
 FULL_TIME_HOURS = eligibility_rules.FULL_TIME_HOURS * 100  # hours are carried in hundredths
-LONG_TERM_PART_TIME_HOURS = eligibility_rules.LONG_TERM_PART_TIME_HOURS
 
 
 def _partition(inputs: YearInputs) -> list[pl.Expr]:
@@ -38,22 +38,19 @@ def eligibility(inputs: YearInputs, starting: pl.DataFrame, hires: pl.DataFrame,
         starting.select(*_PEOPLE, pl.lit(False).alias("is_new_hire")),
         hires.select(*_PEOPLE, pl.lit(True).alias("is_new_hire")),
     ])
-    annual_hours = pl.col("scheduled_hours").fill_null(FULL_TIME_HOURS)
     # a census participant (enrolled, no enrollment date) has entered already, whatever the hours
-    meets_hours = (pl.lit(True) if s.eligibility_minimum_hours is None
-                   else (annual_hours >= s.eligibility_minimum_hours * 100)
-                   | (pl.col("is_enrolled") & pl.col("enrollment_date").is_null()))
+    census_participant = pl.col("is_enrolled") & pl.col("enrollment_date").is_null()
     dated = people.join(terminations, on="employee_id", how="left").with_columns(
         period_start=pl.max_horizontal("hire_date", first_day),
         period_end=pl.coalesce("termination_date", last_day),
-        annual_hours=annual_hours,
-        meets_hours=meets_hours,
+        annual_hours=pl.col("scheduled_hours").fill_null(FULL_TIME_HOURS),
+        meets_hours=workforce.meets_service_hours(s, pl.col("scheduled_hours")) | census_participant,
+        is_long_term_part_time=~census_participant & workforce.long_term_part_time_schedule(s, pl.col("scheduled_hours")),
     ).with_columns(
         # macro hours_worked: the schedule prorated by the days employed, hundredths rounded half up
         hours_worked=divide_round_half_up(
             pl.col("annual_hours") * (days_between(pl.col("period_start"), pl.col("period_end")) + 1),
             days_in_year(inputs.year)).cast(pl.Int64),
-        is_long_term_part_time=~pl.col("meets_hours") & (pl.col("annual_hours") >= LONG_TERM_PART_TIME_HOURS * 100),
     )
     counted = pl.col("meets_hours") | pl.col("is_long_term_part_time")
     in_employment = pl.col("eligibility_date").is_between(pl.max_horizontal(first_day, "hire_date"), pl.col("period_end"))

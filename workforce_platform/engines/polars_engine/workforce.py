@@ -227,15 +227,26 @@ def eligibility_rule_date(inputs: YearInputs, birth_date: pl.Expr, hire_date: pl
         add_years(hire_date, 0 if s.eligibility_minimum_hours is None else 1)))
     if s.eligibility_minimum_hours is None:
         return ordinary
-    annual_hours = scheduled_hours.fill_null(FULL_TIME_HOURS * 100)  # hundredths
     counted_from = pl.max_horizontal(hire_date.dt.year(), pl.lit(2021)).cast(pl.Int32)
     part_time_service = pl.min_horizontal(
         pl.date(counted_from + 3, 1, 1),
         pl.max_horizontal(pl.date(counted_from + 2, 1, 1), pl.lit(date(2025, 1, 1))))
     long_term_part_time = _entry_date(s, pl.max_horizontal(part_time_service, minimum_age_met))
-    return (pl.when(annual_hours >= s.eligibility_minimum_hours * 100).then(ordinary)
-            .when(annual_hours >= LONG_TERM_PART_TIME_HOURS * 100).then(long_term_part_time)
-            .otherwise(ordinary))
+    return pl.when(long_term_part_time_schedule(s, scheduled_hours)).then(long_term_part_time).otherwise(ordinary)
+
+
+def meets_service_hours(s, scheduled_hours: pl.Expr) -> pl.Expr:
+    """Macro meets_service_hours: the schedule (hundredths of an hour, null: full time) gives the
+    plan's year of service, or the plan asks no hours."""
+    if s.eligibility_minimum_hours is None:
+        return pl.lit(True)
+    return scheduled_hours.fill_null(FULL_TIME_HOURS * 100) >= s.eligibility_minimum_hours * 100
+
+
+def long_term_part_time_schedule(s, scheduled_hours: pl.Expr) -> pl.Expr:
+    """Macro long_term_part_time_schedule: short of the year of service, 500 hours or more."""
+    return ~meets_service_hours(s, scheduled_hours) & (
+        scheduled_hours.fill_null(FULL_TIME_HOURS * 100) >= LONG_TERM_PART_TIME_HOURS * 100)
 
 
 def _entry_date(s, met: pl.Expr) -> pl.Expr:

@@ -38,23 +38,22 @@ dated as (
         greatest(people.hire_date, {{ year_start() }}) as period_start,
         coalesce(terminations.termination_date, {{ year_end() }}) as period_end,
         {{ annual_hours('people.scheduled_hours') }} as annual_hours,
-        {{ hours_worked('people.scheduled_hours', 'greatest(people.hire_date, ' ~ year_start() ~ ')',
-                        'coalesce(terminations.termination_date, ' ~ year_end() ~ ')') }} as hours_worked,
         -- a census participant (enrolled, with no enrollment date: in the plan before the
         -- simulation) has entered already, whatever the hours
-        (scenario.eligibility_minimum_hours is null
-         or {{ annual_hours('people.scheduled_hours') }} >= scenario.eligibility_minimum_hours
-         or (people.is_enrolled and people.enrollment_date is null)) as meets_hours
+        people.is_enrolled and people.enrollment_date is null as is_census_participant
     from people
-    cross join scenario
     left join terminations using (employee_id)
 ),
 
 classified as (
     select
-        *,
-        not meets_hours and annual_hours >= {{ long_term_part_time_hours() }} as is_long_term_part_time
+        dated.*,
+        {{ hours_worked('dated.scheduled_hours', 'dated.period_start', 'dated.period_end') }} as hours_worked,
+        {{ meets_service_hours('dated.scheduled_hours') }} or dated.is_census_participant as meets_hours,
+        not dated.is_census_participant and {{ long_term_part_time_schedule('dated.scheduled_hours') }}
+            as is_long_term_part_time
     from dated
+    cross join scenario
 )
 
 select
