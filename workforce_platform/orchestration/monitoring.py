@@ -77,10 +77,14 @@ class ResourceSampler:
 
     # -- measuring ------------------------------------------------------------------------------
     def tree_rss(self) -> int:
+        """The process's RSS plus the memory each descendant holds of its own (USS). A child's
+        pages shared with the process are counted once: a child forked and not yet exec'd (such
+        as the one that starts multiprocessing's resource tracker) shares all of them, and adding
+        its RSS counted the process twice, now and then, in a sample."""
         total = self._process.memory_info().rss
         for child in self._process.children(recursive=True):
             try:
-                total += child.memory_info().rss
+                total += child.memory_full_info().uss
             except psutil.Error:  # ended between listing and reading
                 pass
         return total

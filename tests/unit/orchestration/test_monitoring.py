@@ -1,5 +1,6 @@
 """The run's sampler sees the whole process tree, and the memory guard names its setting."""
 
+import os
 import subprocess
 import sys
 import time
@@ -22,6 +23,24 @@ def test_window_sees_a_child_process_memory_and_cpu():
     assert window.wall_seconds >= 1.0
     assert window.cpu_seconds >= 0.8  # the child's busy second, reaped by this process
     assert 0 < window.cpu_utilisation <= 1.0
+
+
+def test_a_forked_child_does_not_count_the_parents_pages_twice():
+    sampler = ResourceSampler(interval=0.05)
+    ballast = bytearray(200 * 2**20)
+    for i in range(0, len(ballast), 4096):  # resident in this process
+        ballast[i] = 1
+    own = sampler.tree_rss()
+    pid = os.fork()
+    if pid == 0:  # the child shares every page with its parent and touches none
+        time.sleep(1.0)
+        os._exit(0)
+    try:
+        time.sleep(0.3)
+        assert sampler.tree_rss() < own + 50 * 2**20  # the ballast once, not twice
+    finally:
+        os.waitpid(pid, 0)
+    del ballast
 
 
 def test_guard_trips_and_names_the_setting():
