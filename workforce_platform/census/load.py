@@ -31,6 +31,8 @@ def _rules(columns: set[str], census_date: date) -> list[_Rule]:
     rules = [
         _Rule("employee_id must not be empty", "coalesce(trim(employee_id), '') = ''", "employee_id"),
         _Rule("employee_id must be unique", "count(*) over (partition by employee_id) > 1 and trim(employee_id) <> ''", "employee_id"),
+        _Rule("employee_id must not take the form NH<year>_<number>, which names the simulation's hires",
+              "regexp_full_match(trim(employee_id), 'NH[0-9]{4}_[0-9]+')", "employee_id"),
         _Rule("birth_date must be a date YYYY-MM-DD", "try_cast(birth_date as date) is null", "birth_date"),
         _Rule("hire_date must be a date YYYY-MM-DD", "try_cast(hire_date as date) is null", "hire_date"),
         _Rule(
@@ -197,7 +199,9 @@ def validate_and_load_census(con: duckdb.DuckDBPyConnection, path: Path, census_
         "trim(employee_id) as employee_id, cast(birth_date as date) as birth_date, "
         f"cast(hire_date as date) as hire_date, {termination} as termination_date, "
         "cast(annual_compensation as decimal(18, 2)) as annual_compensation, "
-        f"{level} as level_id, {deferral} as deferral_rate, {hours} as scheduled_hours "
+        f"{level} as level_id, {deferral} as deferral_rate, {hours} as scheduled_hours, "
+        # the random-number key (rng.md), digested once here rather than at every read of the census
+        "md5_number_lower(trim(employee_id)) >> 1 as employee_key "
         "from census_text order by source_row"
     )
     for table in ("census_text", "census_raw", "census_typed"):

@@ -1,7 +1,8 @@
--- The census as typed rows with each employee's stable random key (rng.md: md5_number_lower >> 1).
+-- The census as typed rows with each employee's stable random key (rng.md: md5_number_lower >> 1,
+-- digested once as the census is loaded).
 select
     employee_id,
-    md5_number_lower(employee_id) >> 1 as employee_key,
+    employee_key,
     birth_date,
     hire_date,
     termination_date,

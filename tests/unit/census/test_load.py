@@ -49,6 +49,14 @@ def test_bad_rows_are_refused_with_file_rule_and_row(tmp_path, body, fragment):
     assert fragment in message and "census.csv" in message and "row 1" in message and "E1" in message
 
 
+def test_ids_of_the_simulations_hires_are_refused(tmp_path):
+    with pytest.raises(WorkforceInputError) as error:
+        _load(tmp_path, HEADER + "NH2026_000001,1980-01-01,2010-05-01,,55000,1,0\nNH2026,1980-01-01,2010-05-01,,55000,1,0\n")
+    message = str(error.value)
+    assert "employee_id must not take the form NH<year>_<number>" in message and "row 1" in message
+    assert "NH2026_000001" in message and "row 2" not in message
+
+
 def test_missing_column_named(tmp_path):
     with pytest.raises(WorkforceInputError, match="required column\\(s\\) hire_date missing"):
         _load(tmp_path, "employee_id,birth_date,annual_compensation\nE1,1980-01-01,5\n")

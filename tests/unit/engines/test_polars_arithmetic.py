@@ -11,9 +11,10 @@ import pytest
 
 from tests.conftest import RNG_VECTORS
 from workforce_platform.engines.polars_engine.arithmetic import (
-    add_years, divide_round_half_away, divide_round_half_up, draw_below, draw_is_below, weighted_sort_key,
-    whole_years, with_draws,
+    add_years, divide_round_half_away, divide_round_half_up, draw_below, draw_is_below, employee_order_key,
+    weighted_sort_key, whole_years, with_draws,
 )
+from workforce_platform.engines.polars_engine.plan import employee_totals
 from workforce_platform.simulation.rng import draw_bits
 
 
@@ -92,3 +93,29 @@ def test_rounding_ratios_half_away_from_zero_exactly(numerator, denominator):
     assert frame.select(divide_round_half_away(pl.col("n"), pl.col("d"))).to_series()[0] == expected
     if numerator >= 0:
         assert frame.select(divide_round_half_up(pl.col("n"), pl.col("d"))).to_series()[0] == expected
+
+
+def test_employee_order_key_sorts_as_employee_then_date_then_order():
+    rng = np.random.default_rng(11)
+    n = 5000
+    frame = pl.DataFrame({
+        "employee_id": pl.Series(rng.integers(0, 2**32 - 1, n), dtype=pl.UInt32),
+        "day": [date(1900, 1, 1) + timedelta(days=int(d)) for d in rng.integers(0, 80000, n)],
+        "order": pl.Series(rng.integers(0, 16, n), dtype=pl.Int32),
+    }).unique(["employee_id", "day", "order"])
+    frame = pl.concat([frame, frame.head(50).with_columns(order=pl.lit(15, dtype=pl.Int32))]).unique()
+    by_key = frame.sort(employee_order_key(pl.col("employee_id"), pl.col("day"), pl.col("order")))
+    assert by_key.equals(frame.sort(["employee_id", "day", "order"]))
+
+
+def test_employee_totals_equal_a_group_by_nulls_included():
+    rng = np.random.default_rng(12)
+    n = 3000
+    frame = pl.DataFrame({
+        "employee_id": pl.Series(np.sort(rng.integers(0, 700, n)), dtype=pl.UInt32),
+        "amount": pl.Series([None if v % 7 == 0 else int(v) * 10**12 for v in rng.integers(0, 10**6, n)], dtype=pl.Int128),
+        "rate": pl.Series(rng.integers(0, 100_000, n), dtype=pl.Int64),
+    })
+    ours = employee_totals(frame, ("amount",), ("rate",))
+    theirs = frame.group_by("employee_id", maintain_order=True).agg(pl.col("amount").sum(), pl.col("rate").last())
+    assert ours.equals(theirs)

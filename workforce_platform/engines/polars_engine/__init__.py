@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 
 from workforce_platform.engines.polars_engine import marts, plan, workforce
-from workforce_platform.engines.polars_engine.inputs import YearInputs, read_year_inputs
+from workforce_platform.engines.polars_engine.inputs import EMPLOYEE_CODE, YearInputs, read_year_inputs
 from workforce_platform.engines.year_tables import YEAR_TABLES, write_year_tables
 
 T = TypeVar("T")
@@ -58,7 +58,8 @@ def _compute(inputs: YearInputs, shards: int, pool: ThreadPoolExecutor | None) -
                        lambda p: workforce.termination_candidates(inputs, p, needs.experienced_terminations), pool)
     terminations = workforce.select_terminations(inputs, candidates, needs.experienced_terminations)
 
-    hire_parts = [workforce.new_hires(inputs, ids) for ids in _split(workforce.hire_identities(inputs, needs.hires), shards)]
+    hire_identities, employee_ids = encode_hires(inputs, workforce.hire_identities(inputs, needs.hires))
+    hire_parts = [workforce.new_hires(inputs, ids) for ids in _split(hire_identities, shards)]
     nh_candidates = _each([(h,) for h in hire_parts],
                           lambda h: workforce.new_hire_termination_candidates(inputs, h, needs.new_hire_terminations), pool)
     new_hire_terminations = workforce.select_new_hire_terminations(inputs, nh_candidates, needs.new_hire_terminations)
@@ -73,7 +74,7 @@ def _compute(inputs: YearInputs, shards: int, pool: ThreadPoolExecutor | None) -
         escalated = plan.escalations(inputs, members)
         contributions = plan.contributions(inputs, members, promoted, merits, escalated, enrolled)
         balances = plan.account_balances(inputs, members, starting, contributions)
-        snapshot = marts.snapshot(inputs, members, starting, hires, promoted, merits, enrolled, contributions, balances)
+        snapshot = marts.snapshot(inputs, members, promoted, merits, enrolled, contributions, balances)
         events = marts.yearly_events(
             inputs, hires, members, escalated, enrolled, promoted, merits,
             terminations.join(starting.select("employee_id"), on="employee_id", how="semi"),
@@ -99,7 +100,27 @@ def _compute(inputs: YearInputs, shards: int, pool: ThreadPoolExecutor | None) -
     tables["fct_nondiscrimination_tests"] = marts.nondiscrimination_tests(
         inputs, tables["fct_workforce_snapshot"], tables["int_plan_contributions_calculated"],
         tables["int_highly_compensated_determined"])
-    return {name: tables[name] for name in YEAR_TABLES}
+    return {name: decode_employee_ids(tables[name], employee_ids) for name in YEAR_TABLES}
+
+
+def encode_hires(inputs: YearInputs, identities: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """The hires' employee codes (after those of the employees read, in the order of the hires'
+    ids), and the id of every code of the year."""
+    ordered = identities.sort("employee_id")
+    taken = ordered.filter(pl.col("employee_id").is_in(inputs.employee_ids.implode()))
+    if taken.height:
+        raise ValueError(f"the hire id {taken['employee_id'][0]!r} of {inputs.year} is already an employee's id "
+                         "in the census or an earlier year: census ids must not take the form NH<year>_<number>")
+    first = len(inputs.employee_ids)
+    coded = ordered.with_columns(employee_id=pl.int_range(first, first + ordered.height, dtype=EMPLOYEE_CODE))
+    return coded, pl.concat([inputs.employee_ids, ordered["employee_id"]])
+
+
+def decode_employee_ids(frame: pl.DataFrame, employee_ids: pl.Series) -> pl.DataFrame:
+    """The frame with its employee codes turned back into ids."""
+    if "employee_id" not in frame.columns:
+        return frame
+    return frame.with_columns(employee_id=employee_ids.gather(frame["employee_id"]))
 
 
 def simulate_year(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int, shards: int = 1) -> dict[str, pl.DataFrame]:

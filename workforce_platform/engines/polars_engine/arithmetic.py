@@ -76,6 +76,16 @@ def divide_round_half_away(numerator: pl.Expr, denominator: pl.Expr | int) -> pl
     return pl.when(numerator < 0).then(pl.lit(0, dtype=pl.Int64) - magnitude).otherwise(magnitude)
 
 
+def employee_order_key(employee: pl.Expr, day: pl.Expr, order: pl.Expr) -> pl.Expr:
+    """One UInt64 that sorts as (employee code, date, order) for dates from 1900 on and orders
+    0-15: a sort on one integer is several times faster than on three columns."""
+    days = (day.cast(pl.Int32) - _DAYS_1900).cast(pl.UInt64)
+    return employee.cast(pl.UInt64) * (1 << 32) + days * 16 + order.cast(pl.UInt64)
+
+
+_DAYS_1900 = (date(1900, 1, 1) - date(1970, 1, 1)).days
+
+
 def days_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:
     """date_diff('day', start, end)."""
     return (end - start).dt.total_days()
@@ -96,7 +106,8 @@ def whole_years(start: pl.Expr, end: pl.Expr) -> pl.Expr:
     the last day of its month completes a month begun on a later day of the month."""
     y1, m1, d1 = start.dt.year().cast(pl.Int64), start.dt.month().cast(pl.Int64), start.dt.day().cast(pl.Int64)
     y2, m2, d2 = end.dt.year().cast(pl.Int64), end.dt.month().cast(pl.Int64), end.dt.day().cast(pl.Int64)
-    end_is_month_end = d2 == end.dt.month_end().dt.day().cast(pl.Int64)
+    # the day after the end is a 1st (dt.month_end costs 5x more)
+    end_is_month_end = (end.cast(pl.Int32) + 1).cast(pl.Date).dt.day() == 1
     start_day = pl.when(end_is_month_end & (d1 > d2)).then(d2).otherwise(d1)
     months = (y2 - y1) * 12 + (m2 - m1) - (d2 < start_day).cast(pl.Int64)
     return months // 12

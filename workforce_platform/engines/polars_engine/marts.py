@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import polars as pl
 
-from workforce_platform.engines.polars_engine.arithmetic import divide_round_half_away, divide_round_half_up, whole_years, year_end
+from workforce_platform.engines.polars_engine.arithmetic import (
+    divide_round_half_away, divide_round_half_up, employee_order_key, whole_years, year_end,
+)
 from workforce_platform.engines.polars_engine.inputs import YearInputs
 
 RATE_UNITS = 100_000
 
 
-def snapshot(inputs: YearInputs, members: pl.DataFrame, starting: pl.DataFrame, hires: pl.DataFrame,
-             promoted: pl.DataFrame, merits: pl.DataFrame, enrolled: pl.DataFrame,
+def snapshot(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFrame, merits: pl.DataFrame, enrolled: pl.DataFrame,
              contributions: pl.DataFrame, balances: pl.DataFrame) -> pl.DataFrame:
     """fct_workforce_snapshot: one row per employee employed in the year, state at 31 December or
     at termination."""
-    levels = pl.concat([starting.select("employee_id", "level_id"), hires.select("employee_id", "level_id")])
     joined = (
-        members.join(levels, on="employee_id", how="inner")
-        .join(contributions.select("employee_id", "ending_deferral_rate", "prorated_compensation", "plan_compensation",
+        members.join(contributions.select("employee_id", "ending_deferral_rate", "prorated_compensation", "plan_compensation",
                                    "employee_contribution", "employer_match", "employer_core"),
               on="employee_id", how="inner")
         .join(promoted.select("employee_id", "level_after", pl.col("compensation_after").alias("_promoted_pay")),
@@ -57,7 +56,7 @@ EVENT_PRIORITY = {"hire": 1, "eligibility": 2, "deferral_escalation": 3, "enroll
                   "promotion": 6, "merit_raise": 7, "termination": 9, "new_hire_termination": 9}
 
 _EVENT_COLUMNS = {
-    "employee_id": pl.String, "event_type": pl.String, "effective_date": pl.Date,
+    "employee_id": pl.UInt32, "event_type": pl.String, "effective_date": pl.Date,
     "level_before": pl.Int32, "level_after": pl.Int32, "compensation_before": pl.Int64,
     "compensation_after": pl.Int64, "deferral_rate_before": pl.Int64, "deferral_rate_after": pl.Int64,
 }
@@ -102,7 +101,7 @@ def yearly_events(inputs: YearInputs, hires: pl.DataFrame, members: pl.DataFrame
         _events_of(new_hire_terminations, "new_hire_termination", "termination_date"),
     ])
     priority = pl.col("event_type").replace_strict(EVENT_PRIORITY, return_dtype=pl.Int32)
-    ordered = events.with_columns(_priority=priority).sort(["employee_id", "effective_date", "_priority"])
+    ordered = events.sort(employee_order_key(pl.col("employee_id"), pl.col("effective_date"), priority))
     # 1, 2, ... within each employee: the row's position minus the position of the employee's first row.
     position = pl.int_range(0, pl.len(), dtype=pl.Int64)
     first = (pl.col("employee_id") != pl.col("employee_id").shift(1)).fill_null(True)
