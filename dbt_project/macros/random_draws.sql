@@ -35,3 +35,10 @@ from ({{ ns.query }})
 {%- set q = "select * replace (xor(" ~ col ~ ", " ~ col ~ " >> 16) as " ~ col ~ ") from (" ~ q ~ ")" -%}
 {{- q -}}
 {%- endmacro %}
+
+
+{#- An employee's random-number key (rng.md): md5_number_lower(id) >> 1, written as the high bits
+    of one md5_number, which DuckDB computes about three times faster than md5_number_lower. -#}
+{% macro employee_key(employee_id) -%}
+    (md5_number({{ employee_id }}) >> 65)::ubigint
+{%- endmacro %}

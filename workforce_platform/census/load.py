@@ -200,8 +200,9 @@ def validate_and_load_census(con: duckdb.DuckDBPyConnection, path: Path, census_
         f"cast(hire_date as date) as hire_date, {termination} as termination_date, "
         "cast(annual_compensation as decimal(18, 2)) as annual_compensation, "
         f"{level} as level_id, {deferral} as deferral_rate, {hours} as scheduled_hours, "
-        # the random-number key (rng.md), digested once here rather than at every read of the census
-        "md5_number_lower(trim(employee_id)) >> 1 as employee_key "
+        # the random-number key (rng.md: md5_number_lower(id) >> 1; the dbt macro employee_key),
+        # digested once here rather than at every read of the census
+        "(md5_number(trim(employee_id)) >> 65)::ubigint as employee_key "
         "from census_text order by source_row"
     )
     for table in ("census_text", "census_raw", "census_typed"):

@@ -5,6 +5,7 @@ import pytest
 
 from workforce_platform.census.load import validate_and_load_census
 from workforce_platform.errors import WorkforceInputError
+from workforce_platform.simulation.rng import employee_key
 
 CENSUS_DATE = date(2024, 12, 31)
 HEADER = "employee_id,birth_date,hire_date,termination_date,annual_compensation,level_id,deferral_rate\n"
@@ -24,6 +25,12 @@ def test_valid_census_is_typed(tmp_path):
     assert rows == 2
     assert con.execute("select * from inputs.census order by employee_id").fetchall()[0][4:7] == (
         __import__("decimal").Decimal("55000.00"), 1, __import__("decimal").Decimal("0.05000"))
+
+
+def test_each_employee_gets_the_random_number_key_of_rng_md(tmp_path):
+    con, _, _ = _load(tmp_path, HEADER + GOOD)
+    rows = con.execute("select employee_id, employee_key from inputs.census order by employee_id").fetchall()
+    assert rows == [(employee_id, employee_key(employee_id)) for employee_id in ("E1", "E2")]
 
 
 def test_deferral_pct_is_converted(tmp_path):

@@ -26,7 +26,7 @@ identified as (
 ),
 
 keyed as (
-    select *, md5_number_lower(employee_id) >> 1 as employee_key from identified
+    select *, {{ employee_key('employee_id') }} as employee_key from identified
 ),
 
 drawn as (
