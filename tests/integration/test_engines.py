@@ -3,6 +3,7 @@ of several designs and seeds; sharding changes nothing; a changed rule fails the
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -13,7 +14,7 @@ from tests.conftest import write_scenario
 from tests.integration.conftest import OTHER_SEED, SEED
 from workforce_platform.cli import main
 from workforce_platform.config.scenario import load_scenario
-from workforce_platform.engines.parity import compare_with_polars
+from workforce_platform.engines.parity import _equal_in_memory, compare_with_polars
 from workforce_platform.engines.polars_engine import simulate_year, workforce
 from workforce_platform.engines.selection import resolve_engine
 from workforce_platform.engines.year_tables import YEAR_TABLES, frame_columns
@@ -264,3 +265,31 @@ def test_a_database_built_by_an_earlier_version_gets_the_columns_it_lacks(runs, 
                            "where simulation_year = 2026 and forfeiture is null").fetchall()[0][0] > 0
     finally:
         con.close()
+
+
+def test_the_in_memory_pass_agrees_with_the_sql_comparison_and_hides_no_difference(runs, tmp_path):
+    """The cheap pass finds every table of a year equal; a stored value one cent off and an event
+    id not of its definition send it to the SQL comparison, which reports exactly those rows."""
+    source = runs.database(seed=SEED)
+    db = tmp_path / source.name
+    shutil.copy(source, db)
+    shutil.copy(source.parent / "test_scenario.yaml", tmp_path / "test_scenario.yaml")
+    scenario = _scenario(db)
+    con = duckdb.connect(str(db))
+    try:
+        frames = simulate_year(con, scenario.scenario_id, 2026)
+        for table, frame in frames.items():
+            stored = con.execute(f"select count(*) from main.{table} where simulation_year = 2026").fetchall()[0][0]
+            assert _equal_in_memory(con, table, scenario.scenario_id, 2026, frame.select(frame_columns(table))) == stored
+        con.execute("update main.fct_workforce_snapshot set employee_balance = employee_balance + 0.01 "
+                    "where simulation_year = 2026 and employee_id = (select min(employee_id) "
+                    "from main.fct_workforce_snapshot where simulation_year = 2026)")
+        con.execute("update main.fct_yearly_events set event_id = 'x' || event_id where simulation_year = 2026 "
+                    "and event_id = (select min(event_id) from main.fct_yearly_events where simulation_year = 2026)")
+        parity = compare_with_polars(con, scenario, 2026)
+    finally:
+        con.close()
+    assert set(parity.differing_tables()) == {"fct_workforce_snapshot", "fct_yearly_events"}
+    for table in parity.tables:
+        if not table.equal:
+            assert table.only_sql == table.only_polars == 1 and table.first_only_sql and table.first_only_polars
