@@ -127,12 +127,13 @@ def compare_with_polars(con: duckdb.DuckDBPyConnection, scenario: Scenario, year
     frames = simulate_year(con, scenario.scenario_id, year, shards)
     parity = YearParity(scenario.scenario_id, year, built_with)
     for table, frame in frames.items():
-        rows = _equal_in_memory(con, table, scenario.scenario_id, year, frame.select(frame_columns(table)))
+        frame = frame.select(frame_columns(table))
+        rows = _equal_in_memory(con, table, scenario.scenario_id, year, frame)
         if rows is not None:
             parity.tables.append(TableParity(table, tuple(c for c, _ in YEAR_TABLES[table]), rows, rows, 0, 0))
             continue
         view = f"_parity_{table}"
-        con.register(view, frame.select(frame_columns(table)).to_arrow())
+        con.register(view, frame.to_arrow())
         try:
             parity.tables.append(_compare(con, table, _stored(table, scenario.scenario_id, year),
                                           frame_select_sql(table, view), built_with))
@@ -154,6 +155,8 @@ def _equal_in_memory(con: duckdb.DuckDBPyConnection, table: str, scenario_id: st
     says what differs."""
     import polars as pl
 
+    from workforce_platform.engines.polars_engine.inputs import scaled
+
     derived = DERIVED_COLUMNS.get(table, {})
     selected = []
     for column, sql_type in YEAR_TABLES[table]:
@@ -161,7 +164,7 @@ def _equal_in_memory(con: duckdb.DuckDBPyConnection, table: str, scenario_id: st
         if column in derived:
             selected.append(f'coalesce("{column}" = ({derived[column]}), false) as "{column}"')
         elif scale is not None:
-            selected.append(f'("{column}" * {10 ** scale})::bigint as "{column}"')
+            selected.append(scaled(f'"{column}"', scale))
         else:
             selected.append(f'"{column}"')
     stored = con.sql(f"select {', '.join(selected)} from main.{table} where scenario_id = ? and simulation_year = ?",

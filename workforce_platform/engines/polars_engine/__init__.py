@@ -105,12 +105,9 @@ def _compute(inputs: YearInputs, shards: int, pool: ThreadPoolExecutor | None) -
 
 def encode_hires(inputs: YearInputs, identities: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     """The hires' employee codes (after those of the employees read, in the order of the hires'
-    ids), and the id of every code of the year."""
+    ids), and the id of every code of the year. A hire's id is never one of the employees read:
+    the census refuses ids of the hires' form (census/load.py)."""
     ordered = identities.sort("employee_id")
-    taken = ordered.filter(pl.col("employee_id").is_in(inputs.employee_ids.implode()))
-    if taken.height:
-        raise ValueError(f"the hire id {taken['employee_id'][0]!r} of {inputs.year} is already an employee's id "
-                         "in the census or an earlier year: census ids must not take the form NH<year>_<number>")
     first = len(inputs.employee_ids)
     coded = ordered.with_columns(employee_id=pl.int_range(first, first + ordered.height, dtype=EMPLOYEE_CODE))
     return coded, pl.concat([inputs.employee_ids, ordered["employee_id"]])

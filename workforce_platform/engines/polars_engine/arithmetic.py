@@ -76,14 +76,14 @@ def divide_round_half_away(numerator: pl.Expr, denominator: pl.Expr | int) -> pl
     return pl.when(numerator < 0).then(pl.lit(0, dtype=pl.Int64) - magnitude).otherwise(magnitude)
 
 
+_DAYS_1900 = (date(1900, 1, 1) - date(1970, 1, 1)).days
+
+
 def employee_order_key(employee: pl.Expr, day: pl.Expr, order: pl.Expr) -> pl.Expr:
     """One UInt64 that sorts as (employee code, date, order) for dates from 1900 on and orders
     0-15: a sort on one integer is several times faster than on three columns."""
     days = (day.cast(pl.Int32) - _DAYS_1900).cast(pl.UInt64)
     return employee.cast(pl.UInt64) * (1 << 32) + days * 16 + order.cast(pl.UInt64)
-
-
-_DAYS_1900 = (date(1900, 1, 1) - date(1970, 1, 1)).days
 
 
 def days_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:

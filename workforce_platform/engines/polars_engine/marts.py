@@ -7,7 +7,7 @@ import polars as pl
 from workforce_platform.engines.polars_engine.arithmetic import (
     divide_round_half_away, divide_round_half_up, employee_order_key, whole_years, year_end,
 )
-from workforce_platform.engines.polars_engine.inputs import YearInputs
+from workforce_platform.engines.polars_engine.inputs import EMPLOYEE_CODE, YearInputs
 
 RATE_UNITS = 100_000
 
@@ -56,7 +56,7 @@ EVENT_PRIORITY = {"hire": 1, "eligibility": 2, "deferral_escalation": 3, "enroll
                   "promotion": 6, "merit_raise": 7, "termination": 9, "new_hire_termination": 9}
 
 _EVENT_COLUMNS = {
-    "employee_id": pl.UInt32, "event_type": pl.String, "effective_date": pl.Date,
+    "employee_id": EMPLOYEE_CODE, "event_type": pl.String, "effective_date": pl.Date,
     "level_before": pl.Int32, "level_after": pl.Int32, "compensation_before": pl.Int64,
     "compensation_after": pl.Int64, "deferral_rate_before": pl.Int64, "deferral_rate_after": pl.Int64,
 }

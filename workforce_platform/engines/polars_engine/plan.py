@@ -345,7 +345,6 @@ def fill_timeline(changes: pl.DataFrame, filled: tuple[str, ...]) -> pl.DataFram
     change gives every filled column (their membership row, on the first day of employment, always
     does): checked, and otherwise filled employee by employee, which is slower."""
     ordered = changes.sort(employee_order_key(pl.col("employee_id"), pl.col("change_date"), pl.col("change_order")))
-    ordered = ordered.set_sorted("employee_id")  # by the key: lets group_by take its sorted path
     same_as_next = pl.col("employee_id") == pl.col("employee_id").shift(-1)
     first = (pl.col("employee_id") != pl.col("employee_id").shift(1)).fill_null(True)
     starts_filled = ordered.filter(first & pl.any_horizontal(pl.col(c).is_null() for c in filled)).height == 0
