@@ -63,10 +63,18 @@ def test_bench_scale_writes_three_reports(tmp_path):
     (run,) = payload["runs"]
     assert run["employees"] == 1000 and run["years"] == 3 and run["status"] == "ok"
     assert run["events"] > 0 and run["peak_rss_mib"] > 50 and run["cpu_seconds"] > 0
-    assert run["stage_dbt"] > 0 and run["stage_checks"] > 0
+    assert run["stage_dbt"] > 0 and run["stage_checks"] > 0 and run["stage_engine_python"] == 0
     assert "| correctness | correctness | PASS |" in (tmp_path / "scale.md").read_text()
     assert ET.parse(tmp_path / "scale.junit.xml").getroot().get("failures") == "0"
     assert "Scale benchmark: PASS" in result.stdout
+
+
+def test_bench_scale_attributes_the_polars_engines_time_to_its_stage(tmp_path):
+    result = _bench("scale", "--scenario", "small", "--engine", "polars", "--no-engine-parity", "--out", str(tmp_path),
+                    "--advisory-timing")
+    assert result.returncode == 0, result.stdout + result.stderr
+    (run,) = json.loads((tmp_path / "scale.json").read_text())["runs"]
+    assert run["status"] == "ok" and run["stage_engine_python"] > 0 and run["stage_dbt"] > 0
 
 
 def test_bench_scale_time_limit_exits_2(tmp_path):

@@ -14,13 +14,15 @@ from tests.conftest import write_scenario
 from tests.integration.conftest import OTHER_SEED, SEED
 from workforce_platform.cli import main
 from workforce_platform.config.scenario import load_scenario
-from workforce_platform.engines.parity import _equal_in_memory, compare_with_polars
+from workforce_platform.engines.parity import _equal_in_memory, compare_with_polars, compare_with_sql
 from workforce_platform.engines.polars_engine import simulate_year, workforce
 from workforce_platform.engines.selection import resolve_engine
 from workforce_platform.engines.year_tables import YEAR_TABLES, frame_columns
 from workforce_platform.errors import WorkforceInputError
+from workforce_platform.orchestration.execution import resolve_execution
 from workforce_platform.orchestration.fingerprint import RESULT_TABLES, year_fingerprints
 from workforce_platform.orchestration.simulate import run_simulation
+from workforce_platform.orchestration.year_build import parameter_relations
 
 YEARS = range(2025, 2030)
 # A design that exercises the other branches of every plan rule.
@@ -293,3 +295,40 @@ def test_the_in_memory_pass_agrees_with_the_sql_comparison_and_hides_no_differen
     for table in parity.tables:
         if not table.equal:
             assert table.only_sql == table.only_polars == 1 and table.first_only_sql and table.first_only_polars
+
+
+def test_the_sql_side_of_the_gate_finds_a_year_equal_and_hides_no_difference(runs, tmp_path):
+    """The SQL models rebuilt in a scratch database (the year's models on copies of the parameter
+    relations and the previous year) agree with the stored year, by the in-memory pass; a stored
+    value one cent off and an event id not of its definition are each reported, exactly those rows."""
+    source = runs.database(seed=SEED)
+    db = tmp_path / source.name
+    shutil.copy(source, db)
+    shutil.copy(source.parent / "test_scenario.yaml", tmp_path / "test_scenario.yaml")
+    scenario = _scenario(db)
+    con = duckdb.connect(str(db))
+    try:
+        settings = resolve_execution(db)
+        equal = compare_with_sql(con, scenario, 2026, settings, work_dir=tmp_path)
+        con.execute("update main.fct_workforce_snapshot set employee_balance = employee_balance + 0.01 "
+                    "where simulation_year = 2026 and employee_id = (select min(employee_id) "
+                    "from main.fct_workforce_snapshot where simulation_year = 2026)")
+        con.execute("update main.fct_yearly_events set event_id = 'x' || event_id where simulation_year = 2026 "
+                    "and event_id = (select min(event_id) from main.fct_yearly_events where simulation_year = 2026)")
+        changed = compare_with_sql(con, scenario, 2026, settings, work_dir=tmp_path)
+    finally:
+        con.close()
+    assert equal.passed and equal.score == 1.0 and len(equal.tables) == len(YEAR_TABLES)
+    assert all(t.rows_sql == t.rows_polars for t in equal.tables) and equal.rows_compared > 0
+    assert set(changed.differing_tables()) == {"fct_workforce_snapshot", "fct_yearly_events"}
+    for table in changed.tables:
+        if not table.equal:
+            assert table.only_sql == table.only_polars == 1 and table.first_only_sql and table.first_only_polars
+    assert not list(tmp_path.glob("engine_parity_*")), "the scratch database is removed"
+
+
+def test_the_scratch_build_copies_exactly_the_parameter_relations_that_the_years_models_read():
+    relations = parameter_relations()
+    assert {"config_levels", "stg_scenario", "int_irs_limits_projected", "int_baseline_workforce_prepared"} <= set(relations)
+    assert not set(relations) & set(YEAR_TABLES), "no per-year table is a parameter"
+    assert "stg_census" not in relations, "the census is read only through int_baseline_workforce_prepared"

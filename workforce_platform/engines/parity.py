@@ -1,10 +1,13 @@
 """Engine parity: a year's stored tables against the other engine's result for the same
-partition, every column of every per-year table, order-independently (``EXCEPT ALL`` both ways).
+partition, every column of every per-year table, order-independently: an exact pass in memory
+(both sides sorted on every column and compared value by value), and ``EXCEPT ALL`` both ways
+for whatever that pass does not find equal, which says what differs.
 
 The other engine reads the same inputs as the one that built the year: the previous year's
-snapshot, the parameter seeds and the scenario in the database. The Polars engine computes in
-memory; the SQL engine builds the year's dbt models in a scratch database that holds copies of
-those inputs, so the stored tables are never touched. Nothing here is a constant: the score is
+snapshot and the parameters (seeds and the parameter views over the scenario and the census)
+in the database. The Polars engine computes in memory; the SQL engine builds the year's dbt
+models in a scratch database that holds copies of those inputs, so the stored tables are never
+touched. Nothing here is a constant: the score is
 the share of rows present on both sides, 1.0 only when every row of every table is equal.
 """
 
@@ -110,9 +113,10 @@ def _compare(con: duckdb.DuckDBPyConnection, table: str, stored: str, recomputed
     )
 
 
-def _stored(table: str, scenario_id: str, year: int) -> str:
+def _year_select(relation: str, table: str, scenario_id: str, year: int) -> str:
+    """The year's rows of `relation`, a copy of `table`, in the table's column order."""
     columns = ", ".join(f'"{c}"' for c, _ in YEAR_TABLES[table])
-    return f"select {columns} from main.{table} where scenario_id = '{scenario_id}' and simulation_year = {year}"
+    return f"select {columns} from {relation} where scenario_id = '{scenario_id}' and simulation_year = {year}"
 
 
 def compare_with_polars(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, built_with: str = "sql",
@@ -135,7 +139,7 @@ def compare_with_polars(con: duckdb.DuckDBPyConnection, scenario: Scenario, year
         view = f"_parity_{table}"
         con.register(view, frame.to_arrow())
         try:
-            parity.tables.append(_compare(con, table, _stored(table, scenario.scenario_id, year),
+            parity.tables.append(_compare(con, table, _year_select(f"main.{table}", table, scenario.scenario_id, year),
                                           frame_select_sql(table, view), built_with))
         finally:
             con.unregister(view)
@@ -143,18 +147,11 @@ def compare_with_polars(con: duckdb.DuckDBPyConnection, scenario: Scenario, year
     return parity
 
 
-def _equal_in_memory(con: duckdb.DuckDBPyConnection, table: str, scenario_id: str, year: int,
-                     frame: pl.DataFrame) -> Optional[int]:
-    """The rows of the stored year when they equal the Polars engine's frame exactly, else None.
-
-    The cheap first pass of the comparison (an EXCEPT ALL costs milliseconds even on one row):
-    the stored rows are read in the engine's own representation (DECIMALs as exact integers of
-    their smallest unit), both sides are sorted on every column and compared value by value, and
-    each derived column (the event id) is checked against its definition on the stored rows.
-    When anything differs, or a type does not line up, the caller runs the SQL comparison, which
-    says what differs."""
-    import polars as pl
-
+def _exact_rows(con: duckdb.DuckDBPyConnection, relation: str, table: str, scenario_id: str, year: int
+                ) -> Optional[pl.DataFrame]:
+    """The year's rows of `relation` in the Polars engine's representation (DECIMALs as exact
+    integers of their smallest unit), the derived columns (the event id) checked against their
+    definition and dropped; None when a derived value does not match its definition."""
     from workforce_platform.engines.polars_engine.inputs import scaled
 
     derived = DERIVED_COLUMNS.get(table, {})
@@ -167,33 +164,48 @@ def _equal_in_memory(con: duckdb.DuckDBPyConnection, table: str, scenario_id: st
             selected.append(scaled(f'"{column}"', scale))
         else:
             selected.append(f'"{column}"')
-    stored = con.sql(f"select {', '.join(selected)} from main.{table} where scenario_id = ? and simulation_year = ?",
-                     params=[scenario_id, year]).pl()
-    if not all(stored[column].all() for column in derived):
+    rows = con.sql(f"select {', '.join(selected)} from {relation} where scenario_id = ? and simulation_year = ?",
+                   params=[scenario_id, year]).pl()
+    if not all(rows[column].all() for column in derived):
         return None
-    stored = stored.drop(list(derived))
-    if stored.height != frame.height:
-        return None
+    return rows.drop(list(derived))
+
+
+def _same_rows(stored: pl.DataFrame, recomputed: pl.DataFrame) -> bool:
+    """Whether the two frames hold the same rows, in any order (compared value by value after
+    sorting both on every column; a type that does not line up counts as a difference)."""
+    import polars as pl
+
+    if stored.height != recomputed.height:
+        return False
     try:
-        recomputed = frame.select(stored.columns).cast(dict(stored.schema))
-    except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError):
-        return None
+        recomputed = recomputed.select(stored.columns).cast(dict(stored.schema))
+    except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError, pl.exceptions.ColumnNotFoundError):
+        return False
     order = stored.columns
-    if not stored.sort(order, nulls_last=True).equals(recomputed.sort(order, nulls_last=True), null_equal=True):
-        return None
-    return stored.height
+    return stored.sort(order, nulls_last=True).equals(recomputed.sort(order, nulls_last=True), null_equal=True)
+
+
+def _equal_in_memory(con: duckdb.DuckDBPyConnection, table: str, scenario_id: str, year: int,
+                     frame: pl.DataFrame) -> Optional[int]:
+    """The rows of the stored year when they equal the Polars engine's frame exactly, else None.
+
+    The cheap first pass of the comparison (an EXCEPT ALL costs milliseconds even on one row).
+    When anything differs, or a type does not line up, the caller runs the SQL comparison, which
+    says what differs."""
+    stored = _exact_rows(con, f"main.{table}", table, scenario_id, year)
+    return stored.height if stored is not None and _same_rows(stored, frame) else None
 
 
 def _copy_inputs(con: duckdb.DuckDBPyConnection, scratch: Path, scenario: Scenario, year: int) -> None:
-    """The inputs the SQL models read, copied into the scratch database."""
+    """What the year's SQL models read, copied into the scratch database: the parameter seeds
+    and the contents of the parameter views (the layer that the Polars engine reads too, so it is
+    common to both engines and is not rebuilt), and the previous year's results."""
+    from workforce_platform.orchestration.year_build import parameter_relations
+
     con.execute(f"attach '{scratch}' as parity_scratch")
     try:
-        con.execute("create schema if not exists parity_scratch.inputs")
-        for (name,) in con.execute("select table_name from duckdb_tables() where database_name = current_database() "
-                                   "and schema_name = 'inputs' order by 1").fetchall():
-            con.execute(f"create table parity_scratch.inputs.{name} as select * from inputs.{name}")
-        for (name,) in con.execute("select table_name from duckdb_tables() where database_name = current_database() "
-                                   "and schema_name = 'main' and table_name like 'config_%' order by 1").fetchall():
+        for name in parameter_relations():
             con.execute(f"create table parity_scratch.main.{name} as select * from main.{name}")
         if year > scenario.start_year:
             # The year reads the previous year's snapshot and, for prior-year testing, its ADP and ACP rows.
@@ -207,7 +219,7 @@ def _copy_inputs(con: duckdb.DuckDBPyConnection, scratch: Path, scenario: Scenar
 def compare_with_sql(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, settings: ExecutionSettings,
                      built_with: str = "polars", work_dir: Optional[Path] = None) -> YearParity:
     """The stored year against the dbt models' result from the same inputs, built in a scratch
-    database (the parameter views, then the year's models; no tests)."""
+    database (the year's models only; no tests)."""
     import time
 
     from workforce_platform.orchestration.year_build import PER_YEAR_SELECTOR, run_dbt_build
@@ -218,18 +230,22 @@ def compare_with_sql(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: i
     try:
         _copy_inputs(con, scratch, scenario, year)
         scratch_settings = dataclasses.replace(settings, temp_directory=folder / "tmp")
-        for select, exclude in ((["fqn:*"], [PER_YEAR_SELECTOR]), ([PER_YEAR_SELECTOR], None)):
-            result = run_dbt_build(scenario, year, scratch, scratch_settings, select=select, exclude=exclude, command="run")
-            if not result.success:
-                raise RuntimeError(f"engine parity: the SQL engine's build of year {year} failed: {result.error}")
+        result = run_dbt_build(scenario, year, scratch, scratch_settings, select=[PER_YEAR_SELECTOR], command="run")
+        if not result.success:
+            raise RuntimeError(f"engine parity: the SQL engine's build of year {year} failed: {result.error}")
         con.execute(f"attach '{scratch}' as parity_sql (read_only)")
         try:
             parity = YearParity(scenario.scenario_id, year, built_with)
             for table in YEAR_TABLES:
-                columns = ", ".join(f'"{c}"' for c, _ in YEAR_TABLES[table])
-                recomputed = (f"select {columns} from parity_sql.main.{table} "
-                              f"where scenario_id = '{scenario.scenario_id}' and simulation_year = {year}")
-                parity.tables.append(_compare(con, table, _stored(table, scenario.scenario_id, year), recomputed, built_with))
+                columns = tuple(c for c, _ in YEAR_TABLES[table])
+                stored = _exact_rows(con, f"main.{table}", table, scenario.scenario_id, year)
+                recomputed = _exact_rows(con, f"parity_sql.main.{table}", table, scenario.scenario_id, year)
+                if stored is not None and recomputed is not None and _same_rows(stored, recomputed):
+                    parity.tables.append(TableParity(table, columns, stored.height, stored.height, 0, 0))
+                    continue
+                parity.tables.append(_compare(con, table, _year_select(f"main.{table}", table, scenario.scenario_id, year),
+                                              _year_select(f"parity_sql.main.{table}", table, scenario.scenario_id, year),
+                                              built_with))
         finally:
             con.execute("detach parity_sql")
     finally:

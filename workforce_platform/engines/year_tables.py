@@ -17,7 +17,6 @@ from typing import Mapping
 import duckdb
 import polars as pl
 
-from workforce_platform.orchestration.tables import add_missing_columns, table_exists
 
 # table -> ((column, DuckDB type), ...), in the dbt models' dependency order (Dagster wants a
 # multi-asset's outputs in topological order).
@@ -199,10 +198,17 @@ def check_frame_columns(table: str, frame: pl.DataFrame) -> None:
 
 def add_missing_year_columns(con: duckdb.DuckDBPyConnection, schema: str = "main") -> None:
     """Gives the per-year tables that exist the columns they lack (a database built by an earlier
-    version: its earlier years hold nulls there), before either engine writes a year."""
+    version: its earlier years hold nulls there), before either engine writes a year. One query
+    reads what every table has (this runs before every year)."""
+    present: dict[str, set[str]] = {}
+    for table, column in con.execute(
+            "select table_name, column_name from duckdb_columns() "
+            "where database_name = current_database() and schema_name = ?", [schema]).fetchall():
+        present.setdefault(table, set()).add(column)
     for table, columns in YEAR_TABLES.items():
-        if table_exists(con, schema, table):
-            add_missing_columns(con, schema, table, list(columns))
+        for name, sql_type in columns:
+            if table in present and name not in present[table]:
+                con.execute(f'alter table {schema}.{table} add column "{name}" {sql_type}')
 
 
 def write_year_tables(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int,

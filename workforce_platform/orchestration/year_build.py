@@ -269,6 +269,25 @@ def _node_result(result: Any) -> NodeResult:
 PER_YEAR_SELECTOR = "tag:per_year"
 
 
+def parameter_relations() -> list[str]:
+    """The relations in `main` outside the year that the year's models read (parameter seeds and
+    views), from the parsed manifest, in name order."""
+    manifest = parsed_manifest()
+    read = set()
+    for node in manifest.nodes.values():
+        if "per_year" in node.tags and node.resource_type.value == "model":
+            read.update(node.depends_on.nodes)
+    names = set()
+    for unique_id in read:
+        parent = manifest.nodes.get(unique_id) or manifest.sources.get(unique_id)
+        if parent is None or "per_year" in getattr(parent, "tags", ()):
+            continue
+        if parent.resource_type.value not in ("model", "seed"):
+            raise RuntimeError(f"the year's models read {unique_id} directly; only models and seeds are expected")
+        names.add(parent.alias)
+    return sorted(names)
+
+
 def run_dbt_build(
     scenario: Scenario,
     year: int,
