@@ -49,7 +49,9 @@ def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str, where: Optiona
     """The table's fingerprint. With `shards` > 1 the rows are digested in slices of employees,
     which bounds the memory of the row texts; the sums, hence the value, are the same."""
     columns = _columns(con, table)
-    row_text = " || '|' || ".join(f"coalesce(cast(\"{c}\" as varchar), '{_NULL}')" for c in columns)
+    # One concat of every column: the same text as chaining ||, about twice as fast (no
+    # intermediate strings); no argument is ever NULL, so concat's NULL-as-empty never applies.
+    row_text = "concat(" + ", '|', ".join(f"coalesce(cast(\"{c}\" as varchar), '{_NULL}')" for c in columns) + ")"
     where = where or "true"
     filters = _shard_filters(con, table, where, shards) if shards > 1 and "employee_id" in columns else [("true", [])]
     rows = lower_sum = upper_sum = 0

@@ -36,3 +36,11 @@ def test_fingerprint_ignores_row_order_and_sees_every_change():
     con.execute("insert into shuffled select * from t where id = 'E1'")
     assert table_fingerprint(con, "shuffled") != reference
     assert table_fingerprint(con, "t", "id <> 'E2'") != reference
+
+
+def test_a_one_column_table_and_empty_text_keep_their_reference_values():
+    con = duckdb.connect()
+    con.execute("create table one as select * from (values ('a'), (null), ('')) v(x)")
+    assert table_fingerprint(con, "one") == python_table_fingerprint(["x"], ["a", "∅", ""])
+    con.execute("create table two as select * from (values ('', null), (null, '')) v(x, y)")
+    assert table_fingerprint(con, "two") == python_table_fingerprint(["x", "y"], ["|∅", "∅|"])
