@@ -4,7 +4,9 @@ The stock SqliteEventLogStorage creates and disposes a SQLAlchemy engine for eve
 a simulated year stores about 90 events, and that churn cost about as much as the year's dbt
 build (measured: 1.6 s instead of 3.0 s a year for 5,000 employees). This subclass keeps one
 engine for the index shard and for the most recently used run shards; the files, the schema and
-everything else are the stock storage's, so the UI and the daemon read them as usual.
+everything else are the stock storage's, so the UI and the daemon read them as usual. It also
+remembers which tables exist: the stock storage asks before storing every asset check result,
+each time with a new engine and a schema lookup (about 40 ms a year for 5,000 employees).
 
 Configured in dagster.yaml (`event_log_storage`). `base_dir` defaults to $DAGSTER_HOME/storage,
 where the stock storage keeps its files: a storage class is not told the instance's directory, so
@@ -34,6 +36,7 @@ _OPEN_RUN_SHARDS = 8
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data: Optional[ConfigurableClassData] = None) -> None:
         self._engines: "OrderedDict[str, Engine]" = OrderedDict()
+        self._present_tables: set[str] = set()
         super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod
@@ -75,6 +78,16 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 with conn.begin():
                     yield conn
 
+    def has_table(self, table_name: str) -> bool:
+        """Whether the index has the table; a table once there stays (migrations add tables,
+        none drops one), so only a missing table is looked up again."""
+        if table_name in self._present_tables:
+            return True
+        present = super().has_table(table_name)
+        if present:
+            self._present_tables.add(table_name)
+        return present
+
     def _dispose_engines(self) -> None:
         while self._engines:
             self._engines.popitem()[1].dispose()
@@ -82,6 +95,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def wipe(self) -> None:
         with self._db_lock:
             self._dispose_engines()
+        self._present_tables.clear()
         super().wipe()
 
     def dispose(self) -> None:
