@@ -7,8 +7,8 @@ The other engine reads the same inputs as the one that built the year: the previ
 snapshot and the parameters (seeds and the parameter views over the scenario and the census)
 in the database. The Polars engine computes in memory; the SQL engine builds the year's dbt
 models in a scratch database that holds copies of those inputs, so the stored tables are never
-touched. Nothing here is a constant: the score is
-the share of rows present on both sides, 1.0 only when every row of every table is equal.
+touched. Nothing here is a constant: the score is the share of rows present on both sides, 1.0
+only when every row of every table is equal.
 """
 
 from __future__ import annotations

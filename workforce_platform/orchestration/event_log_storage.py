@@ -6,7 +6,7 @@ build (measured: 1.6 s instead of 3.0 s a year for 5,000 employees). This subcla
 engine for the index shard and for the most recently used run shards; the files, the schema and
 everything else are the stock storage's, so the UI and the daemon read them as usual. It also
 remembers which tables exist: the stock storage asks before storing every asset check result,
-each time with a new engine and a schema lookup (about 40 ms a year for 5,000 employees).
+each time with a new engine and a schema lookup (about 0.1 s a year, by a sampling profile).
 
 Configured in dagster.yaml (`event_log_storage`). `base_dir` defaults to $DAGSTER_HOME/storage,
 where the stock storage keeps its files: a storage class is not told the instance's directory, so
