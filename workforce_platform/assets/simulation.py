@@ -37,11 +37,11 @@ from dagster_shared.record import replace
 from workforce_platform.assets.check_results import results_by_year
 from workforce_platform.assets.memory_guard import stop_if_memory_guard_tripped
 from workforce_platform.assets.refusal import refuse
-from workforce_platform.assets.translator import PER_YEAR_TAG, WorkforceDbtTranslator
+from workforce_platform.assets.translator import WorkforceDbtTranslator
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
 from workforce_platform.orchestration.execution import ExecutionSettings, machine_cores
 from workforce_platform.orchestration.monitoring import Window, measured_stage, process_sampler
-from workforce_platform.orchestration.year_build import YearBuildResult, build_parameters, build_year
+from workforce_platform.orchestration.year_build import PER_YEAR_SELECTOR, YearBuildResult, build_parameters, build_year
 from workforce_platform.resources import SimulationResource
 
 
@@ -170,7 +170,7 @@ def _dbt_unit(manifest_path: str, translator: WorkforceDbtTranslator, name: str,
 def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefinition, scenario_id: str) -> list[Any]:
     translator = WorkforceDbtTranslator(scenario_id)
 
-    @_dbt_unit(manifest_path, translator, name="simulation_parameters", select="fqn:*", exclude=f"tag:{PER_YEAR_TAG}")
+    @_dbt_unit(manifest_path, translator, name="simulation_parameters", select="fqn:*", exclude=PER_YEAR_SELECTOR)
     def simulation_parameters(context: AssetExecutionContext, simulation: SimulationResource):
         manifest = _manifest(manifest_path)
         try:
@@ -186,7 +186,7 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
         if not result.success:
             _fail(context, result)
 
-    @_dbt_unit(manifest_path, translator, name="simulation_years", select=f"tag:{PER_YEAR_TAG}",
+    @_dbt_unit(manifest_path, translator, name="simulation_years", select=PER_YEAR_SELECTOR,
                partitions_def=partitions_def)
     def simulation_years(context: AssetExecutionContext, simulation: SimulationResource):
         # One year, or a range of years in order (a backfill's single run): a later year of the

@@ -8,8 +8,7 @@ from dagster import AssetKey, PartitionMapping, TimeWindowPartitionMapping
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 from workforce_platform.asset_keys import with_scenario
-
-PER_YEAR_TAG = "per_year"
+from workforce_platform.orchestration.dbt_project import PER_YEAR_TAG
 
 
 def is_per_year(dbt_resource_props: Mapping[str, Any]) -> bool:

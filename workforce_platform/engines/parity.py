@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 FIRST_ROWS = 5
 
 
+def _column_names(table: str) -> tuple[str, ...]:
+    return tuple(c for c, _ in YEAR_TABLES[table])
+
+
 @dataclass(frozen=True)
 class TableParity:
     table: str
@@ -45,6 +49,11 @@ class TableParity:
     only_polars: int
     first_only_sql: tuple[tuple, ...] = ()
     first_only_polars: tuple[tuple, ...] = ()
+
+    @classmethod
+    def of_equal_rows(cls, table: str, rows: int) -> TableParity:
+        """A table whose `rows` rows are the same on both sides."""
+        return cls(table, _column_names(table), rows, rows, 0, 0)
 
     @property
     def equal(self) -> bool:
@@ -103,7 +112,7 @@ def _compare(con: duckdb.DuckDBPyConnection, table: str, stored: str, recomputed
     n_only_sql, n_only_polars = count(only_sql), count(only_polars)
     return TableParity(
         table=table,
-        columns=tuple(c for c, _ in YEAR_TABLES[table]),
+        columns=_column_names(table),
         rows_sql=count(sql_side),
         rows_polars=count(polars_side),
         only_sql=n_only_sql,
@@ -134,7 +143,7 @@ def compare_with_polars(con: duckdb.DuckDBPyConnection, scenario: Scenario, year
         frame = frame.select(frame_columns(table))
         rows = _equal_in_memory(con, table, scenario.scenario_id, year, frame)
         if rows is not None:
-            parity.tables.append(TableParity(table, tuple(c for c, _ in YEAR_TABLES[table]), rows, rows, 0, 0))
+            parity.tables.append(TableParity.of_equal_rows(table, rows))
             continue
         view = f"_parity_{table}"
         con.register(view, frame.to_arrow())
@@ -237,11 +246,10 @@ def compare_with_sql(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: i
         try:
             parity = YearParity(scenario.scenario_id, year, built_with)
             for table in YEAR_TABLES:
-                columns = tuple(c for c, _ in YEAR_TABLES[table])
                 stored = _exact_rows(con, f"main.{table}", table, scenario.scenario_id, year)
                 recomputed = _exact_rows(con, f"parity_sql.main.{table}", table, scenario.scenario_id, year)
                 if stored is not None and recomputed is not None and _same_rows(stored, recomputed):
-                    parity.tables.append(TableParity(table, columns, stored.height, stored.height, 0, 0))
+                    parity.tables.append(TableParity.of_equal_rows(table, stored.height))
                     continue
                 parity.tables.append(_compare(con, table, _year_select(f"main.{table}", table, scenario.scenario_id, year),
                                               _year_select(f"parity_sql.main.{table}", table, scenario.scenario_id, year),

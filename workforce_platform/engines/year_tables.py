@@ -17,6 +17,7 @@ from typing import Mapping
 import duckdb
 import polars as pl
 
+from workforce_platform.orchestration.tables import add_missing_columns, columns_by_table
 
 # table -> ((column, DuckDB type), ...), in the dbt models' dependency order (Dagster wants a
 # multi-asset's outputs in topological order).
@@ -200,15 +201,10 @@ def add_missing_year_columns(con: duckdb.DuckDBPyConnection, schema: str = "main
     """Gives the per-year tables that exist the columns they lack (a database built by an earlier
     version: its earlier years hold nulls there), before either engine writes a year. One query
     reads what every table has (this runs before every year)."""
-    present: dict[str, set[str]] = {}
-    for table, column in con.execute(
-            "select table_name, column_name from duckdb_columns() "
-            "where database_name = current_database() and schema_name = ?", [schema]).fetchall():
-        present.setdefault(table, set()).add(column)
+    present = columns_by_table(con, schema)
     for table, columns in YEAR_TABLES.items():
-        for name, sql_type in columns:
-            if table in present and name not in present[table]:
-                con.execute(f'alter table {schema}.{table} add column "{name}" {sql_type}')
+        if table in present:
+            add_missing_columns(con, schema, table, list(columns), present[table])
 
 
 def write_year_tables(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int,

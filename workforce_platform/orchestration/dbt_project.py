@@ -18,6 +18,7 @@ from typing import Any
 from workforce_platform.paths import DBT_PROJECT_DIR
 
 DBT_PROJECT_NAME = "workforce_simulation"  # `name` in dbt_project.yml: the prefix of its node ids
+PER_YEAR_TAG = "per_year"  # dbt_project.yml tags the models built once per simulated year
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
 _DIGEST_PATH = DBT_PROJECT_DIR / "target" / "source_digest.txt"
 _SOURCE_DIRS = ("models", "macros", "seeds", "tests")

@@ -23,7 +23,7 @@ from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.execution import ExecutionSettings
 from workforce_platform.orchestration.tables import table_exists
 from workforce_platform.orchestration.dbt_project import (
-    DBT_PROJECT_NAME, configure_dbt_environment, parsed_manifest, project_args,
+    DBT_PROJECT_NAME, PER_YEAR_TAG, configure_dbt_environment, parsed_manifest, project_args,
 )
 from workforce_platform.paths import databases_dir
 from workforce_platform.simulation.vesting import vesting_steps
@@ -266,7 +266,7 @@ def _node_result(result: Any) -> NodeResult:
     )
 
 
-PER_YEAR_SELECTOR = "tag:per_year"
+PER_YEAR_SELECTOR = f"tag:{PER_YEAR_TAG}"
 
 
 def parameter_relations() -> list[str]:
@@ -275,12 +275,12 @@ def parameter_relations() -> list[str]:
     manifest = parsed_manifest()
     read = set()
     for node in manifest.nodes.values():
-        if "per_year" in node.tags and node.resource_type.value == "model":
+        if PER_YEAR_TAG in node.tags and node.resource_type.value == "model":
             read.update(node.depends_on.nodes)
     names = set()
     for unique_id in read:
         parent = manifest.nodes.get(unique_id) or manifest.sources.get(unique_id)
-        if parent is None or "per_year" in getattr(parent, "tags", ()):
+        if parent is None or PER_YEAR_TAG in getattr(parent, "tags", ()):
             continue
         if parent.resource_type.value not in ("model", "seed"):
             raise RuntimeError(f"the year's models read {unique_id} directly; only models and seeds are expected")

@@ -86,6 +86,16 @@ def employee_order_key(employee: pl.Expr, day: pl.Expr, order: pl.Expr) -> pl.Ex
     return employee.cast(pl.UInt64) * (1 << 32) + days * 16 + order.cast(pl.UInt64)
 
 
+def first_row_of_employee() -> pl.Expr:
+    """True on each employee's first row of a frame sorted by employee."""
+    return (pl.col("employee_id") != pl.col("employee_id").shift(1)).fill_null(True)
+
+
+def last_row_of_employee() -> pl.Expr:
+    """True on each employee's last row of a frame sorted by employee."""
+    return (pl.col("employee_id") != pl.col("employee_id").shift(-1)).fill_null(True)
+
+
 def days_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:
     """date_diff('day', start, end)."""
     return (end - start).dt.total_days()

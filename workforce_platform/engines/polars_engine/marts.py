@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from workforce_platform.engines.polars_engine.arithmetic import (
-    divide_round_half_away, divide_round_half_up, employee_order_key, whole_years, year_end,
+    divide_round_half_away, divide_round_half_up, employee_order_key, first_row_of_employee, whole_years, year_end,
 )
 from workforce_platform.engines.polars_engine.inputs import EMPLOYEE_CODE, YearInputs
 
@@ -104,9 +104,8 @@ def yearly_events(inputs: YearInputs, hires: pl.DataFrame, members: pl.DataFrame
     ordered = events.sort(employee_order_key(pl.col("employee_id"), pl.col("effective_date"), priority))
     # 1, 2, ... within each employee: the row's position minus the position of the employee's first row.
     position = pl.int_range(0, pl.len(), dtype=pl.Int64)
-    first = (pl.col("employee_id") != pl.col("employee_id").shift(1)).fill_null(True)
     sequenced = ordered.with_columns(
-        event_sequence=(position - pl.when(first).then(position).otherwise(None).forward_fill() + 1).cast(pl.Int32))
+        event_sequence=(position - pl.when(first_row_of_employee()).then(position).otherwise(None).forward_fill() + 1).cast(pl.Int32))
     return sequenced.select(
         pl.lit(inputs.scenario.scenario_id).alias("scenario_id"),
         pl.lit(inputs.year, dtype=pl.Int32).alias("simulation_year"),

@@ -9,7 +9,7 @@ import polars as pl
 
 from workforce_platform.engines.polars_engine.arithmetic import (
     add_days, add_years, band_of, days_between, days_in_year, divide_round_half_away, divide_round_half_up,
-    draw_below, draw_is_below, employee_order_key,
+    draw_below, draw_is_below, employee_order_key, first_row_of_employee, last_row_of_employee,
     whole_years, with_draws, year_end, year_start,
 )
 from workforce_platform.engines.polars_engine import workforce
@@ -345,13 +345,11 @@ def fill_timeline(changes: pl.DataFrame, filled: tuple[str, ...]) -> pl.DataFram
     change gives every filled column (their membership row, on the first day of employment, always
     does): checked, and otherwise filled employee by employee, which is slower."""
     ordered = changes.sort(employee_order_key(pl.col("employee_id"), pl.col("change_date"), pl.col("change_order")))
-    same_as_next = pl.col("employee_id") == pl.col("employee_id").shift(-1)
-    first = (pl.col("employee_id") != pl.col("employee_id").shift(1)).fill_null(True)
-    starts_filled = ordered.filter(first & pl.any_horizontal(pl.col(c).is_null() for c in filled)).height == 0
+    starts_filled = ordered.filter(first_row_of_employee() & pl.any_horizontal(pl.col(c).is_null() for c in filled)).height == 0
     if starts_filled:
         return ordered.with_columns(
             *[pl.col(c).forward_fill() for c in filled],
-            pl.when(same_as_next).then(pl.col("change_date").shift(-1)).otherwise(None).alias("next_change_date"),
+            pl.when(last_row_of_employee()).then(None).otherwise(pl.col("change_date").shift(-1)).alias("next_change_date"),
         )
     return ordered.with_columns(
         *[pl.col(c).forward_fill().over("employee_id") for c in filled],
@@ -363,8 +361,8 @@ def employee_totals(frame: pl.DataFrame, summed: tuple[str, ...], last: tuple[st
     """One row per employee of `frame` (sorted by employee): the sums of the `summed` columns (a null
     adds nothing) and the `last` columns of their last row. Read off running totals at each
     employee's last row: on sorted rows a group_by costs three times more."""
-    last_row = (pl.col("employee_id") != pl.col("employee_id").shift(-1)).fill_null(True)
-    running = frame.select("employee_id", *[pl.col(c).fill_null(0).cum_sum() for c in summed], *last).filter(last_row)
+    running = frame.select("employee_id", *[pl.col(c).fill_null(0).cum_sum() for c in summed], *last
+                           ).filter(last_row_of_employee())
     return running.select("employee_id", *[pl.col(c) - pl.col(c).shift(1).fill_null(0) for c in summed], *last)
 
 
