@@ -444,6 +444,10 @@ def entry_point() -> None:
     code = main()
     import multiprocessing.util
 
+    from workforce_platform.engines.sql_side_worker import stop_worker
+
+    stop_worker()  # lets the parity gate's helper process exit on its own
+
     multiprocessing.util._exit_function()  # releases dbt's semaphores, which the tracker would report
     logging.shutdown()
     sys.stdout.flush()

@@ -4,6 +4,7 @@ of several designs and seeds; sharding changes nothing; a changed rule fails the
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -12,17 +13,20 @@ import pytest
 
 from tests.conftest import write_scenario
 from tests.integration.conftest import OTHER_SEED, SEED
+from workforce_platform.assets.gates import audit_year
 from workforce_platform.cli import main
 from workforce_platform.config.scenario import load_scenario
 from workforce_platform.engines.parity import _equal_in_memory, compare_with_polars, compare_with_sql
 from workforce_platform.engines.polars_engine import simulate_year, workforce
+from workforce_platform.engines import sql_side_worker
 from workforce_platform.engines.selection import resolve_engine
+from workforce_platform.engines.sql_side_worker import WORKER_ENV, prebuilt_folder, warm_up
 from workforce_platform.engines.year_tables import YEAR_TABLES, frame_columns
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.execution import resolve_execution
 from workforce_platform.orchestration.fingerprint import RESULT_TABLES, year_fingerprints
 from workforce_platform.orchestration.simulate import run_simulation
-from workforce_platform.orchestration.year_build import parameter_relations
+from workforce_platform.orchestration.year_build import build_parameters, build_year, parameter_relations
 
 YEARS = range(2025, 2030)
 # A design that exercises the other branches of every plan rule.
@@ -334,3 +338,92 @@ def test_the_scratch_build_copies_exactly_the_parameter_relations_that_the_years
     assert {"config_levels", "stg_scenario", "int_irs_limits_projected", "int_baseline_workforce_prepared"} <= set(relations)
     assert not set(relations) & set(YEAR_TABLES), "no per-year table is a parameter"
     assert "stg_census" not in relations, "the census is read only through int_baseline_workforce_prepared"
+
+
+def _ready_helper(settings, monkeypatch):
+    """This process's helper for the parity gate's SQL side, started and warmed up."""
+    monkeypatch.setattr(sql_side_worker, "machine_cores", lambda: 2)
+    monkeypatch.delenv(WORKER_ENV, raising=False)
+    worker = warm_up(settings)
+    assert worker is not None
+    deadline = time.monotonic() + 180
+    while not worker.ready():
+        assert not worker.broken and time.monotonic() < deadline, "the helper did not warm up"
+        time.sleep(0.05)
+    return worker
+
+
+def test_the_sql_side_built_beside_the_engine_is_what_the_gate_compares(runs, tmp_path, monkeypatch):
+    """With the helper ready, each Polars year hands its SQL side to it before the engine runs: the
+    scratch database waits beside the database with the fingerprint of the inputs it was built
+    from, and the gate compares against it (every table equal) and deletes it. A changed rule in
+    the Polars engine still fails the gate that way."""
+    scenario = load_scenario(write_scenario(tmp_path, runs.census, random_seed=SEED, end_year=2027))
+    db = tmp_path / "beside.duckdb"
+    settings = resolve_execution(db)
+    engine = resolve_engine(scenario, "polars", parity=True)
+    _ready_helper(settings, monkeypatch)
+    assert build_parameters(scenario, db, settings).success
+    for year in (2025, 2026):
+        assert build_year(scenario, year, db, settings, previous_built_in_this_run=True, engine=engine).success
+        assert (prebuilt_folder(db, scenario.scenario_id, year) / "inputs_fingerprint.txt").is_file()
+        parity = audit_year(db, scenario, year, "beside", engine=engine, settings=settings).parity
+        assert parity.sql_side_prebuilt and parity.passed, parity.differing_tables()
+        assert len(parity.tables) == len(YEAR_TABLES) and parity.rows_compared > 0
+        assert not prebuilt_folder(db, scenario.scenario_id, year).exists()
+    monkeypatch.setattr(workforce, "promotions", _one_cent_more(workforce.promotions))
+    build_year(scenario, 2027, db, settings, previous_built_in_this_run=True, engine=engine)
+    parity = audit_year(db, scenario, 2027, "beside", engine=engine, settings=settings).parity
+    assert parity.sql_side_prebuilt and not parity.passed
+    assert "int_promotions_drawn" in parity.differing_tables()
+    assert not (tmp_path / "beside.duckdb.parity").exists()
+
+
+def test_the_helper_refuses_a_build_for_another_state_of_the_dbt_project(tmp_path, monkeypatch, scenario_factory):
+    """A run process that moved to another copy (or edit) of the dbt project since the helper
+    started gets a refusal, so the gate builds the SQL side itself."""
+    scenario = load_scenario(scenario_factory())
+    settings = resolve_execution(tmp_path / "other.duckdb")
+    worker = _ready_helper(settings, monkeypatch)
+    monkeypatch.setattr(sql_side_worker, "_project_identity", lambda: ("elsewhere", "another digest"))
+    number = worker.build(scenario, 2025, tmp_path / "other.duckdb", settings)
+    assert worker.wait(number) == "the helper process loaded another dbt project"
+    assert not (tmp_path / "other.duckdb").exists()
+
+
+def test_a_dagster_run_of_several_polars_years_has_each_sql_side_built_beside_the_engine(runs, tmp_path, monkeypatch):
+    """A backfill's single run of three years with the Polars engine (run config): every year's
+    parity gate compares against the SQL side that the helper built, passes, and says so; every
+    year is published, and no scratch database is left."""
+    from dagster import DagsterInstance
+
+    from workforce_platform.definitions import build_definitions
+    from workforce_platform.jobs import LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB
+    from workforce_platform.resources import SimulationResource
+
+    scenario = write_scenario(tmp_path, runs.census, random_seed=SEED, end_year=2027)
+    db = tmp_path / "range.duckdb"
+    _ready_helper(resolve_execution(db), monkeypatch)
+    definitions = build_definitions(SimulationResource(scenario_path=str(scenario), db_path=str(db)))
+    instance = DagsterInstance.get()
+    assert definitions.resolve_job_def(LOAD_PARAMETERS_JOB).execute_in_process(instance=instance).success
+    result = definitions.resolve_job_def(SIMULATE_YEAR_JOB).execute_in_process(
+        instance=instance,
+        tags={"dagster/asset_partition_range_start": "2025", "dagster/asset_partition_range_end": "2027"},
+        run_config={"resources": {"simulation": {"config": {
+            "scenario_path": str(scenario), "db_path": str(db), "event_engine": "polars"}}}})
+    assert result.success
+    parity = {e.event_specific_data.partition: e.event_specific_data for e in result.all_events
+              if e.event_type_value == "ASSET_CHECK_EVALUATION" and e.event_specific_data.check_name == "engine_parity"
+              and e.event_specific_data.partition is not None}
+    assert sorted(parity) == ["2025", "2026", "2027"]
+    for evaluation in parity.values():
+        assert evaluation.passed and evaluation.metadata["parity_score"].value == 1.0
+        assert evaluation.metadata["sql_side"].value == "built beside the Polars engine"
+    assert not (tmp_path / "range.duckdb.parity").exists()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("select simulation_year from published.promotions order by 1").fetchall() == [
+            (2025,), (2026,), (2027,)]
+    finally:
+        con.close()

@@ -48,6 +48,7 @@ from workforce_platform.checks.staleness import (
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.engines.parity import YearParity, compare_year
 from workforce_platform.engines.selection import EngineSettings
+from workforce_platform.engines.sql_side_worker import take_prebuilt
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.execution import ExecutionSettings, resolve_execution
 from workforce_platform.orchestration.database_lock import DatabaseLock
@@ -97,8 +98,9 @@ def audit_year(db_path, scenario: Scenario, year: int, run_id: str, shards: int 
             failed.append(DETERMINISM_CHECK)
         parity = None
         if engine is not None and engine.parity:
+            prebuilt = take_prebuilt(Path(db_path), scenario.scenario_id, year, inputs)
             parity = compare_year(con, scenario, year, settings or resolve_execution(Path(db_path)),
-                                  shards=engine.shards)
+                                  shards=engine.shards, prebuilt=prebuilt)
             if not parity.passed:
                 failed.append(PARITY_CHECK)
         record_audit(con, scenario, year, run_id, inputs, inputs_detail, tables, failed)
@@ -186,6 +188,8 @@ def _parity_fields(audit: YearAudit) -> dict:
             "first_differing_rows": _rows_metadata(("table", "side", "row"), first_rows)
             if first_rows else MetadataValue.text("none"),
             "parity_seconds": MetadataValue.float(round(parity.seconds, 3)),
+            **({"sql_side": MetadataValue.text("built beside the Polars engine" if parity.sql_side_prebuilt
+                                               else "built by the gate")} if other == "sql" else {}),
         },
     )
 
@@ -305,7 +309,8 @@ def build_gates(partitions_def: PartitionsDefinition, scenario_id: str):
                     if parity is not None:
                         context.log.info(f"engine parity of year {year}: {'equal' if parity.passed else 'DIFFERENT'} "
                                          f"(built with {parity.built_with}, {parity.rows_compared:,} rows compared, "
-                                         f"score {parity.score:.6f}, {parity.seconds:.2f}s)")
+                                         f"score {parity.score:.6f}, {parity.seconds:.2f}s"
+                                         f"{', SQL side built beside the engine' if parity.sql_side_prebuilt else ''})")
                 currency = _currency(database, scenario)
         stop_if_memory_guard_tripped("the checks step")
         if context.has_partition_key:

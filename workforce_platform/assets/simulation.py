@@ -38,6 +38,7 @@ from workforce_platform.assets.check_results import results_by_year
 from workforce_platform.assets.memory_guard import stop_if_memory_guard_tripped
 from workforce_platform.assets.refusal import refuse
 from workforce_platform.assets.translator import WorkforceDbtTranslator
+from workforce_platform.engines.sql_side_worker import warm_up
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
 from workforce_platform.orchestration.execution import ExecutionSettings, machine_cores
 from workforce_platform.orchestration.monitoring import Window, measured_stage, process_sampler
@@ -195,6 +196,10 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
         manifest = _manifest(manifest_path)
         years = [int(key) for key in context.partition_keys]
         results = []
+        engine = simulation.engine()
+        if len(years) > 1 and engine.engine == "polars" and engine.parity:
+            # The parity gate's SQL side of the later years is built beside the engine.
+            warm_up(simulation.execution())
         for year in years:
             try:
                 scenario = simulation.scenario_of_location(scenario_id)

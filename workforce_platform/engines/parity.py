@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Optional
 import duckdb
 
 from workforce_platform.config.scenario import Scenario
+from workforce_platform.engines.sql_side_worker import discard
 from workforce_platform.engines.year_tables import (
     DERIVED_COLUMNS, YEAR_TABLES, decimal_scale, frame_columns, frame_select_sql,
 )
@@ -71,6 +72,7 @@ class YearParity:
     built_with: str
     tables: list[TableParity] = field(default_factory=list)
     seconds: float = 0.0
+    sql_side_prebuilt: bool = False  # the SQL side was built beside the Polars engine, not in the gate
 
     @property
     def passed(self) -> bool:
@@ -206,7 +208,7 @@ def _equal_in_memory(con: duckdb.DuckDBPyConnection, table: str, scenario_id: st
     return stored.height if stored is not None and _same_rows(stored, frame) else None
 
 
-def _copy_inputs(con: duckdb.DuckDBPyConnection, scratch: Path, scenario: Scenario, year: int) -> None:
+def copy_sql_side_inputs(con: duckdb.DuckDBPyConnection, scratch: Path, scenario: Scenario, year: int) -> None:
     """What the year's SQL models read, copied into the scratch database: the parameter seeds
     and the contents of the parameter views (the layer that the Polars engine reads too, so it is
     common to both engines and is not rebuilt), and the previous year's results."""
@@ -226,25 +228,31 @@ def _copy_inputs(con: duckdb.DuckDBPyConnection, scratch: Path, scenario: Scenar
 
 
 def compare_with_sql(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, settings: ExecutionSettings,
-                     built_with: str = "polars", work_dir: Optional[Path] = None) -> YearParity:
+                     built_with: str = "polars", work_dir: Optional[Path] = None,
+                     prebuilt: Optional[Path] = None) -> YearParity:
     """The stored year against the dbt models' result from the same inputs, built in a scratch
-    database (the year's models only; no tests)."""
+    database (the year's models only; no tests), or already built there beside the engine
+    (`prebuilt`, see engines/sql_side_worker.py). The scratch database is deleted either way."""
     import time
 
     from workforce_platform.orchestration.year_build import PER_YEAR_SELECTOR, run_dbt_build
 
     started = time.perf_counter()
-    folder = Path(tempfile.mkdtemp(prefix="engine_parity_", dir=work_dir))
-    scratch = folder / "parity.duckdb"
+    if prebuilt is not None:
+        folder, scratch = prebuilt.parent, prebuilt
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="engine_parity_", dir=work_dir))
+        scratch = folder / "parity.duckdb"
     try:
-        _copy_inputs(con, scratch, scenario, year)
-        scratch_settings = dataclasses.replace(settings, temp_directory=folder / "tmp")
-        result = run_dbt_build(scenario, year, scratch, scratch_settings, select=[PER_YEAR_SELECTOR], command="run")
-        if not result.success:
-            raise RuntimeError(f"engine parity: the SQL engine's build of year {year} failed: {result.error}")
+        if prebuilt is None:
+            copy_sql_side_inputs(con, scratch, scenario, year)
+            scratch_settings = dataclasses.replace(settings, temp_directory=folder / "tmp")
+            result = run_dbt_build(scenario, year, scratch, scratch_settings, select=[PER_YEAR_SELECTOR], command="run")
+            if not result.success:
+                raise RuntimeError(f"engine parity: the SQL engine's build of year {year} failed: {result.error}")
         con.execute(f"attach '{scratch}' as parity_sql (read_only)")
         try:
-            parity = YearParity(scenario.scenario_id, year, built_with)
+            parity = YearParity(scenario.scenario_id, year, built_with, sql_side_prebuilt=prebuilt is not None)
             for table in YEAR_TABLES:
                 stored = _exact_rows(con, f"main.{table}", table, scenario.scenario_id, year)
                 recomputed = _exact_rows(con, f"parity_sql.main.{table}", table, scenario.scenario_id, year)
@@ -257,19 +265,25 @@ def compare_with_sql(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: i
         finally:
             con.execute("detach parity_sql")
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if prebuilt is not None:
+            discard(folder)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
     parity.seconds = time.perf_counter() - started
     return parity
 
 
 def compare_year(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, settings: ExecutionSettings,
-                 built_with: Optional[str] = None, shards: int = 1) -> YearParity:
-    """The year against the engine that did not build it (the recorded engine, else sql)."""
+                 built_with: Optional[str] = None, shards: int = 1, prebuilt: Optional[Path] = None) -> YearParity:
+    """The year against the engine that did not build it (the recorded engine, else sql);
+    `prebuilt`: the SQL side's scratch database built beside the Polars engine, if any."""
     from workforce_platform.orchestration.year_build import year_engine
 
     built_with = built_with or year_engine(con, scenario.scenario_id, year) or "sql"
     if not table_exists(con, "main", "fct_yearly_events"):
         raise RuntimeError(f"year {year} of '{scenario.scenario_id}' is not materialised")
     if built_with == "sql":
+        if prebuilt is not None:  # left by an earlier Polars build of these inputs; not needed
+            discard(prebuilt.parent)
         return compare_with_polars(con, scenario, year, built_with, shards)
-    return compare_with_sql(con, scenario, year, settings, built_with)
+    return compare_with_sql(con, scenario, year, settings, built_with, prebuilt=prebuilt)

@@ -15,10 +15,12 @@ from typing import Callable, Optional
 
 import duckdb
 
+from workforce_platform.engines.sql_side_worker import warm_up
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.failures import RECORDED_BY_TAG, failure_lines, record_failures
 from workforce_platform.orchestration.tables import table_exists
+from workforce_platform.orchestration.dbt_project import parsed_manifest
 from workforce_platform.orchestration.year_build import parameters_current
 from workforce_platform.orchestration.execution import ExecutionSettings, machine_cores
 from workforce_platform.orchestration.monitoring import STAGES, peak_rss_bytes, process_sampler
@@ -211,6 +213,12 @@ def run_simulation(
     progress(f"scenario '{scenario.scenario_id}': years {years[0]}-{years[-1]}, database {database}")
     progress(f"  {settings.describe()}")
     progress(f"  {engine_settings.describe()}")
+    if engine_settings.engine == "polars" and engine_settings.parity and len(years) > 1:
+        # The parity gate's SQL side is built beside the engine by a helper, which warms up while
+        # the parameters and the first year build (engines/sql_side_worker.py). The project is
+        # parsed here first: the helper's parse then reads it, and this process never waits for it.
+        parsed_manifest()
+        warm_up(settings)
     # Each build step arms the memory guard with these settings; this window spans the run.
     sampler = process_sampler()
     STAGES.reset()

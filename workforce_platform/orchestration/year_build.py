@@ -427,21 +427,37 @@ def build_year(scenario: Scenario, year: int, db_path: Path, settings: Execution
 def _polars_year(scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings,
                  engine: EngineSettings) -> YearBuildResult:
     """The Polars engine writes the year's tables; dbt then runs the same per-year tests, so the
-    asset checks are the same whichever engine built the year."""
+    asset checks are the same whichever engine built the year. With the parity gate on, the
+    helper process builds the gate's SQL side meanwhile (engines/sql_side_worker.py)."""
     from workforce_platform.engines.polars_engine import run_year
+    from workforce_platform.engines.sql_side_worker import start_sql_side
 
-    started = time.perf_counter()
     con = duckdb.connect(str(db_path), config={"threads": settings.threads, "memory_limit": settings.memory_limit,
                                                "temp_directory": str(settings.temp_directory)})
+    sql_side = None
     try:
+        if engine.parity:
+            sql_side = start_sql_side(con, scenario, year, db_path, settings)
+        started = time.perf_counter()
         rows = run_year(con, scenario.scenario_id, year, engine.shards)
-    except duckdb.Error as exc:
+    except BaseException as exc:
+        if sql_side is not None:
+            sql_side.finish(keep=False)
+        if not isinstance(exc, duckdb.Error):
+            raise
         return YearBuildResult(year=year, success=False, engine="polars", error=f"polars engine: {exc}",
                                hint=resource_hint(str(exc), settings))
     finally:
         con.close()
     engine_seconds = time.perf_counter() - started
-    result = run_dbt_build(scenario, year, db_path, settings, select=[PER_YEAR_SELECTOR], command="test")
+    result = None
+    try:
+        result = run_dbt_build(scenario, year, db_path, settings, select=[PER_YEAR_SELECTOR], command="test")
+    finally:
+        # Kept for the gate of a year that built; a failure of the helper leaves the gate to
+        # build the SQL side itself, which reports it.
+        if sql_side is not None:
+            sql_side.finish(keep=result is not None and result.success)
     result.engine, result.engine_seconds = "polars", engine_seconds
     models = [NodeResult(unique_id=f"model.{DBT_PROJECT_NAME}.{table}", resource_type="model", status="success",
                          message=f"polars: {count} rows", execution_time=engine_seconds / len(rows), rows_affected=count)

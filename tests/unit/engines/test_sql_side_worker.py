@@ -1,0 +1,69 @@
+"""When the parity gate's SQL side is built by the helper process, and when the gate may use it."""
+
+from pathlib import Path
+
+import pytest
+
+from workforce_platform.engines import sql_side_worker
+from workforce_platform.engines.sql_side_worker import (
+    SCRATCH_NAME, WORKER_ENV, prebuilt_folder, take_prebuilt, worker_enabled,
+)
+from workforce_platform.orchestration.execution import resolve_execution
+
+
+@pytest.fixture
+def two_cores(monkeypatch):
+    monkeypatch.setattr(sql_side_worker, "machine_cores", lambda: 2)
+    monkeypatch.delenv(WORKER_ENV, raising=False)
+
+
+def test_the_helper_runs_by_default_on_two_cores(two_cores, tmp_path):
+    assert worker_enabled(resolve_execution(tmp_path / "x.duckdb", level="medium"))
+    assert worker_enabled(resolve_execution(tmp_path / "x.duckdb", level="high"))
+
+
+@pytest.mark.parametrize("switch", ["off", "0", "false", "NO"])
+def test_the_helper_can_be_switched_off(two_cores, monkeypatch, tmp_path, switch):
+    monkeypatch.setenv(WORKER_ENV, switch)
+    assert not worker_enabled(resolve_execution(tmp_path / "x.duckdb", level="medium"))
+
+
+def test_the_helper_is_off_at_the_memory_saving_level_and_on_one_core(two_cores, monkeypatch, tmp_path):
+    assert not worker_enabled(resolve_execution(tmp_path / "x.duckdb", level="low"))
+    monkeypatch.setattr(sql_side_worker, "machine_cores", lambda: 1)
+    assert not worker_enabled(resolve_execution(tmp_path / "x.duckdb", level="medium"))
+
+
+def _prebuilt(db: Path, year: int, inputs: str) -> Path:
+    folder = prebuilt_folder(db, "demo", year)
+    folder.mkdir(parents=True)
+    (folder / SCRATCH_NAME).write_bytes(b"")
+    (folder / "inputs_fingerprint.txt").write_text(inputs)
+    return folder
+
+
+def test_the_gate_takes_a_scratch_database_built_from_the_same_inputs(tmp_path):
+    db = tmp_path / "demo.duckdb"
+    folder = _prebuilt(db, 2026, "abc")
+    assert folder == tmp_path / "demo.duckdb.parity" / "demo-2026"
+    assert take_prebuilt(db, "demo", 2026, "abc") == folder / SCRATCH_NAME
+
+
+def test_a_scratch_database_of_other_inputs_is_deleted_not_taken(tmp_path):
+    db = tmp_path / "demo.duckdb"
+    _prebuilt(db, 2026, "abc")
+    kept = _prebuilt(db, 2027, "def")
+    assert take_prebuilt(db, "demo", 2026, "changed") is None
+    assert not prebuilt_folder(db, "demo", 2026).exists() and kept.exists()
+    assert take_prebuilt(db, "demo", 2027, "changed") is None
+    assert not (tmp_path / "demo.duckdb.parity").exists(), "the last year's removal removes the folder"
+
+
+def test_an_unfinished_scratch_database_is_not_taken(tmp_path):
+    db = tmp_path / "demo.duckdb"
+    folder = prebuilt_folder(db, "demo", 2026)
+    folder.mkdir(parents=True)
+    (folder / SCRATCH_NAME).write_bytes(b"")  # the helper never recorded its inputs: it did not finish
+    assert take_prebuilt(db, "demo", 2026, "abc") is None
+    assert not folder.exists()
+    assert take_prebuilt(db, "demo", 2026, "abc") is None  # nothing there at all
