@@ -196,14 +196,13 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
         manifest = _manifest(manifest_path)
         years = [int(key) for key in context.partition_keys]
         results = []
-        engine = simulation.engine()
-        if len(years) > 1 and engine.engine == "polars" and engine.parity:
-            # The parity gate's SQL side of the later years is built beside the engine.
-            warm_up(simulation.execution())
         for year in years:
             try:
                 scenario = simulation.scenario_of_location(scenario_id)
                 engine = simulation.engine()
+                if year == years[0] and len(years) > 1 and engine.engine == "polars" and engine.parity:
+                    # The parity gate's SQL side of the later years is built beside the engine.
+                    warm_up(simulation.execution())
                 result, window = _guarded_build(simulation, "dbt", lambda settings: build_year(
                     scenario, year, simulation.database(), settings, previous_built_in_this_run=year != years[0],
                     engine=engine))

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Optional
 import duckdb
 
 from workforce_platform.config.scenario import Scenario
-from workforce_platform.engines.sql_side_worker import discard
+from workforce_platform.engines.sql_side_worker import SCRATCH_NAME, discard
 from workforce_platform.engines.year_tables import (
     DERIVED_COLUMNS, YEAR_TABLES, decimal_scale, frame_columns, frame_select_sql,
 )
@@ -227,6 +227,15 @@ def copy_sql_side_inputs(con: duckdb.DuckDBPyConnection, scratch: Path, scenario
         con.execute("detach parity_scratch")
 
 
+def build_sql_side(scenario: Scenario, year: int, scratch: Path, settings: ExecutionSettings):
+    """The year's dbt models (no tests) built in the scratch database `scratch`, which holds copies
+    of their inputs (`copy_sql_side_inputs`); DuckDB spills next to it. Returns dbt's result."""
+    from workforce_platform.orchestration.year_build import PER_YEAR_SELECTOR, run_dbt_build
+
+    scratch_settings = dataclasses.replace(settings, temp_directory=scratch.parent / "tmp")
+    return run_dbt_build(scenario, year, scratch, scratch_settings, select=[PER_YEAR_SELECTOR], command="run")
+
+
 def compare_with_sql(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, settings: ExecutionSettings,
                      built_with: str = "polars", work_dir: Optional[Path] = None,
                      prebuilt: Optional[Path] = None) -> YearParity:
@@ -235,19 +244,16 @@ def compare_with_sql(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: i
     (`prebuilt`, see engines/sql_side_worker.py). The scratch database is deleted either way."""
     import time
 
-    from workforce_platform.orchestration.year_build import PER_YEAR_SELECTOR, run_dbt_build
-
     started = time.perf_counter()
     if prebuilt is not None:
         folder, scratch = prebuilt.parent, prebuilt
     else:
         folder = Path(tempfile.mkdtemp(prefix="engine_parity_", dir=work_dir))
-        scratch = folder / "parity.duckdb"
+        scratch = folder / SCRATCH_NAME
     try:
         if prebuilt is None:
             copy_sql_side_inputs(con, scratch, scenario, year)
-            scratch_settings = dataclasses.replace(settings, temp_directory=folder / "tmp")
-            result = run_dbt_build(scenario, year, scratch, scratch_settings, select=[PER_YEAR_SELECTOR], command="run")
+            result = build_sql_side(scenario, year, scratch, settings)
             if not result.success:
                 raise RuntimeError(f"engine parity: the SQL engine's build of year {year} failed: {result.error}")
         con.execute(f"attach '{scratch}' as parity_sql (read_only)")

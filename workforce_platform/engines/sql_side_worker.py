@@ -36,7 +36,7 @@ from workforce_platform.config.scenario import Scenario
 from workforce_platform.orchestration.execution import ExecutionSettings, machine_cores
 
 WORKER_ENV = "WORKFORCE_PARITY_WORKER"
-SCRATCH_NAME = "parity.duckdb"
+SCRATCH_NAME = "parity.duckdb"  # the scratch database's name, in the gate's folder or beside the engine
 _PROVENANCE_NAME = "inputs_fingerprint.txt"
 
 
@@ -79,8 +79,8 @@ def _project_identity() -> tuple[str, str]:
 
 def _serve(connection: Any) -> None:
     """The helper's loop: warm up, say so, then build each scratch database it is sent."""
+    from workforce_platform.engines.parity import build_sql_side
     from workforce_platform.orchestration.dbt_project import parsed_manifest
-    from workforce_platform.orchestration.year_build import PER_YEAR_SELECTOR, run_dbt_build
 
     try:
         parsed_manifest()
@@ -101,7 +101,7 @@ def _serve(connection: Any) -> None:
             connection.send((number, "failed", "the helper process loaded another dbt project"))
             continue
         try:
-            result = run_dbt_build(scenario, year, scratch, settings, select=[PER_YEAR_SELECTOR], command="run")
+            result = build_sql_side(scenario, year, scratch, settings)
             reply = ("built", None) if result.success else ("failed", result.error or "dbt run failed")
         except BaseException:
             reply = ("failed", traceback.format_exc(limit=5))
@@ -234,7 +234,7 @@ def start_sql_side(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int
     try:
         inputs, _ = inputs_fingerprint(con, scenario, year)
         copy_sql_side_inputs(con, folder / SCRATCH_NAME, scenario, year)
-        number = worker.build(scenario, year, folder / SCRATCH_NAME, _scratch_settings(settings, folder))
+        number = worker.build(scenario, year, folder / SCRATCH_NAME, settings)
     except BaseException:
         discard(folder)
         raise
@@ -242,9 +242,3 @@ def start_sql_side(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int
         discard(folder)
         return None
     return SqlSideBuild(worker, number, folder, inputs)
-
-
-def _scratch_settings(settings: ExecutionSettings, folder: Path) -> ExecutionSettings:
-    import dataclasses
-
-    return dataclasses.replace(settings, temp_directory=folder / "tmp")
