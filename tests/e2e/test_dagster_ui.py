@@ -93,6 +93,54 @@ def _wait_until_idle(server: DagsterDev, since: set[str]) -> list[dict]:
     return [r for r in server.runs() if r["runId"] not in since]
 
 
+def _launch(server: DagsterDev, page, button, operation: str) -> None:
+    """Clicks a launch button and waits for the UI's launch request (GraphQL `operation`) and its
+    answer. A click that lands while React re-renders the dialog (the partition box's Enter
+    replaces the button) sends nothing; a user would press again, and so does this, once. A
+    refused launch fails here with Dagster's own answer."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    def is_launch(request) -> bool:
+        return request.method == "POST" and f'"operationName":"{operation}"' in (request.post_data or "")
+
+    for attempt in (1, 2):
+        try:
+            with page.expect_request(is_launch, timeout=30_000) as sent:
+                button.click()
+            break
+        except PlaywrightTimeout:
+            page.screenshot(path=str(server.screenshots / f"{operation}_not_sent_{attempt}.png"))
+            if attempt == 2:
+                raise AssertionError(f"pressing the launch button twice sent no {operation} request; the page "
+                                     f"showed:\n{page.locator('body').inner_text()[:3000]}") from None
+    response = sent.value.response()
+    answer = response.json() if response is not None else {}
+    outcome = next(iter((answer.get("data") or {}).values()), None) or {}
+    assert str(outcome.get("__typename", "")).endswith("Success"), (operation, answer)
+
+
+def _materialize_one_year(server: DagsterDev, page, year: str) -> None:
+    """Asset page → "Materialize…" → confirm that the year is one unit → the year → "Launch 1 run"."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{server.url}/assets/{SCENARIO}/{SNAPSHOT}")
+    page.get_by_role("button", name="Materialize…").first.click()
+    # The year is one unit: the UI lists what else it builds, and the user confirms.
+    notice = page.locator("[role=dialog]").last
+    assert "fct_yearly_events" in notice.inner_text()
+    notice.get_by_role("button", name="Confirm").click()
+    dialog = page.locator("[role=dialog]").last
+    box = dialog.get_by_role("textbox").first
+    box.fill(year)
+    box.press("Enter")
+    launch = dialog.get_by_role("button", name="Launch 1 run")
+    expect(box).to_have_value(year)
+    expect(dialog.get_by_text("1 partition", exact=True)).to_be_visible()
+    expect(launch).to_be_enabled()
+    page.screenshot(path=str(server.screenshots / f"materialize_{year}_dialog.png"))
+    _launch(server, page, launch, "LaunchPipelineExecution")
+
+
 def _assert_succeeded(server: DagsterDev, runs: list[dict]) -> None:
     failed = [r for r in runs if r["status"] != "SUCCESS"]
     assert not failed, "\n".join(f"{r['jobName']} {r['runId']}: {r['status']}\n{server.run_failure(r['runId'])}"
@@ -114,7 +162,7 @@ def test_materialize_all_from_the_lineage_runs_every_year_in_order(dagster_dev, 
     # The scenarios are two code locations: the dialog selects all their partitions at once.
     dialog.get_by_text("All partitions", exact=True).wait_for()
     page.screenshot(path=str(dagster_dev.screenshots / "materialize_all_dialog.png"))
-    dialog.get_by_role("button", name="Launch backfill").click()
+    _launch(dagster_dev, page, dialog.get_by_role("button", name="Launch backfill"), "LaunchPartitionBackfill")
     runs = _wait_until_idle(dagster_dev, set())
     _assert_succeeded(dagster_dev, runs)
     for scenario_id in (SCENARIO, OTHER_SCENARIO):
@@ -173,18 +221,7 @@ def test_the_catalogue_and_the_partitions_page_show_the_scenario_years_and_check
 
 def test_materialize_on_an_asset_page_builds_the_whole_year(dagster_dev, page):
     before = {r["runId"] for r in dagster_dev.runs()}
-    page.goto(f"{dagster_dev.url}/assets/{SCENARIO}/{SNAPSHOT}")
-    page.get_by_role("button", name="Materialize…").first.click()
-    # The year is one unit: the UI lists what else it builds, and the user confirms.
-    notice = page.locator("[role=dialog]").last
-    assert "fct_yearly_events" in notice.inner_text()
-    notice.get_by_role("button", name="Confirm").click()
-    dialog = page.locator("[role=dialog]").last
-    box = dialog.get_by_role("textbox").first
-    box.fill("2026")
-    box.press("Enter")
-    page.screenshot(path=str(dagster_dev.screenshots / "materialize_one_year_dialog.png"))
-    dialog.get_by_role("button", name="Launch 1 run").click()
+    _materialize_one_year(dagster_dev, page, "2026")
     runs = _wait_until_idle(dagster_dev, before)
     _assert_succeeded(dagster_dev, runs)
     assert len(runs) == 1 and {"key": "dagster/partition", "value": "2026"} in runs[0]["tags"]
@@ -198,7 +235,7 @@ def test_materialize_on_an_asset_page_builds_the_whole_year(dagster_dev, page):
 def test_execute_all_checks_checks_every_year_on_its_year(dagster_dev, page):
     before = {r["runId"] for r in dagster_dev.runs()}
     page.goto(f"{dagster_dev.url}/assets/{SCENARIO}/{SNAPSHOT}?view=checks")
-    page.get_by_role("button", name="Execute all").click()
+    _launch(dagster_dev, page, page.get_by_role("button", name="Execute all"), "LaunchPipelineExecution")
     runs = _wait_until_idle(dagster_dev, before)
     _assert_succeeded(dagster_dev, runs)
     run_id = runs[0]["runId"]
@@ -214,14 +251,7 @@ def test_a_changed_year_makes_the_later_years_stale(dagster_dev, page):
     scenario["target_growth_rate"] = 0.08  # a different 2026
     dagster_dev.scenario.write_text(yaml.safe_dump(scenario, sort_keys=False))
     before = {r["runId"] for r in dagster_dev.runs()}
-    page.goto(f"{dagster_dev.url}/assets/{SCENARIO}/{SNAPSHOT}")
-    page.get_by_role("button", name="Materialize…").first.click()
-    page.locator("[role=dialog]").last.get_by_role("button", name="Confirm").click()
-    dialog = page.locator("[role=dialog]").last
-    box = dialog.get_by_role("textbox").first
-    box.fill("2026")
-    box.press("Enter")
-    dialog.get_by_role("button", name="Launch 1 run").click()
+    _materialize_one_year(dagster_dev, page, "2026")
     runs = _wait_until_idle(dagster_dev, before)
     _assert_succeeded(dagster_dev, runs)
     latest = {}
