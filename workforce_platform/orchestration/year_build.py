@@ -288,16 +288,9 @@ def parameter_relations() -> list[str]:
     return sorted(names)
 
 
-def run_dbt_build(
-    scenario: Scenario,
-    year: int,
-    db_path: Path,
-    settings: ExecutionSettings,
-    select: Optional[list[str]] = None,
-    exclude: Optional[list[str]] = None,
-    command: str = "build",
-) -> YearBuildResult:
-    """One in-process ``dbt build`` (or ``dbt test``) on the pre-parsed manifest."""
+def invoke_dbt(args: list[str], db_path: Path, settings: ExecutionSettings) -> Any:
+    """One in-process dbt command on the pre-parsed manifest, against `db_path` with the run's
+    threads and DuckDB settings; the project and profile arguments are added here."""
     configure_dbt_environment()
     from dbt.cli.main import dbtRunner
 
@@ -313,16 +306,8 @@ def run_dbt_build(
     }
     saved = {name: os.environ.get(name) for name in environment}
     os.environ.update(environment)
-    variables = {"scenario_id": scenario.scenario_id, "simulation_year": year, "start_year": scenario.start_year}
-    # No JSON artifacts per build: nothing reads them, and writing the manifest costs 0.1 s a year.
-    args = [command, "--quiet", "--no-write-json", "--vars", json.dumps(variables), "--threads", str(threads), *project_args()]
-    if select:
-        args += ["--select", *select]
-    if exclude:
-        args += ["--exclude", *exclude]
-    started = time.perf_counter()
     try:
-        outcome = dbtRunner(manifest=parsed_manifest()).invoke(args)
+        return dbtRunner(manifest=parsed_manifest()).invoke([*args, "--threads", str(threads), *project_args()])
     finally:
         release_dbt_connection()
         for name, value in saved.items():
@@ -330,6 +315,27 @@ def run_dbt_build(
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def run_dbt_build(
+    scenario: Scenario,
+    year: int,
+    db_path: Path,
+    settings: ExecutionSettings,
+    select: Optional[list[str]] = None,
+    exclude: Optional[list[str]] = None,
+    command: str = "build",
+) -> YearBuildResult:
+    """One in-process ``dbt build`` (or ``dbt test``) on the pre-parsed manifest."""
+    variables = {"scenario_id": scenario.scenario_id, "simulation_year": year, "start_year": scenario.start_year}
+    # No JSON artifacts per build: nothing reads them, and writing the manifest costs 0.1 s a year.
+    args = [command, "--quiet", "--no-write-json", "--vars", json.dumps(variables)]
+    if select:
+        args += ["--select", *select]
+    if exclude:
+        args += ["--exclude", *exclude]
+    started = time.perf_counter()
+    outcome = invoke_dbt(args, db_path, settings)
     result = YearBuildResult(year=year, success=bool(outcome.success), dbt_seconds=time.perf_counter() - started)
     if outcome.result is not None and hasattr(outcome.result, "results"):
         result.nodes = [_node_result(r) for r in outcome.result.results]
@@ -354,10 +360,19 @@ def build_parameters(scenario: Scenario, db_path: Path, settings: ExecutionSetti
         prepare_inputs(scenario, db_path)  # raises on bad input before writing anything
         _record_parameters_digest(db_path, scenario.scenario_id, None)  # until this load succeeds
         inputs_seconds = time.perf_counter() - started
+        # The seeds and views through dbt; their tests as plain queries (orchestration/plain_tests.py).
+        from workforce_platform.orchestration.plain_tests import PARAMETERS, run_tests, unsupported_configuration
+
+        plain = not unsupported_configuration(PARAMETERS)
         result = run_dbt_build(
             scenario, scenario.start_year, db_path, settings,
-            select=["fqn:*"], exclude=[PER_YEAR_SELECTOR],
+            select=["fqn:*"], exclude=[PER_YEAR_SELECTOR, *(["resource_type:test"] if plain else [])],
         )
+        if plain and result.success:
+            tests = run_tests(PARAMETERS, db_path, settings)
+            result.nodes += tests.nodes
+            result.success, result.error, result.hint = tests.success, tests.error, tests.hint
+            result.dbt_seconds += tests.dbt_seconds
         if result.success:
             _record_parameters_digest(db_path, scenario.scenario_id, parameters_digest(scenario))
     result.inputs_seconds = inputs_seconds
@@ -426,11 +441,13 @@ def build_year(scenario: Scenario, year: int, db_path: Path, settings: Execution
 
 def _polars_year(scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings,
                  engine: EngineSettings) -> YearBuildResult:
-    """The Polars engine writes the year's tables; dbt then runs the same per-year tests, so the
-    asset checks are the same whichever engine built the year. With the parity gate on, the
-    helper process builds the gate's SQL side meanwhile (engines/sql_side_worker.py)."""
+    """The Polars engine writes the year's tables; then the same per-year dbt tests run (compiled
+    once, as plain SQL: orchestration/plain_tests.py), so the asset checks are the same whichever
+    engine built the year. With the parity gate on, the helper process builds the gate's SQL
+    side meanwhile (engines/sql_side_worker.py)."""
     from workforce_platform.engines.polars_engine import run_year
     from workforce_platform.engines.sql_side_worker import start_sql_side
+    from workforce_platform.orchestration.plain_tests import run_year_tests
 
     con = duckdb.connect(str(db_path), config={"threads": settings.threads, "memory_limit": settings.memory_limit,
                                                "temp_directory": str(settings.temp_directory)})
@@ -452,7 +469,7 @@ def _polars_year(scenario: Scenario, year: int, db_path: Path, settings: Executi
     engine_seconds = time.perf_counter() - started
     result = None
     try:
-        result = run_dbt_build(scenario, year, db_path, settings, select=[PER_YEAR_SELECTOR], command="test")
+        result = run_year_tests(scenario, year, db_path, settings)
     finally:
         # Kept for the gate of a year that built; a failure of the helper leaves the gate to
         # build the SQL side itself, which reports it.

@@ -1,10 +1,21 @@
 {#- Generic tests that look only at the year being built, so their cost does not grow with the
     number of years already in the table. -#}
 
+{#- The rows of the year being built. Compiled with the var `year_as_parameters` (the year's
+    tests after the Polars engine: compiled once, run as plain SQL every year) the year and the
+    scenario are the DuckDB parameters $simulation_year and $scenario_id instead of literals. -#}
+{% macro in_year_being_built() -%}
+{%- if var("year_as_parameters", false) -%}
+simulation_year = $simulation_year and scenario_id = $scenario_id
+{%- else -%}
+simulation_year = {{ var("simulation_year") }} and scenario_id = '{{ var("scenario_id") }}'
+{%- endif -%}
+{%- endmacro %}
+
 {% test unique_in_year(model, column_name) %}
 select {{ column_name }}, count(*) as occurrences
 from {{ model }}
-where simulation_year = {{ var("simulation_year") }} and scenario_id = '{{ var("scenario_id") }}'
+where {{ in_year_being_built() }}
 group by {{ column_name }}
 having count(*) > 1
 {% endtest %}
@@ -12,7 +23,7 @@ having count(*) > 1
 {% test expression_true_in_year(model, expression) %}
 select *
 from {{ model }}
-where simulation_year = {{ var("simulation_year") }} and scenario_id = '{{ var("scenario_id") }}'
+where {{ in_year_being_built() }}
   and not ({{ expression }})
 {% endtest %}
 

@@ -1,0 +1,120 @@
+"""The project's dbt tests as plain SQL (the parameters' tests, the year's after the Polars engine)
+give what `dbt test` gives on the same database: the same tests, statuses, failing rows and
+messages, passing and failing."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from workforce_platform.config.scenario import load_scenario
+from workforce_platform.engines.selection import resolve_engine
+from workforce_platform.orchestration import plain_tests
+from workforce_platform.orchestration.execution import resolve_execution
+from workforce_platform.orchestration.year_build import (
+    PER_YEAR_SELECTOR, build_parameters, build_year, run_dbt_build,
+)
+
+
+def _outcomes(result):
+    return {n.unique_id: (n.status, n.failures or 0, n.message) for n in result.nodes}
+
+
+@pytest.fixture
+def polars_years(tmp_path, scenario_factory):
+    """Two years built by the Polars engine (its tests already run as plain SQL, and passed)."""
+    scenario = load_scenario(scenario_factory(end_year=2026))
+    db = tmp_path / "polars years.duckdb"  # not dbt's catalog name, which the compiled tests use
+    settings = resolve_execution(db)
+    engine = resolve_engine(scenario, "polars", parity=False)
+    assert plain_tests.unsupported_configuration(plain_tests.YEAR) == []  # else the years would run `dbt test`
+    assert plain_tests.unsupported_configuration(plain_tests.PARAMETERS) == []
+    parameters = build_parameters(scenario, db, settings)
+    assert parameters.success, parameters.error
+    # Each test once, as a plain query: dbt built only the seeds and views.
+    assert sorted(n.unique_id for n in parameters.nodes if n.resource_type == "test") == sorted(
+        t.unique_id for t in plain_tests.compiled_tests(db, settings) if t.test_set == plain_tests.PARAMETERS)
+    for year in (2025, 2026):
+        result = build_year(scenario, year, db, settings, previous_built_in_this_run=True, engine=engine)
+        assert result.success, result.error
+        assert {n.unique_id for n in result.nodes if n.resource_type == "test"} == set(
+            t.unique_id for t in plain_tests.compiled_tests(db, settings) if t.test_set == plain_tests.YEAR)
+    return scenario, db, settings
+
+
+def test_plain_sql_tests_agree_with_dbt_test_on_passing_years(polars_years):
+    scenario, db, settings = polars_years
+    for year in (2025, 2026):
+        plain = plain_tests.run_year_tests(scenario, year, db, settings)
+        dbt = run_dbt_build(scenario, year, db, settings, select=[PER_YEAR_SELECTOR], command="test")
+        assert plain.success and dbt.success
+        assert len(plain.nodes) == 14
+        assert {uid: outcome[:2] for uid, outcome in _outcomes(plain).items()} == {
+            uid: outcome[:2] for uid, outcome in _outcomes(dbt).items()}
+
+
+def test_plain_sql_tests_fail_where_dbt_test_fails_with_the_same_rows_and_message(polars_years):
+    scenario, db, settings = polars_years
+    con = duckdb.connect(str(db))
+    try:
+        # Two new hires of 2026 dated in 2027, and one employee twice in the year's balances.
+        con.execute("""update int_new_hires_generated set hire_date = make_date(2027, 1, 2)
+                       where simulation_year = 2026 and employee_id in (
+                           select employee_id from int_new_hires_generated where simulation_year = 2026
+                           order by employee_id limit 2)""")
+        con.execute("""insert into int_account_balances_rolled
+                       select * from int_account_balances_rolled where simulation_year = 2026
+                       order by employee_id limit 1""")
+    finally:
+        con.close()
+    plain = plain_tests.run_year_tests(scenario, 2026, db, settings)
+    dbt = run_dbt_build(scenario, 2026, db, settings, select=[PER_YEAR_SELECTOR], command="test")
+    assert not plain.success and not dbt.success
+    failed = {uid: outcome for uid, outcome in _outcomes(plain).items() if outcome[0] == "fail"}
+    assert failed == {uid: outcome for uid, outcome in _outcomes(dbt).items() if outcome[0] == "fail"}
+    names = {uid.split(".")[2]: outcome for uid, outcome in failed.items()}
+    assert names["new_hires_dated_within_year"][:2] == ("fail", 2)
+    assert names["new_hires_dated_within_year"][2] == "Got 2 results, configured to fail if != 0"
+    assert names["unique_in_year_int_account_balances_rolled_employee_id"][:2] == ("fail", 1)
+    assert "new_hires_dated_within_year" in plain.error
+    # The other year's rows are untouched, and so are its results.
+    assert plain_tests.run_year_tests(scenario, 2025, db, settings).success
+
+
+def test_plain_sql_parameter_tests_agree_with_dbt_test_passing_and_failing(polars_years):
+    scenario, db, settings = polars_years
+    parameter_tests = {"select": ["fqn:*"], "exclude": [PER_YEAR_SELECTOR], "command": "test"}
+    plain = plain_tests.run_tests(plain_tests.PARAMETERS, db, settings)
+    dbt = run_dbt_build(scenario, 2025, db, settings, **parameter_tests)
+    assert plain.success and dbt.success and len(plain.nodes) == len(dbt.nodes) > 40
+    assert {u: o[:2] for u, o in _outcomes(plain).items()} == {u: o[:2] for u, o in _outcomes(dbt).items()}
+    con = duckdb.connect(str(db))
+    try:  # a gap after the first pay band, and a second band 1
+        con.execute("update config_pay_bands set max_compensation = max_compensation - 1 where pay_band_id = 1")
+        con.execute("insert into config_pay_bands select * from config_pay_bands where pay_band_id = 1")
+    finally:
+        con.close()
+    plain = plain_tests.run_tests(plain_tests.PARAMETERS, db, settings)
+    dbt = run_dbt_build(scenario, 2025, db, settings, **parameter_tests)
+    failed = {u: o for u, o in _outcomes(plain).items() if o[0] != "pass"}
+    assert failed and not plain.success and not dbt.success
+    assert failed == {u: o for u, o in _outcomes(dbt).items() if o[0] != "pass"}
+    assert sorted(u.split(".")[2] for u in failed) == ["contiguous_bands_config_pay_bands_min_compensation__max_compensation",
+                                                        "unique_config_pay_bands_pay_band_id"], failed
+
+
+def test_the_compiled_tests_are_kept_for_the_projects_state_and_read_back_without_dbt(polars_years, monkeypatch):
+    _, db, settings = polars_years
+    compiled = plain_tests.compiled_tests(db, settings)
+    assert plain_tests.COMPILED_PATH.is_file()
+    monkeypatch.setattr(plain_tests, "_compiled", {})
+
+    def no_dbt(*args, **kwargs):
+        raise AssertionError("compiled again although the project is unchanged")
+
+    monkeypatch.setattr(plain_tests, "_compile", no_dbt)
+    assert plain_tests.compiled_tests(db, settings) == compiled
+    monkeypatch.setattr(plain_tests, "_compiled", {})
+    monkeypatch.setattr(plain_tests, "source_digest", lambda: "another state of the project")
+    with pytest.raises(AssertionError, match="compiled again"):
+        plain_tests.compiled_tests(db, settings)

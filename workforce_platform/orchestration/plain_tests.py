@@ -1,0 +1,183 @@
+"""The project's dbt tests run as plain SQL: the parameters' tests, and the year's tests after the
+Polars engine.
+
+The tests are dbt's own (generic tests declared in the models' YAML). dbt compiles them once per
+state of the project; the year's tests leave the year and the scenario as the DuckDB parameters
+$simulation_year and $scenario_id (the macro `in_year_being_built`). Every build then runs them
+as plain queries. In dbt's runner the same tests cost about 0.3-0.5 s a year and 0.7 s for the
+parameters (selection, the adapter's cache, a compile per test); the queries take a few
+milliseconds each. The results carry dbt's statuses, failing rows and messages, so the asset
+checks read them as they read dbt's. Tests of another configuration than dbt's default (severity
+warn, another fail_calc, warn_if or error_if, where, limit, stored failures) run through dbt.
+
+The compiled tests are kept in memory and in target/plain_tests.json, labelled with the
+project's source digest: a changed project compiles them again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import duckdb
+
+from workforce_platform.config.scenario import Scenario
+from workforce_platform.orchestration.dbt_project import DBT_PROJECT_DIR, PER_YEAR_TAG, parsed_manifest, source_digest
+from workforce_platform.orchestration.execution import ExecutionSettings
+
+COMPILED_PATH = DBT_PROJECT_DIR / "target" / "plain_tests.json"
+YEAR_AS_PARAMETERS_VAR = "year_as_parameters"
+DBT_CATALOG = "simulation"  # profiles.yml attaches the scenario's database under this name
+YEAR, PARAMETERS = "year", "parameters"  # the two sets: the per-year models' tests, the others
+# Compiled with values that cannot be a real partition: a test whose SQL holds them reads the year
+# other than through the parameters, and is refused (it would test the wrong rows every year).
+_COMPILE_YEAR = 987_654
+_COMPILE_SCENARIO = "tests-compiled-without-a-scenario"
+_DEFAULT_CONFIGURATION = ("count(*)", "!= 0", "!= 0", "ERROR", None, None, False)
+_lock = threading.Lock()
+_compiled: dict[str, list["PlainTest"]] = {}
+
+
+@dataclass(frozen=True)
+class PlainTest:
+    unique_id: str
+    test_set: str  # YEAR or PARAMETERS
+    sql: str  # dbt's compiled test: the failing rows (the year's with $simulation_year and $scenario_id)
+
+
+def test_sets() -> dict[str, list[str]]:
+    """The tests by set, by name, as dbt selects them: `dbt test --select tag:per_year` takes the
+    tests of any per-year model (eager indirect selection), the parameters' build the others."""
+    manifest = parsed_manifest()
+    per_year = {uid for uid, node in manifest.nodes.items() if PER_YEAR_TAG in node.tags}
+    sets: dict[str, list[str]] = {YEAR: [], PARAMETERS: []}
+    for node in manifest.nodes.values():
+        if node.resource_type.value == "test":
+            sets[YEAR if per_year.intersection(node.depends_on.nodes) else PARAMETERS].append(node.name)
+    return {name: sorted(names) for name, names in sets.items()}
+
+
+def unsupported_configuration(test_set: str) -> list[str]:
+    """The set's tests whose configuration the plain queries do not reproduce."""
+    manifest = parsed_manifest()
+    names = set(test_sets()[test_set])
+    unsupported = []
+    for node in manifest.nodes.values():
+        if node.resource_type.value == "test" and node.name in names:
+            config = node.config
+            if (config.fail_calc, config.warn_if, config.error_if, str(config.severity).upper(), config.where,
+                    config.limit, bool(config.store_failures)) != _DEFAULT_CONFIGURATION:
+                unsupported.append(node.name)
+    return unsupported
+
+
+def compiled_tests(db_path: Path, settings: ExecutionSettings) -> list[PlainTest]:
+    """Every compiled test for the project's current state (compiled by dbt when none are kept)."""
+    digest = source_digest()
+    with _lock:
+        if digest in _compiled:
+            return _compiled[digest]
+        tests = _read_kept(digest)
+        if tests is None:
+            tests = _compile(db_path, settings)
+            _keep(digest, tests)
+        _compiled.clear()
+        _compiled[digest] = tests
+        return tests
+
+
+def _read_kept(digest: str) -> Optional[list[PlainTest]]:
+    try:
+        kept = json.loads(COMPILED_PATH.read_text())
+        if kept.get("source_digest") != digest:
+            return None
+        return [PlainTest(t["unique_id"], t["test_set"], t["sql"]) for t in kept["tests"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _keep(digest: str, tests: list[PlainTest]) -> None:
+    COMPILED_PATH.parent.mkdir(parents=True, exist_ok=True)
+    partial = COMPILED_PATH.with_name(f"{COMPILED_PATH.name}.{os.getpid()}.tmp")
+    partial.write_text(json.dumps({"source_digest": digest, "tests": [
+        {"unique_id": t.unique_id, "test_set": t.test_set, "sql": t.sql} for t in tests]}, indent=1))
+    os.replace(partial, COMPILED_PATH)  # another process reads the old file or the new one
+
+
+def _compile(db_path: Path, settings: ExecutionSettings) -> list[PlainTest]:
+    from workforce_platform.orchestration.year_build import invoke_dbt
+
+    sets = test_sets()
+    set_of = {name: test_set for test_set, names in sets.items() for name in names}
+    variables = {"scenario_id": _COMPILE_SCENARIO, "simulation_year": _COMPILE_YEAR, "start_year": _COMPILE_YEAR,
+                 YEAR_AS_PARAMETERS_VAR: True}
+    outcome = invoke_dbt(["compile", "--quiet", "--no-write-json", "--no-populate-cache", "--no-introspect",
+                          "--vars", json.dumps(variables), "--select", *sorted(set_of)], db_path, settings)
+    if not outcome.success:
+        raise RuntimeError(f"dbt could not compile the project's tests: {outcome.exception}")
+    compiled = {r.node.unique_id: r.node.compiled_code for r in outcome.result.results
+                if str(r.node.resource_type) == "test"}
+    if sorted(uid.split(".")[2] for uid in compiled) != sorted(set_of):
+        raise RuntimeError(f"dbt compiled the tests {sorted(compiled)}, not the project's {sorted(set_of)}")
+    tests = [PlainTest(uid, set_of[uid.split(".")[2]], sql) for uid, sql in sorted(compiled.items())]
+    for test in tests:
+        literal = str(_COMPILE_YEAR) in test.sql or _COMPILE_SCENARIO in test.sql
+        if literal or (test.test_set == YEAR and "$simulation_year" not in test.sql):
+            raise RuntimeError(f"{test.unique_id} reads the year other than through in_year_being_built(), so it "
+                               "cannot be compiled once for every year:\n" + test.sql)
+    return tests
+
+
+def run_tests(test_set: str, db_path: Path, settings: ExecutionSettings, year: int = 0, scenario_id: str = ""):
+    """Runs the set's tests on `db_path` (the caller holds the database; the year's with `year` and
+    `scenario_id`) and returns their results as dbt would: pass, fail or error, the failing rows
+    and dbt's message."""
+    from workforce_platform.orchestration.year_build import NodeResult, YearBuildResult, resource_hint
+
+    started = time.perf_counter()
+    tests = [t for t in compiled_tests(db_path, settings) if t.test_set == test_set]
+    parameters = {"simulation_year": year, "scenario_id": scenario_id} if test_set == YEAR else None
+    nodes = []
+    con = duckdb.connect(config={"threads": settings.threads, "memory_limit": settings.memory_limit,
+                                 "temp_directory": str(settings.temp_directory)})
+    try:
+        # Under the catalog name that dbt's profile gives it, which the compiled tests name.
+        quoted = str(db_path).replace("'", "''")
+        con.execute(f"attach '{quoted}' as {DBT_CATALOG} (read_only)")
+        con.execute(f"use {DBT_CATALOG}")
+        for test in tests:
+            begun = time.perf_counter()
+            try:
+                # dbt's own wrapper for a test of the default configuration (count, != 0).
+                failures = con.execute(f"select count(*) from (\n{test.sql}\n) as dbt_internal_test",
+                                       parameters).fetchall()[0][0]
+            except duckdb.Error as exc:
+                nodes.append(NodeResult(test.unique_id, "test", "error", str(exc), time.perf_counter() - begun))
+                continue
+            message = "" if failures == 0 else (
+                f"Got {failures} result{'s' if failures != 1 else ''}, configured to fail if != 0")
+            nodes.append(NodeResult(test.unique_id, "test", "pass" if failures == 0 else "fail", message,
+                                    time.perf_counter() - begun, failures=failures))
+    finally:
+        con.close()
+    result = YearBuildResult(year=year, success=True, nodes=nodes, dbt_seconds=time.perf_counter() - started)
+    failed = result.failed_nodes()
+    if failed:
+        result.success = False
+        result.error = "; ".join(f"{n.unique_id}: {n.status}: {n.message}" for n in failed)
+        result.hint = resource_hint(result.error, settings)
+    return result
+
+
+def run_year_tests(scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings):
+    """The year's tests, as plain queries (or as `dbt test` when one has another configuration)."""
+    from workforce_platform.orchestration.year_build import PER_YEAR_SELECTOR, run_dbt_build
+
+    if unsupported_configuration(YEAR):
+        return run_dbt_build(scenario, year, db_path, settings, select=[PER_YEAR_SELECTOR], command="test")
+    return run_tests(YEAR, db_path, settings, year, scenario.scenario_id)
