@@ -229,11 +229,12 @@ def copy_sql_side_inputs(con: duckdb.DuckDBPyConnection, scratch: Path, scenario
 
 def build_sql_side(scenario: Scenario, year: int, scratch: Path, settings: ExecutionSettings):
     """The year's dbt models (no tests) built in the scratch database `scratch`, which holds copies
-    of their inputs (`copy_sql_side_inputs`); DuckDB spills next to it. Returns dbt's result."""
-    from workforce_platform.orchestration.year_build import PER_YEAR_SELECTOR, run_dbt_build
+    of their inputs (`copy_sql_side_inputs`); DuckDB spills next to it. dbt compiles them and
+    they run as plain statements (orchestration/plain_sql.py). Returns the build's result."""
+    from workforce_platform.orchestration.plain_sql import build_year_models
 
     scratch_settings = dataclasses.replace(settings, temp_directory=scratch.parent / "tmp")
-    return run_dbt_build(scenario, year, scratch, scratch_settings, select=[PER_YEAR_SELECTOR], command="run")
+    return build_year_models(scenario, year, scratch, scratch_settings)
 
 
 def compare_with_sql(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, settings: ExecutionSettings,

@@ -77,6 +77,15 @@ class YearBuildResult:
     def failed_nodes(self) -> list[NodeResult]:
         return [n for n in self.nodes if n.status in ("error", "fail", "runtime error")]
 
+    def fail_with_failed_nodes(self, settings: ExecutionSettings) -> None:
+        """Marks the build failed when a node failed: the error names each, the hint the setting
+        to change when a resource ran out."""
+        failed = self.failed_nodes()
+        if failed:
+            self.success = False
+            self.error = "; ".join(f"{n.unique_id}: {n.status}: {n.message}" for n in failed)
+            self.hint = resource_hint(self.error, settings)
+
 
 def check_year_order(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, db_path: Path,
                      previous_built_in_this_run: bool = False) -> None:
@@ -360,8 +369,8 @@ def build_parameters(scenario: Scenario, db_path: Path, settings: ExecutionSetti
         prepare_inputs(scenario, db_path)  # raises on bad input before writing anything
         _record_parameters_digest(db_path, scenario.scenario_id, None)  # until this load succeeds
         inputs_seconds = time.perf_counter() - started
-        # The seeds and views through dbt; their tests as plain queries (orchestration/plain_tests.py).
-        from workforce_platform.orchestration.plain_tests import PARAMETERS, run_tests, unsupported_configuration
+        # The seeds and views through dbt; their tests as plain queries (orchestration/plain_sql.py).
+        from workforce_platform.orchestration.plain_sql import PARAMETERS, run_tests, unsupported_configuration
 
         plain = not unsupported_configuration(PARAMETERS)
         result = run_dbt_build(
@@ -442,12 +451,12 @@ def build_year(scenario: Scenario, year: int, db_path: Path, settings: Execution
 def _polars_year(scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings,
                  engine: EngineSettings) -> YearBuildResult:
     """The Polars engine writes the year's tables; then the same per-year dbt tests run (compiled
-    once, as plain SQL: orchestration/plain_tests.py), so the asset checks are the same whichever
+    once, as plain SQL: orchestration/plain_sql.py), so the asset checks are the same whichever
     engine built the year. With the parity gate on, the helper process builds the gate's SQL
     side meanwhile (engines/sql_side_worker.py)."""
     from workforce_platform.engines.polars_engine import run_year
     from workforce_platform.engines.sql_side_worker import start_sql_side
-    from workforce_platform.orchestration.plain_tests import run_year_tests
+    from workforce_platform.orchestration.plain_sql import run_year_tests
 
     con = duckdb.connect(str(db_path), config={"threads": settings.threads, "memory_limit": settings.memory_limit,
                                                "temp_directory": str(settings.temp_directory)})

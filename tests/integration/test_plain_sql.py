@@ -1,6 +1,7 @@
-"""The project's dbt tests as plain SQL (the parameters' tests, the year's after the Polars engine)
-give what `dbt test` gives on the same database: the same tests, statuses, failing rows and
-messages, passing and failing."""
+"""dbt's compiled SQL as plain statements gives what dbt's runner gives on the same database: the
+project's tests (the parameters', the year's after the Polars engine) the same statuses, failing
+rows and messages, passing and failing; the year's models (the parity gate's SQL side) the same
+tables, column types and rows, and a failing model fails the build."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import duckdb
 import pytest
 
 from workforce_platform.config.scenario import load_scenario
+from workforce_platform.engines.parity import copy_sql_side_inputs
 from workforce_platform.engines.selection import resolve_engine
-from workforce_platform.orchestration import plain_tests
+from workforce_platform.orchestration import plain_sql
 from workforce_platform.orchestration.execution import resolve_execution
 from workforce_platform.orchestration.year_build import (
     PER_YEAR_SELECTOR, build_parameters, build_year, run_dbt_build,
@@ -27,25 +29,25 @@ def polars_years(tmp_path, scenario_factory):
     db = tmp_path / "polars years.duckdb"  # not dbt's catalog name, which the compiled tests use
     settings = resolve_execution(db)
     engine = resolve_engine(scenario, "polars", parity=False)
-    assert plain_tests.unsupported_configuration(plain_tests.YEAR) == []  # else the years would run `dbt test`
-    assert plain_tests.unsupported_configuration(plain_tests.PARAMETERS) == []
+    assert plain_sql.unsupported_configuration(plain_sql.YEAR) == []  # else the years would run `dbt test`
+    assert plain_sql.unsupported_configuration(plain_sql.PARAMETERS) == []
     parameters = build_parameters(scenario, db, settings)
     assert parameters.success, parameters.error
     # Each test once, as a plain query: dbt built only the seeds and views.
     assert sorted(n.unique_id for n in parameters.nodes if n.resource_type == "test") == sorted(
-        t.unique_id for t in plain_tests.compiled_tests(db, settings) if t.test_set == plain_tests.PARAMETERS)
+        t.unique_id for t in plain_sql.compiled_tests(db, settings) if t.test_set == plain_sql.PARAMETERS)
     for year in (2025, 2026):
         result = build_year(scenario, year, db, settings, previous_built_in_this_run=True, engine=engine)
         assert result.success, result.error
         assert {n.unique_id for n in result.nodes if n.resource_type == "test"} == set(
-            t.unique_id for t in plain_tests.compiled_tests(db, settings) if t.test_set == plain_tests.YEAR)
+            t.unique_id for t in plain_sql.compiled_tests(db, settings) if t.test_set == plain_sql.YEAR)
     return scenario, db, settings
 
 
 def test_plain_sql_tests_agree_with_dbt_test_on_passing_years(polars_years):
     scenario, db, settings = polars_years
     for year in (2025, 2026):
-        plain = plain_tests.run_year_tests(scenario, year, db, settings)
+        plain = plain_sql.run_year_tests(scenario, year, db, settings)
         dbt = run_dbt_build(scenario, year, db, settings, select=[PER_YEAR_SELECTOR], command="test")
         assert plain.success and dbt.success
         assert len(plain.nodes) == 14
@@ -67,7 +69,7 @@ def test_plain_sql_tests_fail_where_dbt_test_fails_with_the_same_rows_and_messag
                        order by employee_id limit 1""")
     finally:
         con.close()
-    plain = plain_tests.run_year_tests(scenario, 2026, db, settings)
+    plain = plain_sql.run_year_tests(scenario, 2026, db, settings)
     dbt = run_dbt_build(scenario, 2026, db, settings, select=[PER_YEAR_SELECTOR], command="test")
     assert not plain.success and not dbt.success
     failed = {uid: outcome for uid, outcome in _outcomes(plain).items() if outcome[0] == "fail"}
@@ -78,13 +80,13 @@ def test_plain_sql_tests_fail_where_dbt_test_fails_with_the_same_rows_and_messag
     assert names["unique_in_year_int_account_balances_rolled_employee_id"][:2] == ("fail", 1)
     assert "new_hires_dated_within_year" in plain.error
     # The other year's rows are untouched, and so are its results.
-    assert plain_tests.run_year_tests(scenario, 2025, db, settings).success
+    assert plain_sql.run_year_tests(scenario, 2025, db, settings).success
 
 
 def test_plain_sql_parameter_tests_agree_with_dbt_test_passing_and_failing(polars_years):
     scenario, db, settings = polars_years
     parameter_tests = {"select": ["fqn:*"], "exclude": [PER_YEAR_SELECTOR], "command": "test"}
-    plain = plain_tests.run_tests(plain_tests.PARAMETERS, db, settings)
+    plain = plain_sql.run_tests(plain_sql.PARAMETERS, db, settings)
     dbt = run_dbt_build(scenario, 2025, db, settings, **parameter_tests)
     assert plain.success and dbt.success and len(plain.nodes) == len(dbt.nodes) > 40
     assert {u: o[:2] for u, o in _outcomes(plain).items()} == {u: o[:2] for u, o in _outcomes(dbt).items()}
@@ -94,7 +96,7 @@ def test_plain_sql_parameter_tests_agree_with_dbt_test_passing_and_failing(polar
         con.execute("insert into config_pay_bands select * from config_pay_bands where pay_band_id = 1")
     finally:
         con.close()
-    plain = plain_tests.run_tests(plain_tests.PARAMETERS, db, settings)
+    plain = plain_sql.run_tests(plain_sql.PARAMETERS, db, settings)
     dbt = run_dbt_build(scenario, 2025, db, settings, **parameter_tests)
     failed = {u: o for u, o in _outcomes(plain).items() if o[0] != "pass"}
     assert failed and not plain.success and not dbt.success
@@ -105,16 +107,64 @@ def test_plain_sql_parameter_tests_agree_with_dbt_test_passing_and_failing(polar
 
 def test_the_compiled_tests_are_kept_for_the_projects_state_and_read_back_without_dbt(polars_years, monkeypatch):
     _, db, settings = polars_years
-    compiled = plain_tests.compiled_tests(db, settings)
-    assert plain_tests.COMPILED_PATH.is_file()
-    monkeypatch.setattr(plain_tests, "_compiled", {})
+    compiled = plain_sql.compiled_tests(db, settings)
+    assert plain_sql.COMPILED_PATH.is_file()
+    monkeypatch.setattr(plain_sql, "_compiled", {})
 
     def no_dbt(*args, **kwargs):
         raise AssertionError("compiled again although the project is unchanged")
 
-    monkeypatch.setattr(plain_tests, "_compile", no_dbt)
-    assert plain_tests.compiled_tests(db, settings) == compiled
-    monkeypatch.setattr(plain_tests, "_compiled", {})
-    monkeypatch.setattr(plain_tests, "source_digest", lambda: "another state of the project")
+    monkeypatch.setattr(plain_sql, "_compile", no_dbt)
+    assert plain_sql.compiled_tests(db, settings) == compiled
+    monkeypatch.setattr(plain_sql, "_compiled", {})
+    monkeypatch.setattr(plain_sql, "source_digest", lambda: "another state of the project")
     with pytest.raises(AssertionError, match="compiled again"):
-        plain_tests.compiled_tests(db, settings)
+        plain_sql.compiled_tests(db, settings)
+
+
+def _scratch_with_inputs(db, scenario, year, path):
+    path.parent.mkdir(parents=True)
+    con = duckdb.connect(str(db))
+    try:
+        copy_sql_side_inputs(con, path, scenario, year)
+    finally:
+        con.close()
+    return path
+
+
+def _tables(path):
+    """Every table of a database: its columns with their types, and its rows in a fixed order."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = [r[0] for r in con.execute("select table_name from duckdb_tables() order by table_name").fetchall()]
+        return {name: (con.execute(f"describe {name}").fetchall(),
+                       con.execute(f"select * from {name} order by all").fetchall()) for name in names}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("year", [2025, 2026], ids=["first_year", "later_year"])
+def test_the_year_models_run_as_plain_statements_build_what_dbt_run_builds(polars_years, tmp_path, year):
+    scenario, db, settings = polars_years
+    plain_db = _scratch_with_inputs(db, scenario, year, tmp_path / "plain" / "scratch.duckdb")
+    dbt_db = _scratch_with_inputs(db, scenario, year, tmp_path / "dbt" / "scratch.duckdb")
+    plain = plain_sql.build_year_models(scenario, year, plain_db, settings)
+    dbt = run_dbt_build(scenario, year, dbt_db, settings, select=[PER_YEAR_SELECTOR], command="run")
+    assert plain.success and dbt.success, (plain.error, dbt.error)
+    assert sorted(n.unique_id for n in plain.nodes) == sorted(n.unique_id for n in dbt.nodes) and len(plain.nodes) == 17
+    assert _tables(plain_db) == _tables(dbt_db)
+
+
+def test_a_failing_model_fails_the_plain_build_and_skips_the_models_after_it(polars_years, tmp_path):
+    scenario, db, settings = polars_years
+    scratch = _scratch_with_inputs(db, scenario, 2026, tmp_path / "plain" / "scratch.duckdb")
+    con = duckdb.connect(str(scratch))
+    try:
+        con.execute("delete from int_irs_limits_projected where plan_year = 2026")
+    finally:
+        con.close()
+    result = plain_sql.build_year_models(scenario, 2026, scratch, settings)
+    statuses = {n.unique_id.split(".")[-1]: n.status for n in result.nodes}
+    assert not result.success and statuses["int_plan_contributions_calculated"] == "error"
+    assert "no IRS limits for plan year 2026" in result.error
+    assert statuses["fct_workforce_snapshot"] == "skipped" and statuses["int_starting_workforce_assembled"] == "success"

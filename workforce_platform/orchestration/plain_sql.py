@@ -1,17 +1,23 @@
-"""The project's dbt tests run as plain SQL: the parameters' tests, and the year's tests after the
-Polars engine.
+"""dbt's compiled SQL run as plain DuckDB statements, where dbt's runner costs more than the SQL:
+the project's tests, and the year's models of the parity gate's SQL side.
 
-The tests are dbt's own (generic tests declared in the models' YAML). dbt compiles them once per
-state of the project; the year's tests leave the year and the scenario as the DuckDB parameters
-$simulation_year and $scenario_id (the macro `in_year_being_built`). Every build then runs them
-as plain queries. In dbt's runner the same tests cost about 0.3-0.5 s a year and 0.7 s for the
-parameters (selection, the adapter's cache, a compile per test); the queries take a few
-milliseconds each. The results carry dbt's statuses, failing rows and messages, so the asset
-checks read them as they read dbt's. Tests of another configuration than dbt's default (severity
-warn, another fail_calc, warn_if or error_if, where, limit, stored failures) run through dbt.
+**Tests** (the parameters' tests, and the year's tests after the Polars engine). They are dbt's own
+(generic tests declared in the models' YAML). dbt compiles them once per state of the project;
+the year's tests leave the year and the scenario as the DuckDB parameters $simulation_year and
+$scenario_id (the macro `in_year_being_built`). Every build then runs them as plain queries. In
+dbt's runner the same tests cost about 0.3-0.5 s a year and 0.7 s for the parameters (selection,
+the adapter's cache, a compile per test); the queries take a few milliseconds each. The results
+carry dbt's statuses, failing rows and messages, so the asset checks read them as they read
+dbt's. Tests of another configuration than dbt's default (severity warn, another fail_calc,
+warn_if or error_if, where, limit, stored failures) run through dbt. The compiled tests are kept
+in memory and in target/plain_tests.json, labelled with the project's source digest: a changed
+project compiles them again.
 
-The compiled tests are kept in memory and in target/plain_tests.json, labelled with the
-project's source digest: a changed project compiles them again.
+**The parity gate's SQL side** (`build_year_models`): dbt compiles the year's models for the year
+(the same SQL `dbt run` would run), and they run in dependency order with the two statements of
+the `year_partition` materialization: create the table, or replace the year's rows in it. The
+gate compares every table of it with the Polars engine's; a model of another materialization or
+with hooks makes the build go through `dbt run`.
 """
 
 from __future__ import annotations
@@ -137,7 +143,7 @@ def run_tests(test_set: str, db_path: Path, settings: ExecutionSettings, year: i
     """Runs the set's tests on `db_path` (the caller holds the database; the year's with `year` and
     `scenario_id`) and returns their results as dbt would: pass, fail or error, the failing rows
     and dbt's message."""
-    from workforce_platform.orchestration.year_build import NodeResult, YearBuildResult, resource_hint
+    from workforce_platform.orchestration.year_build import NodeResult, YearBuildResult
 
     started = time.perf_counter()
     tests = [t for t in compiled_tests(db_path, settings) if t.test_set == test_set]
@@ -166,11 +172,7 @@ def run_tests(test_set: str, db_path: Path, settings: ExecutionSettings, year: i
     finally:
         con.close()
     result = YearBuildResult(year=year, success=True, nodes=nodes, dbt_seconds=time.perf_counter() - started)
-    failed = result.failed_nodes()
-    if failed:
-        result.success = False
-        result.error = "; ".join(f"{n.unique_id}: {n.status}: {n.message}" for n in failed)
-        result.hint = resource_hint(result.error, settings)
+    result.fail_with_failed_nodes(settings)
     return result
 
 
@@ -181,3 +183,82 @@ def run_year_tests(scenario: Scenario, year: int, db_path: Path, settings: Execu
     if unsupported_configuration(YEAR):
         return run_dbt_build(scenario, year, db_path, settings, select=[PER_YEAR_SELECTOR], command="test")
     return run_tests(YEAR, db_path, settings, year, scenario.scenario_id)
+
+
+def build_year_models(scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings):
+    """The year's models in `db_path` (a scratch database holding their inputs), compiled by dbt
+    for the year and run as plain statements in dependency order; returns the build's result as
+    `dbt run` would (a failing model fails it, and the models after it are skipped)."""
+    from workforce_platform.orchestration.year_build import (
+        PER_YEAR_SELECTOR, NodeResult, YearBuildResult, invoke_dbt, run_dbt_build,
+    )
+
+    manifest = parsed_manifest()
+    models = {uid: node for uid, node in manifest.nodes.items()
+              if node.resource_type.value == "model" and PER_YEAR_TAG in node.tags}
+    if any(node.config.materialized != "year_partition" or node.config.pre_hook or node.config.post_hook
+           for node in models.values()):
+        return run_dbt_build(scenario, year, db_path, settings, select=[PER_YEAR_SELECTOR], command="run")
+    started = time.perf_counter()
+    variables = {"scenario_id": scenario.scenario_id, "simulation_year": year, "start_year": scenario.start_year}
+    outcome = invoke_dbt(["compile", "--quiet", "--no-write-json", "--no-populate-cache",
+                          "--vars", json.dumps(variables), "--select", PER_YEAR_SELECTOR], db_path, settings)
+    if not outcome.success:
+        return YearBuildResult(year=year, success=False, dbt_seconds=time.perf_counter() - started,
+                               error=f"dbt could not compile the year's models: {outcome.exception}")
+    compiled = {r.node.unique_id: r.node.compiled_code for r in outcome.result.results if r.node.unique_id in models}
+    if sorted(compiled) != sorted(models):
+        raise RuntimeError(f"dbt compiled {sorted(compiled)}, not the year's models {sorted(models)}")
+    result = YearBuildResult(year=year, success=True)
+    con = duckdb.connect(config={"threads": settings.threads, "memory_limit": settings.memory_limit,
+                                 "temp_directory": str(settings.temp_directory),
+                                 "preserve_insertion_order": False})  # as profiles.yml sets it
+    try:
+        quoted = str(db_path).replace("'", "''")
+        con.execute(f"attach '{quoted}' as {DBT_CATALOG}")
+        con.execute(f"use {DBT_CATALOG}")
+        failed = None
+        for uid in _dependency_order(models):
+            if failed is not None:
+                result.nodes.append(NodeResult(uid, "model", "skipped", f"skipped after {failed} failed", 0.0))
+                continue
+            table = f'{DBT_CATALOG}.main."{models[uid].alias}"'
+            begun = time.perf_counter()
+            try:
+                if con.execute("select count(*) from duckdb_tables() where database_name = ? and schema_name = 'main' "
+                               "and table_name = ?", [DBT_CATALOG, models[uid].alias]).fetchall()[0][0]:
+                    con.execute("begin transaction")
+                    con.execute(f"delete from {table} where scenario_id = ? and simulation_year = ?",
+                                [scenario.scenario_id, year])
+                    con.execute(f"insert into {table} by name {compiled[uid]}")
+                    con.execute("commit")
+                else:
+                    con.execute(f"create table {table} as {compiled[uid]}")
+                result.nodes.append(NodeResult(uid, "model", "success", "plain", time.perf_counter() - begun))
+            except duckdb.Error as exc:
+                failed = uid
+                result.nodes.append(NodeResult(uid, "model", "error", str(exc), time.perf_counter() - begun))
+    finally:
+        con.close()
+    result.dbt_seconds = time.perf_counter() - started
+    result.fail_with_failed_nodes(settings)
+    return result
+
+
+def _dependency_order(models: dict) -> list[str]:
+    """The models, each after the models it reads (ties by id, so the order is always the same)."""
+    order: list[str] = []
+    placed: set[str] = set()
+
+    def place(uid: str) -> None:
+        if uid in placed:
+            return
+        placed.add(uid)
+        for parent in sorted(models[uid].depends_on.nodes):
+            if parent in models:
+                place(parent)
+        order.append(uid)
+
+    for uid in sorted(models):
+        place(uid)
+    return order

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from workforce_platform.orchestration import plain_tests, year_build
+from workforce_platform.orchestration import plain_sql, year_build
 from workforce_platform.orchestration.execution import resolve_execution
 
 NAMES = ["events_typed_and_within_year", "unique_in_year_fct_nondiscrimination_tests_test_name"]
@@ -25,7 +25,7 @@ def _compiled(sqls: dict[str, str]):
 
 @pytest.fixture
 def compile_returns(monkeypatch):
-    monkeypatch.setattr(plain_tests, "test_sets", lambda: {plain_tests.YEAR: NAMES, plain_tests.PARAMETERS: [PARAMETER_TEST]})
+    monkeypatch.setattr(plain_sql, "test_sets", lambda: {plain_sql.YEAR: NAMES, plain_sql.PARAMETERS: [PARAMETER_TEST]})
 
     def returns(sqls):
         monkeypatch.setattr(year_build, "invoke_dbt", lambda args, db_path, settings: _compiled(sqls))
@@ -35,7 +35,7 @@ def compile_returns(monkeypatch):
 def test_a_compiled_year_test_that_reads_the_year_as_parameters_is_taken(compile_returns, tmp_path):
     sql = "select * from main.fct_yearly_events where simulation_year = $simulation_year and scenario_id = $scenario_id"
     compile_returns({**{name: sql for name in NAMES}, PARAMETER_TEST: "select 1 from main.config_levels"})
-    tests = plain_tests._compile(tmp_path / "x.duckdb", resolve_execution(tmp_path / "x.duckdb"))
+    tests = plain_sql._compile(tmp_path / "x.duckdb", resolve_execution(tmp_path / "x.duckdb"))
     assert sorted((t.unique_id.split(".")[2], t.test_set) for t in tests) == [
         (NAMES[0], "year"), (PARAMETER_TEST, "parameters"), (NAMES[1], "year")]
     assert tests[0].sql == sql
@@ -45,27 +45,27 @@ def test_a_compiled_year_test_without_the_year_parameter_is_refused(compile_retu
     compile_returns({NAMES[0]: "select 1 where simulation_year = $simulation_year", NAMES[1]: "select 1",
                      PARAMETER_TEST: "select 1"})
     with pytest.raises(RuntimeError, match=f"{NAMES[1]}.*reads the year other than through in_year_being_built"):
-        plain_tests._compile(tmp_path / "x.duckdb", resolve_execution(tmp_path / "x.duckdb"))
+        plain_sql._compile(tmp_path / "x.duckdb", resolve_execution(tmp_path / "x.duckdb"))
 
 
-@pytest.mark.parametrize("literal", [str(plain_tests._COMPILE_YEAR), plain_tests._COMPILE_SCENARIO])
+@pytest.mark.parametrize("literal", [str(plain_sql._COMPILE_YEAR), plain_sql._COMPILE_SCENARIO])
 def test_a_compiled_test_that_holds_the_year_or_scenario_as_a_literal_is_refused(compile_returns, tmp_path, literal):
     good = "select 1 where simulation_year = $simulation_year"
     compile_returns({NAMES[0]: good, NAMES[1]: good, PARAMETER_TEST: f"select 1 where x = '{literal}'"})
     with pytest.raises(RuntimeError, match=f"{PARAMETER_TEST}.*reads the year other than through in_year_being_built"):
-        plain_tests._compile(tmp_path / "x.duckdb", resolve_execution(tmp_path / "x.duckdb"))
+        plain_sql._compile(tmp_path / "x.duckdb", resolve_execution(tmp_path / "x.duckdb"))
 
 
 def test_dbt_compiling_other_tests_than_the_years_is_refused(compile_returns, tmp_path):
     compile_returns({NAMES[0]: "select 1 where simulation_year = $simulation_year", PARAMETER_TEST: "select 1"})
     with pytest.raises(RuntimeError, match="not the project's"):
-        plain_tests._compile(tmp_path / "x.duckdb", resolve_execution(tmp_path / "x.duckdb"))
+        plain_sql._compile(tmp_path / "x.duckdb", resolve_execution(tmp_path / "x.duckdb"))
 
 
 def test_year_tests_of_another_configuration_run_through_dbt_test(monkeypatch, tmp_path):
-    monkeypatch.setattr(plain_tests, "unsupported_configuration", lambda test_set: ["a_warning_test"])
+    monkeypatch.setattr(plain_sql, "unsupported_configuration", lambda test_set: ["a_warning_test"])
     calls = []
     monkeypatch.setattr(year_build, "run_dbt_build", lambda *args, **kwargs: calls.append(kwargs) or "dbt's result")
     db = Path(tmp_path / "x.duckdb")
-    assert plain_tests.run_year_tests(SimpleNamespace(scenario_id="s"), 2025, db, resolve_execution(db)) == "dbt's result"
+    assert plain_sql.run_year_tests(SimpleNamespace(scenario_id="s"), 2025, db, resolve_execution(db)) == "dbt's result"
     assert calls == [{"select": [year_build.PER_YEAR_SELECTOR], "command": "test"}]
