@@ -146,6 +146,10 @@ def _tables(path):
 @pytest.mark.parametrize("year", [2025, 2026], ids=["first_year", "later_year"])
 def test_the_year_models_run_as_plain_statements_build_what_dbt_run_builds(polars_years, tmp_path, year):
     scenario, db, settings = polars_years
+    # The project's models are templates: filled in for the year, dbt's own compile for it.
+    assert plain_sql.model_templates(db, settings) is not None
+    assert plain_sql.year_model_sql(scenario, year, db, settings) == plain_sql._compile_models(
+        scenario.scenario_id, year, scenario.start_year, db, settings)
     plain_db = _scratch_with_inputs(db, scenario, year, tmp_path / "plain" / "scratch.duckdb")
     dbt_db = _scratch_with_inputs(db, scenario, year, tmp_path / "dbt" / "scratch.duckdb")
     plain = plain_sql.build_year_models(scenario, year, plain_db, settings)

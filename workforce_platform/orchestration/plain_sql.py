@@ -13,8 +13,9 @@ warn_if or error_if, where, limit, stored failures) run through dbt. The compile
 in memory and in target/plain_tests.json, labelled with the project's source digest: a changed
 project compiles them again.
 
-**The parity gate's SQL side** (`build_year_models`): dbt compiles the year's models for the year
-(the same SQL `dbt run` would run), and they run in dependency order with the two statements of
+**The parity gate's SQL side** (`build_year_models`): the year's models as dbt compiles them for
+the year (the same SQL `dbt run` would run: filled in from templates that dbt compiled once per
+state of the project, see `model_templates`), run in dependency order with the two statements of
 the `year_partition` materialization: create the table, or replace the year's rows in it. The
 gate compares every table of it with the Polars engine's; a model of another materialization or
 with hooks makes the build go through `dbt run`.
@@ -186,29 +187,23 @@ def run_year_tests(scenario: Scenario, year: int, db_path: Path, settings: Execu
 
 
 def build_year_models(scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings):
-    """The year's models in `db_path` (a scratch database holding their inputs), compiled by dbt
-    for the year and run as plain statements in dependency order; returns the build's result as
-    `dbt run` would (a failing model fails it, and the models after it are skipped)."""
+    """The year's models in `db_path` (a scratch database holding their inputs), as dbt compiles
+    them for the year (`year_model_sql`), run as plain statements in dependency order; returns the
+    build's result as `dbt run` would (a failing model fails it, and the models after it are
+    skipped)."""
     from workforce_platform.orchestration.year_build import (
-        PER_YEAR_SELECTOR, NodeResult, YearBuildResult, invoke_dbt, run_dbt_build,
+        PER_YEAR_SELECTOR, NodeResult, YearBuildResult, run_dbt_build,
     )
 
-    manifest = parsed_manifest()
-    models = {uid: node for uid, node in manifest.nodes.items()
-              if node.resource_type.value == "model" and PER_YEAR_TAG in node.tags}
+    models = _year_models()
     if any(node.config.materialized != "year_partition" or node.config.pre_hook or node.config.post_hook
            for node in models.values()):
         return run_dbt_build(scenario, year, db_path, settings, select=[PER_YEAR_SELECTOR], command="run")
     started = time.perf_counter()
-    variables = {"scenario_id": scenario.scenario_id, "simulation_year": year, "start_year": scenario.start_year}
-    outcome = invoke_dbt(["compile", "--quiet", "--no-write-json", "--no-populate-cache",
-                          "--vars", json.dumps(variables), "--select", PER_YEAR_SELECTOR], db_path, settings)
-    if not outcome.success:
-        return YearBuildResult(year=year, success=False, dbt_seconds=time.perf_counter() - started,
-                               error=f"dbt could not compile the year's models: {outcome.exception}")
-    compiled = {r.node.unique_id: r.node.compiled_code for r in outcome.result.results if r.node.unique_id in models}
-    if sorted(compiled) != sorted(models):
-        raise RuntimeError(f"dbt compiled {sorted(compiled)}, not the year's models {sorted(models)}")
+    try:
+        compiled = year_model_sql(scenario, year, db_path, settings)
+    except ModelsNotCompiled as exc:
+        return YearBuildResult(year=year, success=False, dbt_seconds=time.perf_counter() - started, error=str(exc))
     result = YearBuildResult(year=year, success=True)
     con = duckdb.connect(config={"threads": settings.threads, "memory_limit": settings.memory_limit,
                                  "temp_directory": str(settings.temp_directory),
@@ -243,6 +238,102 @@ def build_year_models(scenario: Scenario, year: int, db_path: Path, settings: Ex
     result.dbt_seconds = time.perf_counter() - started
     result.fail_with_failed_nodes(settings)
     return result
+
+
+class ModelsNotCompiled(RuntimeError):
+    """dbt could not compile the year's models."""
+
+
+MODELS_PATH = DBT_PROJECT_DIR / "target" / "plain_models.json"
+FIRST, LATER = "first_year", "later_year"  # is_first_year() compiles a model two ways
+# Two sets of values that cannot be a real partition; see `model_templates`.
+_TEMPLATE_VALUES = ((987_654, "scenario_template_a"), (876_543, "scenario_template_b"))
+_templates: dict[str, Optional[dict]] = {}
+
+
+def _year_models() -> dict:
+    manifest = parsed_manifest()
+    return {uid: node for uid, node in manifest.nodes.items()
+            if node.resource_type.value == "model" and PER_YEAR_TAG in node.tags}
+
+
+def year_model_sql(scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings) -> dict[str, str]:
+    """The year's models' SQL, by model id, exactly as dbt compiles it for the scenario and year:
+    filled in from the templates kept for the project's state (`model_templates`), or compiled by
+    dbt for the year when the models are no textual function of the year and scenario."""
+    templates = model_templates(db_path, settings)
+    if templates is None:
+        return _compile_models(scenario.scenario_id, year, scenario.start_year, db_path, settings)
+    variant = FIRST if year == scenario.start_year else LATER
+    return {uid: _fill(sql, year, scenario.scenario_id) for uid, sql in templates[variant].items()}
+
+
+def _fill(template: str, year: int, scenario_id: str) -> str:
+    # The year first: a scenario id may hold digits, the template scenario holds none.
+    template_year, template_scenario = _TEMPLATE_VALUES[0]
+    return template.replace(str(template_year), str(year)).replace(template_scenario, scenario_id)
+
+
+def model_templates(db_path: Path, settings: ExecutionSettings) -> Optional[dict[str, dict[str, str]]]:
+    """The year's models compiled by dbt for a template year and scenario, first and later year,
+    kept per state of the project; None when they are not templates. They are taken only when
+    filling in a second year and scenario gives, character for character, what dbt compiles for
+    them: so the year and scenario enter the SQL only as their text (no arithmetic on them in
+    Jinja, no other value that holds them), and filling in any year gives dbt's own SQL."""
+    digest = source_digest()
+    with _lock:
+        if digest in _templates:
+            return _templates[digest]
+        templates = _read_templates(digest)
+        if templates is _NOT_KEPT:
+            templates = _derive_templates(db_path, settings)
+            MODELS_PATH.parent.mkdir(parents=True, exist_ok=True)
+            partial = MODELS_PATH.with_name(f"{MODELS_PATH.name}.{os.getpid()}.tmp")
+            partial.write_text(json.dumps({"source_digest": digest, "templates": templates}, indent=1))
+            os.replace(partial, MODELS_PATH)
+        _templates.clear()
+        _templates[digest] = templates
+        return templates
+
+
+_NOT_KEPT = object()
+
+
+def _read_templates(digest: str):
+    """The templates kept for this state of the project (a dict, or None: not templates), else _NOT_KEPT."""
+    try:
+        kept = json.loads(MODELS_PATH.read_text())
+        return kept["templates"] if kept.get("source_digest") == digest else _NOT_KEPT
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return _NOT_KEPT
+
+
+def _derive_templates(db_path: Path, settings: ExecutionSettings) -> Optional[dict[str, dict[str, str]]]:
+    (year_a, scenario_a), (year_b, scenario_b) = _TEMPLATE_VALUES
+    templates = {}
+    for variant, years_before in ((FIRST, 0), (LATER, 1)):
+        first = _compile_models(scenario_a, year_a, year_a - years_before, db_path, settings)
+        second = _compile_models(scenario_b, year_b, year_b - years_before, db_path, settings)
+        if {uid: _fill(sql, year_b, scenario_b) for uid, sql in first.items()} != second:
+            return None
+        templates[variant] = first
+    return templates
+
+
+def _compile_models(scenario_id: str, year: int, start_year: int, db_path: Path,
+                    settings: ExecutionSettings) -> dict[str, str]:
+    from workforce_platform.orchestration.year_build import PER_YEAR_SELECTOR, invoke_dbt
+
+    variables = {"scenario_id": scenario_id, "simulation_year": year, "start_year": start_year}
+    outcome = invoke_dbt(["compile", "--quiet", "--no-write-json", "--no-populate-cache",
+                          "--vars", json.dumps(variables), "--select", PER_YEAR_SELECTOR], db_path, settings)
+    if not outcome.success:
+        raise ModelsNotCompiled(f"dbt could not compile the year's models: {outcome.exception}")
+    models = _year_models()
+    compiled = {r.node.unique_id: r.node.compiled_code for r in outcome.result.results if r.node.unique_id in models}
+    if sorted(compiled) != sorted(models):
+        raise RuntimeError(f"dbt compiled {sorted(compiled)}, not the year's models {sorted(models)}")
+    return compiled
 
 
 def _dependency_order(models: dict) -> list[str]:

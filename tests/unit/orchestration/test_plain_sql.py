@@ -69,3 +69,27 @@ def test_year_tests_of_another_configuration_run_through_dbt_test(monkeypatch, t
     db = Path(tmp_path / "x.duckdb")
     assert plain_sql.run_year_tests(SimpleNamespace(scenario_id="s"), 2025, db, resolve_execution(db)) == "dbt's result"
     assert calls == [{"select": [year_build.PER_YEAR_SELECTOR], "command": "test"}]
+
+
+def _compiles_as(render):
+    """A stand-in for dbt's compile of the year's models: model id -> SQL rendered from the values."""
+    def compile_models(scenario_id, year, start_year, db_path, settings):
+        return {"model.workforce_simulation.m": render(scenario_id, year, start_year)}
+    return compile_models
+
+
+def test_models_whose_sql_holds_the_year_and_scenario_only_as_text_become_templates(monkeypatch, tmp_path):
+    render = lambda scenario, year, start: (f"select '{scenario}' as scenario_id, {year} as simulation_year, "
+                                            f"make_date({year}, 12, 31) {'-- first' if year == start else ''}")
+    monkeypatch.setattr(plain_sql, "_compile_models", _compiles_as(render))
+    templates = plain_sql._derive_templates(tmp_path / "x.duckdb", resolve_execution(tmp_path / "x.duckdb"))
+    assert templates is not None
+    filled = plain_sql._fill(templates[plain_sql.LATER]["model.workforce_simulation.m"], 2026, "s987654")
+    assert filled == render("s987654", 2026, 2025)  # a scenario id with the template year's digits stays
+    assert plain_sql._fill(templates[plain_sql.FIRST]["model.workforce_simulation.m"], 2025, "b") == render("b", 2025, 2025)
+
+
+def test_models_with_arithmetic_on_the_year_in_jinja_are_compiled_for_each_year(monkeypatch, tmp_path):
+    monkeypatch.setattr(plain_sql, "_compile_models", _compiles_as(
+        lambda scenario, year, start: f"select 'lookback year {year - 1}' as message"))
+    assert plain_sql._derive_templates(tmp_path / "x.duckdb", resolve_execution(tmp_path / "x.duckdb")) is None

@@ -40,7 +40,7 @@ threshold as (
     left join {{ ref('int_irs_limits_projected') }} as year_limits
         on year_limits.plan_year = {{ simulation_year() }} - 1
     where coalesce(year_limits.plan_year::varchar, error(
-        'no IRS limits for the lookback year {{ (var("simulation_year") | int) - 1 }}: config_irs_limits begins later')) is not null
+        'no IRS limits for the lookback year ' || ({{ simulation_year() }} - 1) || ': config_irs_limits begins later')) is not null
 )
 
 select
