@@ -29,7 +29,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import duckdb
 
@@ -47,7 +47,7 @@ _COMPILE_YEAR = 987_654
 _COMPILE_SCENARIO = "tests-compiled-without-a-scenario"
 _DEFAULT_CONFIGURATION = ("count(*)", "!= 0", "!= 0", "ERROR", None, None, False)
 _lock = threading.Lock()
-_compiled: dict[str, list["PlainTest"]] = {}
+_compiled: dict[str, list[dict]] = {}
 
 
 @dataclass(frozen=True)
@@ -85,35 +85,35 @@ def unsupported_configuration(test_set: str) -> list[str]:
 
 def compiled_tests(db_path: Path, settings: ExecutionSettings) -> list[PlainTest]:
     """Every compiled test for the project's current state (compiled by dbt when none are kept)."""
+    kept = _kept_for_project(COMPILED_PATH, _compiled, lambda: [
+        {"unique_id": t.unique_id, "test_set": t.test_set, "sql": t.sql} for t in _compile(db_path, settings)])
+    return [PlainTest(t["unique_id"], t["test_set"], t["sql"]) for t in kept]
+
+
+_NOT_KEPT = object()
+
+
+def _kept_for_project(path: Path, memory: dict, derive: Callable[[], Any]) -> Any:
+    """`derive()`'s value (JSON) for the project's current state: from `memory`, else from `path`
+    when it was kept there for this state, else derived and kept (labelled with the digest)."""
     digest = source_digest()
     with _lock:
-        if digest in _compiled:
-            return _compiled[digest]
-        tests = _read_kept(digest)
-        if tests is None:
-            tests = _compile(db_path, settings)
-            _keep(digest, tests)
-        _compiled.clear()
-        _compiled[digest] = tests
-        return tests
-
-
-def _read_kept(digest: str) -> Optional[list[PlainTest]]:
-    try:
-        kept = json.loads(COMPILED_PATH.read_text())
-        if kept.get("source_digest") != digest:
-            return None
-        return [PlainTest(t["unique_id"], t["test_set"], t["sql"]) for t in kept["tests"]]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def _keep(digest: str, tests: list[PlainTest]) -> None:
-    COMPILED_PATH.parent.mkdir(parents=True, exist_ok=True)
-    partial = COMPILED_PATH.with_name(f"{COMPILED_PATH.name}.{os.getpid()}.tmp")
-    partial.write_text(json.dumps({"source_digest": digest, "tests": [
-        {"unique_id": t.unique_id, "test_set": t.test_set, "sql": t.sql} for t in tests]}, indent=1))
-    os.replace(partial, COMPILED_PATH)  # another process reads the old file or the new one
+        if digest in memory:
+            return memory[digest]
+        try:
+            kept = json.loads(path.read_text())
+            value = kept["value"] if kept.get("source_digest") == digest else _NOT_KEPT
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            value = _NOT_KEPT
+        if value is _NOT_KEPT:
+            value = derive()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            partial.write_text(json.dumps({"source_digest": digest, "value": value}, indent=1))
+            os.replace(partial, path)  # another process reads the old file or the new one
+        memory.clear()
+        memory[digest] = value
+        return value
 
 
 def _compile(db_path: Path, settings: ExecutionSettings) -> list[PlainTest]:
@@ -280,32 +280,7 @@ def model_templates(db_path: Path, settings: ExecutionSettings) -> Optional[dict
     filling in a second year and scenario gives, character for character, what dbt compiles for
     them: so the year and scenario enter the SQL only as their text (no arithmetic on them in
     Jinja, no other value that holds them), and filling in any year gives dbt's own SQL."""
-    digest = source_digest()
-    with _lock:
-        if digest in _templates:
-            return _templates[digest]
-        templates = _read_templates(digest)
-        if templates is _NOT_KEPT:
-            templates = _derive_templates(db_path, settings)
-            MODELS_PATH.parent.mkdir(parents=True, exist_ok=True)
-            partial = MODELS_PATH.with_name(f"{MODELS_PATH.name}.{os.getpid()}.tmp")
-            partial.write_text(json.dumps({"source_digest": digest, "templates": templates}, indent=1))
-            os.replace(partial, MODELS_PATH)
-        _templates.clear()
-        _templates[digest] = templates
-        return templates
-
-
-_NOT_KEPT = object()
-
-
-def _read_templates(digest: str):
-    """The templates kept for this state of the project (a dict, or None: not templates), else _NOT_KEPT."""
-    try:
-        kept = json.loads(MODELS_PATH.read_text())
-        return kept["templates"] if kept.get("source_digest") == digest else _NOT_KEPT
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return _NOT_KEPT
+    return _kept_for_project(MODELS_PATH, _templates, lambda: _derive_templates(db_path, settings))
 
 
 def _derive_templates(db_path: Path, settings: ExecutionSettings) -> Optional[dict[str, dict[str, str]]]:
