@@ -161,8 +161,10 @@ def run_tests(test_set: str, db_path: Path, settings: ExecutionSettings, year: i
             begun = time.perf_counter()
             try:
                 # dbt's own wrapper for a test of the default configuration (count, != 0).
+                # Only the parameters the query names: DuckDB refuses any other.
+                named = {k: v for k, v in parameters.items() if f"${k}" in test.sql} if parameters else None
                 failures = con.execute(f"select count(*) from (\n{test.sql}\n) as dbt_internal_test",
-                                       parameters).fetchall()[0][0]
+                                       named).fetchall()[0][0]
             except duckdb.Error as exc:
                 nodes.append(NodeResult(test.unique_id, "test", "error", str(exc), time.perf_counter() - begun))
                 continue

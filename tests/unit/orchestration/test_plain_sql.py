@@ -93,3 +93,23 @@ def test_models_with_arithmetic_on_the_year_in_jinja_are_compiled_for_each_year(
     monkeypatch.setattr(plain_sql, "_compile_models", _compiles_as(
         lambda scenario, year, start: f"select 'lookback year {year - 1}' as message"))
     assert plain_sql._derive_templates(tmp_path / "x.duckdb", resolve_execution(tmp_path / "x.duckdb")) is None
+
+
+def test_a_year_test_gets_only_the_parameters_it_names(monkeypatch, tmp_path):
+    import duckdb
+
+    db = tmp_path / "x.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create table events as select * from (values (2025, 's', 1), (2026, 's', -1)) "
+                "as t(simulation_year, scenario_id, amount)")
+    con.close()
+    monkeypatch.setattr(plain_sql, "compiled_tests", lambda db_path, settings: [
+        plain_sql.PlainTest("test.p.year_only", plain_sql.YEAR,
+                            "select * from main.events where simulation_year = $simulation_year and amount < 0"),
+        plain_sql.PlainTest("test.p.both", plain_sql.YEAR, "select * from main.events where "
+                            "simulation_year = $simulation_year and scenario_id = $scenario_id and amount < 0")])
+    for year, failing in ((2025, 0), (2026, 1)):
+        result = plain_sql.run_tests(plain_sql.YEAR, db, resolve_execution(db), year, "s")
+        assert [(n.unique_id, n.status, n.failures) for n in result.nodes] == [
+            ("test.p.year_only", "pass" if not failing else "fail", failing),
+            ("test.p.both", "pass" if not failing else "fail", failing)]
