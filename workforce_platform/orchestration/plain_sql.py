@@ -150,13 +150,8 @@ def run_tests(test_set: str, db_path: Path, settings: ExecutionSettings, year: i
     tests = [t for t in compiled_tests(db_path, settings) if t.test_set == test_set]
     parameters = {"simulation_year": year, "scenario_id": scenario_id} if test_set == YEAR else None
     nodes = []
-    con = duckdb.connect(config={"threads": settings.threads, "memory_limit": settings.memory_limit,
-                                 "temp_directory": str(settings.temp_directory)})
+    con = _connect_as_dbt(db_path, settings, read_only=True)
     try:
-        # Under the catalog name that dbt's profile gives it, which the compiled tests name.
-        quoted = str(db_path).replace("'", "''")
-        con.execute(f"attach '{quoted}' as {DBT_CATALOG} (read_only)")
-        con.execute(f"use {DBT_CATALOG}")
         for test in tests:
             begun = time.perf_counter()
             try:
@@ -177,6 +172,22 @@ def run_tests(test_set: str, db_path: Path, settings: ExecutionSettings, year: i
     result = YearBuildResult(year=year, success=True, nodes=nodes, dbt_seconds=time.perf_counter() - started)
     result.fail_with_failed_nodes(settings)
     return result
+
+
+def _connect_as_dbt(db_path: Path, settings: ExecutionSettings, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """`db_path` under the catalog name that dbt's profile gives it (the compiled SQL names it),
+    with the profile's DuckDB settings."""
+    con = duckdb.connect(config={"threads": settings.threads, "memory_limit": settings.memory_limit,
+                                 "temp_directory": str(settings.temp_directory),
+                                 "preserve_insertion_order": False})  # as profiles.yml sets it
+    try:
+        quoted = str(db_path).replace("'", "''")
+        con.execute(f"attach '{quoted}' as {DBT_CATALOG}{' (read_only)' if read_only else ''}")
+        con.execute(f"use {DBT_CATALOG}")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def run_year_tests(scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings):
@@ -207,13 +218,11 @@ def build_year_models(scenario: Scenario, year: int, db_path: Path, settings: Ex
     except ModelsNotCompiled as exc:
         return YearBuildResult(year=year, success=False, dbt_seconds=time.perf_counter() - started, error=str(exc))
     result = YearBuildResult(year=year, success=True)
-    con = duckdb.connect(config={"threads": settings.threads, "memory_limit": settings.memory_limit,
-                                 "temp_directory": str(settings.temp_directory),
-                                 "preserve_insertion_order": False})  # as profiles.yml sets it
+    con = _connect_as_dbt(db_path, settings, read_only=False)
     try:
-        quoted = str(db_path).replace("'", "''")
-        con.execute(f"attach '{quoted}' as {DBT_CATALOG}")
-        con.execute(f"use {DBT_CATALOG}")
+        existing = {name for (name,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = ? and schema_name = 'main'",
+            [DBT_CATALOG]).fetchall()}
         failed = None
         for uid in _dependency_order(models):
             if failed is not None:
@@ -222,8 +231,7 @@ def build_year_models(scenario: Scenario, year: int, db_path: Path, settings: Ex
             table = f'{DBT_CATALOG}.main."{models[uid].alias}"'
             begun = time.perf_counter()
             try:
-                if con.execute("select count(*) from duckdb_tables() where database_name = ? and schema_name = 'main' "
-                               "and table_name = ?", [DBT_CATALOG, models[uid].alias]).fetchall()[0][0]:
+                if models[uid].alias in existing:  # each model writes only its own table
                     con.execute("begin transaction")
                     con.execute(f"delete from {table} where scenario_id = ? and simulation_year = ?",
                                 [scenario.scenario_id, year])

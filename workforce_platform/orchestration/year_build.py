@@ -77,13 +77,15 @@ class YearBuildResult:
     def failed_nodes(self) -> list[NodeResult]:
         return [n for n in self.nodes if n.status in ("error", "fail", "runtime error")]
 
+    def failed_nodes_text(self) -> str:
+        return "; ".join(f"{n.unique_id}: {n.status}: {n.message}" for n in self.failed_nodes())
+
     def fail_with_failed_nodes(self, settings: ExecutionSettings) -> None:
         """Marks the build failed when a node failed: the error names each, the hint the setting
         to change when a resource ran out."""
-        failed = self.failed_nodes()
-        if failed:
+        if self.failed_nodes():
             self.success = False
-            self.error = "; ".join(f"{n.unique_id}: {n.status}: {n.message}" for n in failed)
+            self.error = self.failed_nodes_text()
             self.hint = resource_hint(self.error, settings)
 
 
@@ -351,7 +353,7 @@ def run_dbt_build(
     if outcome.exception is not None:
         result.error = str(outcome.exception)
     elif not result.success:
-        result.error = "; ".join(f"{n.unique_id}: {n.status}: {n.message}" for n in result.failed_nodes()) or "dbt build failed"
+        result.error = result.failed_nodes_text() or "dbt build failed"
     if not result.success:
         result.hint = resource_hint(result.error or "", settings)
     return result
