@@ -8,6 +8,13 @@ everything else are the stock storage's, so the UI and the daemon read them as u
 remembers which tables exist: the stock storage asks before storing every asset check result,
 each time with a new engine and a schema lookup (about 0.1 s a year, by a sampling profile).
 
+Its connections commit with `PRAGMA synchronous=NORMAL`: the files are in WAL mode (the stock
+storage sets it), where NORMAL syncs the log at checkpoints rather than at every commit. A run
+stores a few hundred events, each its own transaction; syncing each cost about 0.3 ms here, about
+0.3-0.5 s a run of five years. The database stays consistent after any crash; a power loss may
+lose the last events before it, which the event log (a record of the runs; the results are in
+DuckDB) can afford.
+
 Configured in dagster.yaml (`event_log_storage`). `base_dir` defaults to $DAGSTER_HOME/storage,
 where the stock storage keeps its files: a storage class is not told the instance's directory, so
 code that opens an instance programmatically sets DAGSTER_HOME to it and uses
@@ -27,10 +34,14 @@ import workforce_platform.orchestration.dagster_fixes  # noqa: F401  (every proc
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
 _OPEN_RUN_SHARDS = 8
+
+
+def _sync_at_checkpoints(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
@@ -59,6 +70,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             engine = create_engine(
                 self.conn_string_for_shard(shard), connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
             )
+            event.listen(engine, "connect", _sync_at_checkpoints)
             self._engines[shard] = engine
             run_shards = [s for s in self._engines if s != "index"]
             for old in run_shards[:-_OPEN_RUN_SHARDS]:
