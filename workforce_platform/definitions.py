@@ -1,7 +1,8 @@
 """The Dagster entry point: `dagster dev` / `dagster asset materialize -m workforce_platform.definitions`.
 
 The scenario is the file named by WORKFORCE_SCENARIO (default: scenarios/baseline.yaml); its years
-are the partitions. Steps run in-process: dbt is imported and its manifest parsed once per run.
+are the partitions. Steps run in-process. Loading the definitions reads dbt's manifest without
+importing dbt; a step that runs dbt imports it and parses the project once per process.
 """
 
 from workforce_platform.assembly import build_definitions

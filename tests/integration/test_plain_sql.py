@@ -1,7 +1,9 @@
 """dbt's compiled SQL as plain statements gives what dbt's runner gives on the same database: the
 project's tests (the parameters', the year's after the Polars engine) the same statuses, failing
 rows and messages, passing and failing; the year's models (the parity gate's SQL side) the same
-tables, column types and rows, and a failing model fails the build."""
+tables, column types and rows, and a failing model fails the build; the parameters' seeds and
+views the same tables, views, column types and rows, without dbt once it built them for the
+project's state."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import pytest
 from workforce_platform.config.scenario import load_scenario
 from workforce_platform.engines.parity import copy_sql_side_inputs
 from workforce_platform.engines.selection import resolve_engine
-from workforce_platform.orchestration import plain_sql
+from workforce_platform.orchestration import plain_sql, year_build
 from workforce_platform.orchestration.execution import resolve_execution
 from workforce_platform.orchestration.year_build import (
     PER_YEAR_SELECTOR, build_parameters, build_year, run_dbt_build,
@@ -172,3 +174,62 @@ def test_a_failing_model_fails_the_plain_build_and_skips_the_models_after_it(pol
     assert not result.success and statuses["int_plan_contributions_calculated"] == "error"
     assert "no IRS limits for plan year 2026" in result.error
     assert statuses["fct_workforce_snapshot"] == "skipped" and statuses["int_starting_workforce_assembled"] == "success"
+
+
+def _relations(path):
+    """Every table and view of a database's main schema: its kind, its columns with their types,
+    and its rows in a fixed order."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = con.execute("select table_name, table_type from information_schema.tables "
+                            "where table_schema = 'main' order by table_name").fetchall()
+        return {name: (kind, con.execute(f"describe {name}").fetchall(),
+                       con.execute(f"select * from {name} order by all").fetchall()) for name, kind in names}
+    finally:
+        con.close()
+
+
+def test_the_parameters_as_plain_statements_are_what_dbt_build_builds(tmp_path, scenario_factory, monkeypatch):
+    scenario = load_scenario(scenario_factory(end_year=2026))
+    dbt_db, plain_db = tmp_path / "dbt parameters.duckdb", tmp_path / "plain parameters.duckdb"
+    settings = resolve_execution(dbt_db)
+    # A state of the project with nothing kept: the first build goes through dbt and keeps the rest.
+    monkeypatch.setattr(plain_sql, "PARAMETERS_PATH", tmp_path / "plain_parameters.json")
+    monkeypatch.setattr(plain_sql, "_parameters", {})
+    assert plain_sql.unsupported_parameters() == [] and plain_sql.parameter_statements() is None
+    by_dbt = build_parameters(scenario, dbt_db, settings)
+    assert by_dbt.success, by_dbt.error
+    assert {n.message for n in by_dbt.nodes if n.resource_type in ("seed", "model")} != {"plain"}
+    statements = plain_sql.parameter_statements()
+    assert statements is not None and (tmp_path / "plain_parameters.json").is_file()
+    views = [entry["relation"].split(".")[-1].strip('"') for entry in statements["views"]]
+    assert len(statements["seeds"]) == 13 and len(views) == 9
+    assert views.index("stg_scenario") < views.index("int_irs_limits_projected")  # dependency order
+
+    def no_dbt(*args, **kwargs):
+        raise AssertionError("dbt ran although the parameters' statements are kept")
+
+    monkeypatch.setattr(year_build, "invoke_dbt", no_dbt)
+    plain = build_parameters(scenario, plain_db, settings)
+    assert plain.success, plain.error
+    assert sorted((n.unique_id, n.status) for n in plain.nodes) == sorted((n.unique_id, n.status) for n in by_dbt.nodes)
+    assert {n.message for n in plain.nodes if n.resource_type in ("seed", "model")} == {"plain"}
+    seed_rows = {n.unique_id: n.rows_affected for n in plain.nodes if n.resource_type == "seed"}
+    assert seed_rows == {n.unique_id: n.rows_affected for n in by_dbt.nodes if n.resource_type == "seed"}
+    relations = _relations(plain_db)
+    assert relations == _relations(dbt_db) and len(relations) == 22
+    # Loaded again over the same database (its views and tables in place), it is the same again.
+    again = build_parameters(scenario, plain_db, settings)
+    assert again.success, again.error
+    assert _relations(plain_db) == relations
+
+
+def test_the_parameters_reload_as_plain_statements_under_built_years(polars_years):
+    scenario, db, settings = polars_years
+    assert plain_sql.parameter_statements() is not None  # kept by the fixture's first build at the latest
+    result = build_parameters(scenario, db, settings)
+    assert result.success, result.error
+    assert {n.message for n in result.nodes if n.resource_type in ("seed", "model")} == {"plain"}
+    engine = resolve_engine(scenario, "polars", parity=False)
+    year = build_year(scenario, 2026, db, settings, previous_built_in_this_run=True, engine=engine)
+    assert year.success, year.error

@@ -31,10 +31,10 @@ from dagster import (
     PartitionsDefinition,
     multi_asset,
 )
-from dagster_dbt.asset_utils import build_dbt_specs, get_asset_check_key_for_test
 from dagster_shared.record import replace
 
 from workforce_platform.assets.check_results import results_by_year
+from workforce_platform.assets.dagster_dbt_manifest_only import get_asset_check_key_for_test, unit_specs
 from workforce_platform.assets.memory_guard import stop_if_memory_guard_tripped
 from workforce_platform.assets.refusal import refuse
 from workforce_platform.assets.translator import WorkforceDbtTranslator
@@ -42,7 +42,7 @@ from workforce_platform.engines.sql_side_worker import warm_up
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
 from workforce_platform.orchestration.execution import ExecutionSettings, machine_cores
 from workforce_platform.orchestration.monitoring import Window, measured_stage, process_sampler
-from workforce_platform.orchestration.year_build import PER_YEAR_SELECTOR, YearBuildResult, build_parameters, build_year
+from workforce_platform.orchestration.year_build import YearBuildResult, build_parameters, build_year
 from workforce_platform.resources import SimulationResource
 
 
@@ -148,12 +148,11 @@ def _guarded_build(simulation: SimulationResource, stage: str, build: Callable[[
     return result, window
 
 
-def _dbt_unit(manifest_path: str, translator: WorkforceDbtTranslator, name: str, select: str, exclude: str = "",
+def _dbt_unit(manifest_path: str, translator: WorkforceDbtTranslator, name: str, per_year: bool,
               partitions_def: Optional[PartitionsDefinition] = None):
-    """A multi-asset of the selected dbt nodes that is built whole (see the module's docstring),
+    """A multi-asset of one unit's dbt nodes that is built whole (see the module's docstring),
     with its dbt tests as checks partitioned like it; a backfill of it is one run."""
-    specs, check_specs = build_dbt_specs(translator=translator, manifest=_manifest(manifest_path), select=select,
-                                         exclude=exclude, selector="", io_manager_key=None, project=None)
+    specs, check_specs = unit_specs(translator, _manifest(manifest_path), per_year)
     if partitions_def is not None:
         check_specs = [replace(spec, partitions_def=partitions_def) for spec in check_specs]
     return multi_asset(
@@ -171,7 +170,7 @@ def _dbt_unit(manifest_path: str, translator: WorkforceDbtTranslator, name: str,
 def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefinition, scenario_id: str) -> list[Any]:
     translator = WorkforceDbtTranslator(scenario_id)
 
-    @_dbt_unit(manifest_path, translator, name="simulation_parameters", select="fqn:*", exclude=PER_YEAR_SELECTOR)
+    @_dbt_unit(manifest_path, translator, name="simulation_parameters", per_year=False)
     def simulation_parameters(context: AssetExecutionContext, simulation: SimulationResource):
         manifest = _manifest(manifest_path)
         try:
@@ -187,8 +186,7 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
         if not result.success:
             _fail(context, result)
 
-    @_dbt_unit(manifest_path, translator, name="simulation_years", select=PER_YEAR_SELECTOR,
-               partitions_def=partitions_def)
+    @_dbt_unit(manifest_path, translator, name="simulation_years", per_year=True, partitions_def=partitions_def)
     def simulation_years(context: AssetExecutionContext, simulation: SimulationResource):
         # One year, or a range of years in order (a backfill's single run): a later year of the
         # range starts from the year before it, built earlier in this run; the gates check every

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 from dagster import AssetKey, PartitionMapping, TimeWindowPartitionMapping
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 from workforce_platform.asset_keys import with_scenario
+from workforce_platform.assets.dagster_dbt_manifest_only import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 from workforce_platform.orchestration.dbt_project import PER_YEAR_TAG
 
 

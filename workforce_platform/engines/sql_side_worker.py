@@ -8,8 +8,9 @@ builds the scratch database on the machine's other core, and the gate then only 
 - The helper is one process per run process, started when the run is known to build several
   years with the Polars engine and the gate (`warm_up`: by `workforce simulate` before the
   parameters, by a Dagster run of several years before its first year), and kept for the
-  following years. It imports dbt and loads the project (a few seconds) while this process works;
-  a year is handed to it only once it is ready. It holds no lock on the scenario's database and
+  following years. It loads the project's manifest and templates (and, when dbt must compile,
+  imports dbt and parses the project: a few seconds) while this process works; a year is handed
+  to it only once it is ready. It holds no lock on the scenario's database and
   writes nothing but its scratch database.
 - The year's scratch database goes to `<database>.parity/<scenario_id>-<year>/` with the inputs
   fingerprint it was built from. The gate uses it only when the year's inputs still have that
@@ -80,10 +81,10 @@ def _project_identity() -> tuple[str, str]:
 def _serve(connection: Any) -> None:
     """The helper's loop: warm up, say so, then build each scratch database it is sent."""
     from workforce_platform.engines.parity import build_sql_side
-    from workforce_platform.orchestration.dbt_project import parsed_manifest
+    from workforce_platform.orchestration.plain_sql import prepare_year_models
 
     try:
-        parsed_manifest()
+        prepare_year_models()
         connection.send(("ready", None))
     except BaseException:
         connection.send(("failed", traceback.format_exc(limit=5)))

@@ -34,7 +34,9 @@ from typing import Any, Callable, Optional
 import duckdb
 
 from workforce_platform.config.scenario import Scenario
-from workforce_platform.orchestration.dbt_project import DBT_PROJECT_DIR, PER_YEAR_TAG, parsed_manifest, source_digest
+from workforce_platform.orchestration.dbt_project import (
+    DBT_PROJECT_DIR, PER_YEAR_TAG, manifest_json, parsed_manifest, source_digest,
+)
 from workforce_platform.orchestration.execution import ExecutionSettings
 
 COMPILED_PATH = DBT_PROJECT_DIR / "target" / "plain_tests.json"
@@ -60,26 +62,26 @@ class PlainTest:
 def test_sets() -> dict[str, list[str]]:
     """The tests by set, by name, as dbt selects them: `dbt test --select tag:per_year` takes the
     tests of any per-year model (eager indirect selection), the parameters' build the others."""
-    manifest = parsed_manifest()
-    per_year = {uid for uid, node in manifest.nodes.items() if PER_YEAR_TAG in node.tags}
+    nodes = manifest_json()["nodes"]
+    per_year = {uid for uid, node in nodes.items() if PER_YEAR_TAG in node["tags"]}
     sets: dict[str, list[str]] = {YEAR: [], PARAMETERS: []}
-    for node in manifest.nodes.values():
-        if node.resource_type.value == "test":
-            sets[YEAR if per_year.intersection(node.depends_on.nodes) else PARAMETERS].append(node.name)
+    for node in nodes.values():
+        if node["resource_type"] == "test":
+            sets[YEAR if per_year.intersection(node["depends_on"]["nodes"]) else PARAMETERS].append(node["name"])
     return {name: sorted(names) for name, names in sets.items()}
 
 
 def unsupported_configuration(test_set: str) -> list[str]:
     """The set's tests whose configuration the plain queries do not reproduce."""
-    manifest = parsed_manifest()
     names = set(test_sets()[test_set])
     unsupported = []
-    for node in manifest.nodes.values():
-        if node.resource_type.value == "test" and node.name in names:
-            config = node.config
-            if (config.fail_calc, config.warn_if, config.error_if, str(config.severity).upper(), config.where,
-                    config.limit, bool(config.store_failures)) != _DEFAULT_CONFIGURATION:
-                unsupported.append(node.name)
+    for node in manifest_json()["nodes"].values():
+        if node["resource_type"] == "test" and node["name"] in names:
+            config = node["config"]
+            if (config.get("fail_calc"), config.get("warn_if"), config.get("error_if"),
+                    str(config.get("severity")).upper(), config.get("where"), config.get("limit"),
+                    bool(config.get("store_failures"))) != _DEFAULT_CONFIGURATION:
+                unsupported.append(node["name"])
     return unsupported
 
 
@@ -96,24 +98,38 @@ _NOT_KEPT = object()
 def _kept_for_project(path: Path, memory: dict, derive: Callable[[], Any]) -> Any:
     """`derive()`'s value (JSON) for the project's current state: from `memory`, else from `path`
     when it was kept there for this state, else derived and kept (labelled with the digest)."""
-    digest = source_digest()
     with _lock:
-        if digest in memory:
-            return memory[digest]
-        try:
-            kept = json.loads(path.read_text())
-            value = kept["value"] if kept.get("source_digest") == digest else _NOT_KEPT
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            value = _NOT_KEPT
+        value = _read_kept(path, memory)
         if value is _NOT_KEPT:
             value = derive()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            partial.write_text(json.dumps({"source_digest": digest, "value": value}, indent=1))
-            os.replace(partial, path)  # another process reads the old file or the new one
+            _keep(path, memory, value)
+        return value
+
+
+def _read_kept(path: Path, memory: dict) -> Any:
+    """The value kept in `memory` or `path` for the project's current state, else _NOT_KEPT."""
+    digest = source_digest()
+    if digest in memory:
+        return memory[digest]
+    try:
+        kept = json.loads(path.read_text())
+        value = kept["value"] if kept.get("source_digest") == digest else _NOT_KEPT
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        value = _NOT_KEPT
+    if value is not _NOT_KEPT:
         memory.clear()
         memory[digest] = value
-        return value
+    return value
+
+
+def _keep(path: Path, memory: dict, value: Any) -> None:
+    digest = source_digest()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    partial.write_text(json.dumps({"source_digest": digest, "value": value}, indent=1))
+    os.replace(partial, path)  # another process reads the old file or the new one
+    memory.clear()
+    memory[digest] = value
 
 
 def _compile(db_path: Path, settings: ExecutionSettings) -> list[PlainTest]:
@@ -209,8 +225,7 @@ def build_year_models(scenario: Scenario, year: int, db_path: Path, settings: Ex
     )
 
     models = _year_models()
-    if any(node.config.materialized != "year_partition" or node.config.pre_hook or node.config.post_hook
-           for node in models.values()):
+    if any(node["config"]["materialized"] != "year_partition" or _has_hooks(node) for node in models.values()):
         return run_dbt_build(scenario, year, db_path, settings, select=[PER_YEAR_SELECTOR], command="run")
     started = time.perf_counter()
     try:
@@ -228,10 +243,10 @@ def build_year_models(scenario: Scenario, year: int, db_path: Path, settings: Ex
             if failed is not None:
                 result.nodes.append(NodeResult(uid, "model", "skipped", f"skipped after {failed} failed", 0.0))
                 continue
-            table = f'{DBT_CATALOG}.main."{models[uid].alias}"'
+            table = f'{DBT_CATALOG}.main."{models[uid]["alias"]}"'
             begun = time.perf_counter()
             try:
-                if models[uid].alias in existing:  # each model writes only its own table
+                if models[uid]["alias"] in existing:  # each model writes only its own table
                     con.execute("begin transaction")
                     con.execute(f"delete from {table} where scenario_id = ? and simulation_year = ?",
                                 [scenario.scenario_id, year])
@@ -261,10 +276,13 @@ _TEMPLATE_VALUES = ((987_654, "scenario_template_a"), (876_543, "scenario_templa
 _templates: dict[str, Optional[dict]] = {}
 
 
-def _year_models() -> dict:
-    manifest = parsed_manifest()
-    return {uid: node for uid, node in manifest.nodes.items()
-            if node.resource_type.value == "model" and PER_YEAR_TAG in node.tags}
+def _year_models() -> dict[str, dict]:
+    return {uid: node for uid, node in manifest_json()["nodes"].items()
+            if node["resource_type"] == "model" and PER_YEAR_TAG in node["tags"]}
+
+
+def _has_hooks(node: dict) -> bool:
+    return bool(node["config"].get("pre-hook") or node["config"].get("post-hook"))
 
 
 def year_model_sql(scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings) -> dict[str, str]:
@@ -291,6 +309,16 @@ def model_templates(db_path: Path, settings: ExecutionSettings) -> Optional[dict
     them: so the year and scenario enter the SQL only as their text (no arithmetic on them in
     Jinja, no other value that holds them), and filling in any year gives dbt's own SQL."""
     return _kept_for_project(MODELS_PATH, _templates, lambda: _derive_templates(db_path, settings))
+
+
+def prepare_year_models() -> None:
+    """Loads what `build_year_models` needs: the manifest, and dbt itself (imported, the project
+    parsed) only when no templates are kept for the project's state, so dbt will compile."""
+    manifest_json()
+    with _lock:
+        kept = _read_kept(MODELS_PATH, _templates)
+    if kept is _NOT_KEPT or kept is None:
+        parsed_manifest()
 
 
 def _derive_templates(db_path: Path, settings: ExecutionSettings) -> Optional[dict[str, dict[str, str]]]:
@@ -330,7 +358,7 @@ def _dependency_order(models: dict) -> list[str]:
         if uid in placed:
             return
         placed.add(uid)
-        for parent in sorted(models[uid].depends_on.nodes):
+        for parent in sorted(models[uid]["depends_on"]["nodes"]):
             if parent in models:
                 place(parent)
         order.append(uid)
@@ -338,3 +366,135 @@ def _dependency_order(models: dict) -> list[str]:
     for uid in sorted(models):
         place(uid)
     return order
+
+
+PARAMETERS_PATH = DBT_PROJECT_DIR / "target" / "plain_parameters.json"
+# Two sets of variables for compiling the parameters' views: they are taken only when both give
+# the same SQL (the views do not depend on the scenario or year that dbt is told).
+_PARAMETER_VARIABLES = ({"scenario_id": "scenario_template_a", "simulation_year": 987_654, "start_year": 987_654},
+                        {"scenario_id": "scenario_template_b", "simulation_year": 876_543, "start_year": 876_542})
+_parameters: dict[str, Optional[dict]] = {}
+
+
+def _parameter_nodes() -> dict[str, dict]:
+    """What the parameters' build (`dbt build --select fqn:* --exclude tag:per_year`) builds."""
+    return {uid: node for uid, node in manifest_json()["nodes"].items()
+            if node["resource_type"] not in ("test", "analysis", "operation", "sql_operation", "unit_test")
+            and PER_YEAR_TAG not in node["tags"]}
+
+
+def unsupported_parameters() -> list[str]:
+    """The parameters' nodes that plain statements would not build as dbt does: anything but SQL
+    views and seeds loaded by dbt-duckdb's CSV copy, hooks, SQL headers, enforced contracts."""
+    unsupported = []
+    for uid, node in _parameter_nodes().items():
+        config = node["config"]
+        plain = (not _has_hooks(node) and not config.get("sql_header")
+                 and not (config.get("contract") or {}).get("enforced")
+                 and ((node["resource_type"] == "model" and config.get("materialized") == "view"
+                       and node.get("language", "sql") == "sql")
+                      or (node["resource_type"] == "seed" and config.get("fast", True))))
+        if not plain:
+            unsupported.append(uid)
+    return unsupported
+
+
+def parameter_statements() -> Optional[dict]:
+    """What plain statements need to build the parameters as dbt does (`keep_parameter_statements`),
+    when kept for the project's current state; else None."""
+    with _lock:
+        kept = _read_kept(PARAMETERS_PATH, _parameters)
+    return None if kept is _NOT_KEPT or unsupported_parameters() else kept
+
+
+def keep_parameter_statements(db_path: Path, settings: ExecutionSettings) -> None:
+    """Keeps, for the project's current state, the parameters as dbt built them in `db_path` (just
+    now, by `dbt build`): each seed's table columns and CSV file (dbt-duckdb creates the table
+    with the types dbt infers or is told, then copies the file into it; both depend only on the
+    project), and each view's SQL as dbt compiles it. Kept as None (dbt builds them) when the
+    views' SQL depends on the variables. Once per state: nothing is done when they are kept."""
+    with _lock:
+        if _read_kept(PARAMETERS_PATH, _parameters) is not _NOT_KEPT:
+            return
+    compiled = [_compile_parameter_views(variables, db_path, settings) for variables in _PARAMETER_VARIABLES]
+    value: Optional[dict] = None
+    if compiled[0] == compiled[1]:
+        nodes = _parameter_nodes()
+        con = _connect_as_dbt(db_path, settings, read_only=True)
+        try:
+            seeds = [{"unique_id": uid, "relation": node["relation_name"],
+                      "path": node["original_file_path"],  # in the project
+                      "delimiter": node["config"].get("delimiter") or ",",
+                      "columns": con.execute(
+                          "select column_name, data_type from duckdb_columns() where database_name = ? "
+                          "and schema_name = ? and table_name = ? order by column_index",
+                          [DBT_CATALOG, node["schema"], node["alias"]]).fetchall()}
+                     for uid, node in sorted(nodes.items()) if node["resource_type"] == "seed"]
+        finally:
+            con.close()
+        views = {uid: node for uid, node in nodes.items() if node["resource_type"] == "model"}
+        value = {"seeds": seeds, "views": [{"unique_id": uid, "relation": views[uid]["relation_name"],
+                                            "sql": compiled[0][uid]} for uid in _dependency_order(views)]}
+    with _lock:
+        _keep(PARAMETERS_PATH, _parameters, value)
+
+
+def _compile_parameter_views(variables: dict, db_path: Path, settings: ExecutionSettings) -> dict[str, str]:
+    from workforce_platform.orchestration.year_build import invoke_dbt
+
+    views = sorted(uid for uid, node in _parameter_nodes().items() if node["resource_type"] == "model")
+    outcome = invoke_dbt(["compile", "--quiet", "--no-write-json", "--no-populate-cache", "--vars",
+                          json.dumps(variables), "--select", *(uid.split(".")[-1] for uid in views)],
+                         db_path, settings)
+    if not outcome.success:
+        raise ModelsNotCompiled(f"dbt could not compile the parameters' views: {outcome.exception}")
+    compiled = {r.node.unique_id: r.node.compiled_code for r in outcome.result.results if r.node.unique_id in views}
+    if sorted(compiled) != views:
+        raise RuntimeError(f"dbt compiled {sorted(compiled)}, not the parameters' views {views}")
+    return compiled
+
+
+def build_parameter_relations(statements: dict, db_path: Path, settings: ExecutionSettings):
+    """The parameters' seeds and views in `db_path` from `parameter_statements()`, as dbt builds
+    them: each seed's table created with dbt's columns and filled by the same CSV copy, then the
+    views in dependency order. Returns the build's result as `dbt build` would (without the
+    tests): a failing node fails it, and the nodes after it are skipped."""
+    from workforce_platform.orchestration.year_build import NodeResult, YearBuildResult
+
+    started = time.perf_counter()
+    result = YearBuildResult(year=0, success=True)
+    con = _connect_as_dbt(db_path, settings, read_only=False)
+    try:
+        failed = None
+        for kind, entries in (("seed", statements["seeds"]), ("model", statements["views"])):
+            for entry in entries:
+                uid, relation = entry["unique_id"], entry["relation"]
+                if failed is not None:
+                    result.nodes.append(NodeResult(uid, kind, "skipped", f"skipped after {failed} failed", 0.0))
+                    continue
+                begun = time.perf_counter()
+                try:
+                    rows = None
+                    if kind == "seed":
+                        columns = ", ".join(f'"{name}" {data_type}' for name, data_type in entry["columns"])
+                        path = str(DBT_PROJECT_DIR / entry["path"]).replace("'", "''")
+                        delimiter = entry["delimiter"].replace("'", "''")
+                        con.execute("begin transaction")
+                        con.execute(f"create or replace table {relation} ({columns})")
+                        rows = con.execute(f"copy {relation} from '{path}' "
+                                           f"(format csv, header true, delimiter '{delimiter}')").fetchall()[0][0]
+                        con.execute("commit")
+                    else:
+                        con.execute(f"create or replace view {relation} as (\n{entry['sql']}\n)")
+                    result.nodes.append(NodeResult(uid, kind, "success", "plain", time.perf_counter() - begun,
+                                                   rows_affected=rows))
+                except duckdb.Error as exc:
+                    if kind == "seed":
+                        con.execute("rollback")
+                    failed = uid
+                    result.nodes.append(NodeResult(uid, kind, "error", str(exc), time.perf_counter() - begun))
+    finally:
+        con.close()
+    result.dbt_seconds = time.perf_counter() - started
+    result.fail_with_failed_nodes(settings)
+    return result

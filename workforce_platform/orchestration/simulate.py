@@ -20,7 +20,7 @@ from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.failures import RECORDED_BY_TAG, failure_lines, record_failures
 from workforce_platform.orchestration.tables import table_exists
-from workforce_platform.orchestration.dbt_project import parsed_manifest
+from workforce_platform.orchestration.dbt_project import ensure_manifest
 from workforce_platform.orchestration.year_build import parameters_current
 from workforce_platform.orchestration.execution import ExecutionSettings, machine_cores
 from workforce_platform.orchestration.monitoring import STAGES, peak_rss_bytes, process_sampler
@@ -216,8 +216,9 @@ def run_simulation(
     if engine_settings.engine == "polars" and engine_settings.parity and len(years) > 1:
         # The parity gate's SQL side is built beside the engine by a helper, which warms up while
         # the parameters and the first year build (engines/sql_side_worker.py). The project is
-        # parsed here first: the helper's parse then reads it, and this process never waits for it.
-        parsed_manifest()
+        # parsed here first when it changed: the helper then reads the parse, and this process
+        # never waits for it.
+        ensure_manifest()
         warm_up(settings)
     # Each build step arms the memory guard with these settings; this window spans the run.
     sampler = process_sampler()

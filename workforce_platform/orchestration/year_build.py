@@ -23,7 +23,7 @@ from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.execution import ExecutionSettings
 from workforce_platform.orchestration.tables import table_exists
 from workforce_platform.orchestration.dbt_project import (
-    DBT_PROJECT_NAME, PER_YEAR_TAG, configure_dbt_environment, parsed_manifest, project_args,
+    DBT_PROJECT_NAME, PER_YEAR_TAG, manifest_json, parsed_manifest, prepare_dbt_runner, project_args,
 )
 from workforce_platform.paths import databases_dir
 from workforce_platform.simulation.vesting import vesting_steps
@@ -282,27 +282,27 @@ PER_YEAR_SELECTOR = f"tag:{PER_YEAR_TAG}"
 
 def parameter_relations() -> list[str]:
     """The relations in `main` outside the year that the year's models read (parameter seeds and
-    views), from the parsed manifest, in name order."""
-    manifest = parsed_manifest()
+    views), from the project's manifest, in name order."""
+    manifest = manifest_json()
     read = set()
-    for node in manifest.nodes.values():
-        if PER_YEAR_TAG in node.tags and node.resource_type.value == "model":
-            read.update(node.depends_on.nodes)
+    for node in manifest["nodes"].values():
+        if PER_YEAR_TAG in node["tags"] and node["resource_type"] == "model":
+            read.update(node["depends_on"]["nodes"])
     names = set()
     for unique_id in read:
-        parent = manifest.nodes.get(unique_id) or manifest.sources.get(unique_id)
-        if parent is None or PER_YEAR_TAG in getattr(parent, "tags", ()):
+        parent = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id)
+        if parent is None or PER_YEAR_TAG in parent.get("tags", ()):
             continue
-        if parent.resource_type.value not in ("model", "seed"):
+        if parent["resource_type"] not in ("model", "seed"):
             raise RuntimeError(f"the year's models read {unique_id} directly; only models and seeds are expected")
-        names.add(parent.alias)
+        names.add(parent["alias"])
     return sorted(names)
 
 
 def invoke_dbt(args: list[str], db_path: Path, settings: ExecutionSettings) -> Any:
     """One in-process dbt command on the pre-parsed manifest, against `db_path` with the run's
     threads and DuckDB settings; the project and profile arguments are added here."""
-    configure_dbt_environment()
+    prepare_dbt_runner()
     from dbt.cli.main import dbtRunner
 
     threads = settings.threads
@@ -371,16 +371,24 @@ def build_parameters(scenario: Scenario, db_path: Path, settings: ExecutionSetti
         prepare_inputs(scenario, db_path)  # raises on bad input before writing anything
         _record_parameters_digest(db_path, scenario.scenario_id, None)  # until this load succeeds
         inputs_seconds = time.perf_counter() - started
-        # The seeds and views through dbt; their tests as plain queries (orchestration/plain_sql.py).
-        from workforce_platform.orchestration.plain_sql import PARAMETERS, run_tests, unsupported_configuration
+        # The seeds and views as dbt built them the first time for the project's state, and their
+        # tests as dbt compiled them, both as plain statements (orchestration/plain_sql.py).
+        from workforce_platform.orchestration import plain_sql
 
-        plain = not unsupported_configuration(PARAMETERS)
-        result = run_dbt_build(
-            scenario, scenario.start_year, db_path, settings,
-            select=["fqn:*"], exclude=[PER_YEAR_SELECTOR, *(["resource_type:test"] if plain else [])],
-        )
+        plain = not plain_sql.unsupported_configuration(plain_sql.PARAMETERS)
+        statements = plain_sql.parameter_statements() if plain else None
+        if statements is not None:
+            result = plain_sql.build_parameter_relations(statements, db_path, settings)
+            result.year = scenario.start_year
+        else:
+            result = run_dbt_build(
+                scenario, scenario.start_year, db_path, settings,
+                select=["fqn:*"], exclude=[PER_YEAR_SELECTOR, *(["resource_type:test"] if plain else [])],
+            )
+            if plain and result.success and not plain_sql.unsupported_parameters():
+                plain_sql.keep_parameter_statements(db_path, settings)
         if plain and result.success:
-            tests = run_tests(PARAMETERS, db_path, settings)
+            tests = plain_sql.run_tests(plain_sql.PARAMETERS, db_path, settings)
             result.nodes += tests.nodes
             result.success, result.error, result.hint = tests.success, tests.error, tests.hint
             result.dbt_seconds += tests.dbt_seconds

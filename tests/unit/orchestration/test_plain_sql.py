@@ -113,3 +113,54 @@ def test_a_year_test_gets_only_the_parameters_it_names(monkeypatch, tmp_path):
         assert [(n.unique_id, n.status, n.failures) for n in result.nodes] == [
             ("test.p.year_only", "pass" if not failing else "fail", failing),
             ("test.p.both", "pass" if not failing else "fail", failing)]
+
+
+def test_parameter_views_whose_sql_depends_on_the_variables_are_left_to_dbt(monkeypatch, tmp_path):
+    monkeypatch.setattr(plain_sql, "PARAMETERS_PATH", tmp_path / "plain_parameters.json")
+    monkeypatch.setattr(plain_sql, "_parameters", {})
+    monkeypatch.setattr(plain_sql, "unsupported_parameters", lambda: [])
+    compiles = iter([{"model.p.v": "select 2025 as year"}, {"model.p.v": "select 2026 as year"}])
+    monkeypatch.setattr(plain_sql, "_compile_parameter_views", lambda variables, db_path, settings: next(compiles))
+    db = tmp_path / "x.duckdb"
+    plain_sql.keep_parameter_statements(db, resolve_execution(db))
+    assert plain_sql.parameter_statements() is None  # kept as "dbt builds them"
+    plain_sql.keep_parameter_statements(db, resolve_execution(db))  # once per state: no compile again
+
+
+def _manifest_of(nodes: dict) -> dict:
+    defaults = {"tags": [], "language": "sql", "depends_on": {"nodes": []}}
+    return {"nodes": {uid: {**defaults, **node} for uid, node in nodes.items()}}
+
+
+def test_parameter_nodes_that_plain_statements_would_not_build_as_dbt_are_named(monkeypatch):
+    monkeypatch.setattr(plain_sql, "manifest_json", lambda: _manifest_of({
+        "seed.p.s": {"resource_type": "seed", "config": {}},
+        "seed.p.slow_seed": {"resource_type": "seed", "config": {"fast": False}},
+        "model.p.view": {"resource_type": "model", "config": {"materialized": "view"}},
+        "model.p.table": {"resource_type": "model", "config": {"materialized": "table"}},
+        "model.p.hooked": {"resource_type": "model", "config": {"materialized": "view", "post-hook": ["select 1"]}},
+        "model.p.python": {"resource_type": "model", "language": "python", "config": {"materialized": "view"}},
+        "snapshot.p.snap": {"resource_type": "snapshot", "config": {}},
+        "model.p.year": {"resource_type": "model", "tags": ["per_year"], "config": {"materialized": "year_partition"}},
+        "test.p.t": {"resource_type": "test", "config": {}},
+    }))
+    assert sorted(plain_sql.unsupported_parameters()) == [
+        "model.p.hooked", "model.p.python", "model.p.table", "seed.p.slow_seed", "snapshot.p.snap"]
+
+
+def test_a_failing_parameter_view_fails_the_plain_build_and_skips_the_nodes_after_it(tmp_path):
+    db = tmp_path / "x.duckdb"
+    statements = {
+        "seeds": [{"unique_id": "seed.p.config_age_bands", "relation": '"simulation"."main"."config_age_bands"',
+                   "path": "seeds/config_age_bands.csv", "delimiter": ",",
+                   "columns": [["age_band_id", "INTEGER"], ["age_band_label", "VARCHAR"],
+                               ["min_age", "INTEGER"], ["max_age", "INTEGER"]]}],
+        "views": [{"unique_id": "model.p.broken", "relation": '"simulation"."main"."broken"',
+                   "sql": "select * from main.no_such_table"},
+                  {"unique_id": "model.p.after", "relation": '"simulation"."main"."after"',
+                   "sql": "select * from main.config_age_bands"}]}
+    result = plain_sql.build_parameter_relations(statements, db, resolve_execution(db))
+    outcomes = {n.unique_id: n.status for n in result.nodes}
+    assert outcomes == {"seed.p.config_age_bands": "success", "model.p.broken": "error", "model.p.after": "skipped"}
+    assert not result.success and "model.p.broken" in result.error and "no_such_table" in result.error
+    assert result.nodes[0].rows_affected > 0
