@@ -38,7 +38,7 @@ from workforce_platform.assets.dagster_dbt_manifest_only import get_asset_check_
 from workforce_platform.assets.memory_guard import stop_if_memory_guard_tripped
 from workforce_platform.assets.refusal import refuse
 from workforce_platform.assets.translator import WorkforceDbtTranslator
-from workforce_platform.engines.sql_side_worker import warm_up
+from workforce_platform.engines.sql_side_worker import settle_left_builds, warm_up
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
 from workforce_platform.orchestration.execution import ExecutionSettings, machine_cores
 from workforce_platform.orchestration.monitoring import Window, measured_stage, process_sampler
@@ -212,6 +212,7 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
                              f"peak RSS {window.peak_rss_bytes / 2**20:.0f} MiB, "
                              f"CPU {window.cpu_utilisation:.0%} of {machine_cores()} cores")
             if not result.success:
+                settle_left_builds()  # no gate runs for the years built before it in this run
                 # The failed year's test results; nothing of the run is reported materialised.
                 yield from _events(context, manifest, translator, [result], window, materialized=False)
                 _fail(context, result)

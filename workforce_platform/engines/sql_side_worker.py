@@ -53,7 +53,12 @@ def prebuilt_folder(db_path: Path, scenario_id: str, year: int) -> Path:
 
 def take_prebuilt(db_path: Path, scenario_id: str, year: int, inputs: str) -> Optional[Path]:
     """The scratch database built beside the engine for this year, when it was built from inputs
-    with fingerprint `inputs`; a stale or unfinished one is deleted and None returned."""
+    with fingerprint `inputs` (waiting for the helper when it is still building it, see
+    `leave_for_gate`); a stale or unfinished one is deleted and None returned."""
+    with _lock:
+        pending = _pending.pop(_pending_key(db_path, scenario_id, year), None)
+    if pending is not None:
+        pending.finish(keep=True)
     folder = prebuilt_folder(db_path, scenario_id, year)
     provenance = folder / _PROVENANCE_NAME
     if provenance.is_file() and provenance.read_text() == inputs and (folder / SCRATCH_NAME).is_file():
@@ -123,6 +128,7 @@ class SqlSideWorker:
         self._ready = False
         self.broken = False
         self._requests = 0
+        self._answers: dict[int, Optional[str]] = {}
 
     def ready(self) -> bool:
         """Whether it has warmed up (without waiting)."""
@@ -146,15 +152,16 @@ class SqlSideWorker:
         return self._requests
 
     def wait(self, number: int) -> Optional[str]:
-        """Waits for build `number`: None when it succeeded, else why not."""
-        while True:
+        """Waits for build `number`: None when it succeeded, else why not. Answers to other
+        builds that arrive first are kept for their own `wait`."""
+        while number not in self._answers:
             try:
                 answered, status, detail = self._connection.recv()
             except (EOFError, OSError) as exc:
                 self.broken = True
                 return f"the helper process ended ({exc!r})"
-            if answered == number:
-                return None if status == "built" else detail
+            self._answers[answered] = None if status == "built" else detail
+        return self._answers.pop(number)
 
     def stop(self) -> None:
         try:
@@ -218,6 +225,31 @@ class SqlSideBuild:
         return failure
 
 
+_pending: dict[tuple[str, str, int], SqlSideBuild] = {}
+
+
+def _pending_key(db_path: Path, scenario_id: str, year: int) -> tuple[str, str, int]:
+    return str(Path(db_path).resolve()), scenario_id, year
+
+
+def leave_for_gate(build: SqlSideBuild, db_path: Path, scenario_id: str, year: int) -> None:
+    """The year built: its SQL side is left to the helper, and the gate takes it (`take_prebuilt`
+    waits for it then). Meanwhile this process goes on (the next year of a run of several years
+    builds while the helper builds this one's SQL side)."""
+    with _lock:
+        _pending[_pending_key(db_path, scenario_id, year)] = build
+
+
+def settle_left_builds() -> None:
+    """Waits for the SQL sides that no gate took, and deletes them (the end of a step that failed
+    after building years)."""
+    with _lock:
+        left = list(_pending.values())
+        _pending.clear()
+    for build in left:
+        build.finish(keep=False)
+
+
 def start_sql_side(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, db_path: Path,
                    settings: ExecutionSettings) -> Optional[SqlSideBuild]:
     """Hands the year's SQL side to this process's helper when one was started (`warm_up`) and is
@@ -229,6 +261,10 @@ def start_sql_side(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int
         worker = _worker
     if worker is None or not worker_enabled(settings) or not worker.ready():
         return None
+    with _lock:  # the year built again before its gate took the SQL side of the last build
+        earlier = _pending.pop(_pending_key(db_path, scenario.scenario_id, year), None)
+    if earlier is not None:
+        earlier.finish(keep=False)  # the helper is done with its folder before it is reused
     folder = prebuilt_folder(db_path, scenario.scenario_id, year)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)

@@ -465,7 +465,7 @@ def _polars_year(scenario: Scenario, year: int, db_path: Path, settings: Executi
     engine built the year. With the parity gate on, the helper process builds the gate's SQL
     side meanwhile (engines/sql_side_worker.py)."""
     from workforce_platform.engines.polars_engine import run_year
-    from workforce_platform.engines.sql_side_worker import start_sql_side
+    from workforce_platform.engines.sql_side_worker import leave_for_gate, start_sql_side
     from workforce_platform.orchestration.plain_sql import run_year_tests
 
     con = duckdb.connect(str(db_path), config={"threads": settings.threads, "memory_limit": settings.memory_limit,
@@ -490,10 +490,14 @@ def _polars_year(scenario: Scenario, year: int, db_path: Path, settings: Executi
     try:
         result = run_year_tests(scenario, year, db_path, settings)
     finally:
-        # Kept for the gate of a year that built; a failure of the helper leaves the gate to
-        # build the SQL side itself, which reports it.
+        # Left for the gate of a year that built (the helper may still be building it; the next
+        # year goes on meanwhile); a failure of the helper leaves the gate to build the SQL side
+        # itself, which reports it.
         if sql_side is not None:
-            sql_side.finish(keep=result is not None and result.success)
+            if result is not None and result.success:
+                leave_for_gate(sql_side, db_path, scenario.scenario_id, year)
+            else:
+                sql_side.finish(keep=False)
     result.engine, result.engine_seconds = "polars", engine_seconds
     models = [NodeResult(unique_id=f"model.{DBT_PROJECT_NAME}.{table}", resource_type="model", status="success",
                          message=f"polars: {count} rows", execution_time=engine_seconds / len(rows), rows_affected=count)

@@ -6,7 +6,8 @@ import pytest
 
 from workforce_platform.engines import sql_side_worker
 from workforce_platform.engines.sql_side_worker import (
-    SCRATCH_NAME, WORKER_ENV, prebuilt_folder, take_prebuilt, worker_enabled,
+    SCRATCH_NAME, WORKER_ENV, SqlSideBuild, SqlSideWorker, leave_for_gate, prebuilt_folder, settle_left_builds,
+    take_prebuilt, worker_enabled,
 )
 from workforce_platform.orchestration.execution import resolve_execution
 
@@ -67,3 +68,52 @@ def test_an_unfinished_scratch_database_is_not_taken(tmp_path):
     assert take_prebuilt(db, "demo", 2026, "abc") is None
     assert not folder.exists()
     assert take_prebuilt(db, "demo", 2026, "abc") is None  # nothing there at all
+
+
+class _Helper:
+    """Stands in for the helper process: every build succeeds; records the builds waited for."""
+
+    def __init__(self):
+        self.waited = []
+
+    def wait(self, number):
+        self.waited.append(number)
+
+
+def _left(db, year, helper, number):
+    folder = prebuilt_folder(db, "demo", year)
+    folder.mkdir(parents=True)
+    (folder / SCRATCH_NAME).write_bytes(b"")
+    return folder, SqlSideBuild(helper, number, folder, f"inputs of {year}")
+
+
+def test_the_gate_waits_for_a_sql_side_left_to_the_helper_and_takes_it(tmp_path):
+    db, helper = tmp_path / "demo.duckdb", _Helper()
+    folder, build = _left(db, 2026, helper, 7)
+    leave_for_gate(build, db, "demo", 2026)
+    assert helper.waited == [] and not (folder / "inputs_fingerprint.txt").exists()
+    assert take_prebuilt(db, "demo", 2026, "inputs of 2026") == folder / SCRATCH_NAME
+    assert helper.waited == [7] and (folder / "inputs_fingerprint.txt").read_text() == "inputs of 2026"
+
+
+def test_sql_sides_that_no_gate_took_are_waited_for_and_deleted(tmp_path):
+    db, helper = tmp_path / "demo.duckdb", _Helper()
+    for number, year in ((1, 2025), (2, 2026)):
+        leave_for_gate(_left(db, year, helper, number)[1], db, "demo", year)
+    settle_left_builds()
+    assert helper.waited == [1, 2] and not (tmp_path / "demo.duckdb.parity").exists()
+    assert take_prebuilt(db, "demo", 2025, "inputs of 2025") is None and helper.waited == [1, 2]
+
+
+def test_answers_of_the_helper_that_arrive_before_their_wait_are_kept_for_it():
+    class Pipe:
+        def __init__(self, answers):
+            self.answers = list(answers)
+
+        def recv(self):
+            return self.answers.pop(0)
+
+    worker = object.__new__(SqlSideWorker)  # its pipe only, no process
+    worker._connection, worker._answers, worker.broken = Pipe([(1, "built", None), (2, "failed", "why")]), {}, False
+    assert worker.wait(2) == "why"
+    assert worker.wait(1) is None
