@@ -1,5 +1,7 @@
 """dbt's compiled SQL run as plain DuckDB statements, where dbt's runner costs more than the SQL:
-the project's tests, and the year's models of the parity gate's SQL side.
+the project's tests, the year's models of the parity gate's SQL side, and the parameters' seeds
+and views. What dbt compiled is read from the manifest and the files kept in target/, so a process
+that only runs these never imports dbt (dbt_project.manifest_json).
 
 **Tests** (the parameters' tests, and the year's tests after the Polars engine). They are dbt's own
 (generic tests declared in the models' YAML). dbt compiles them once per state of the project;
@@ -19,6 +21,13 @@ state of the project, see `model_templates`), run in dependency order with the t
 the `year_partition` materialization: create the table, or replace the year's rows in it. The
 gate compares every table of it with the Polars engine's; a model of another materialization or
 with hooks makes the build go through `dbt run`.
+
+**The parameters** (`build_parameter_relations`): the first parameters build for a state of the
+project goes through `dbt build` and keeps what dbt built (`keep_parameter_statements`): each
+seed's table columns and CSV file, each view's SQL. Later builds create the seed tables with those
+columns and fill them with dbt-duckdb's own statement (`COPY ... FROM` the file), then create the
+views in dependency order. Anything else in the parameters (`unsupported_parameters`) makes the
+build go through dbt.
 """
 
 from __future__ import annotations
