@@ -26,7 +26,9 @@ import workforce_platform
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.orchestration.dbt_project import source_digest
 from workforce_platform.orchestration.tables import add_missing_columns, columns_of, table_exists
-from workforce_platform.orchestration.fingerprint import RESULT_TABLES, table_fingerprint, year_fingerprints
+from workforce_platform.orchestration.fingerprint import (
+    RESULT_TABLES, table_fingerprint, table_fingerprints, year_fingerprints,
+)
 from workforce_platform.paths import PROJECT_ROOT
 
 PARAMETER_TABLES = (
@@ -59,7 +61,7 @@ def inputs_fingerprint(con: duckdb.DuckDBPyConnection, scenario: Scenario, year:
     parts = {
         "scenario": scenario.fingerprint(),
         "census": table_fingerprint(con, "inputs.census"),
-        "parameters": _digest({t: table_fingerprint(con, f"main.{t}") for t in PARAMETER_TABLES}),
+        "parameters": _digest(table_fingerprints(con, {t: (f"main.{t}", None) for t in PARAMETER_TABLES})),
         "code_version": code_version(),
         "year": year,
     }

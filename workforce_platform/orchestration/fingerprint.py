@@ -11,7 +11,7 @@ same value row by row in Python, and a test keeps the two equal.
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable, Optional
+from typing import Iterable, Mapping, Optional
 
 import duckdb
 
@@ -45,28 +45,59 @@ def _shard_filters(con: duckdb.DuckDBPyConnection, table: str, where: str, shard
     return filters
 
 
+def _row_text(columns: list[str]) -> str:
+    # One concat of every column: the same text as chaining ||, about twice as fast (no
+    # intermediate strings); no argument is ever NULL, so concat's NULL-as-empty never applies.
+    return "concat(" + ", '|', ".join(f"coalesce(cast(\"{c}\" as varchar), '{_NULL}')" for c in columns) + ")"
+
+
+def _sums_sql(columns: list[str], table: str, where: str) -> str:
+    """Rows, and the sums of the high and low 64 bits of their digests. One md5_number per row,
+    split into md5_number_lower (its high 64 bits) and md5_number_upper (its low 64 bits): the same
+    values, about eight times faster than calling both functions."""
+    return (f"select count(*), coalesce(sum((digest >> 64)::ubigint::hugeint), 0), "
+            f"coalesce(sum((digest & {_TWO_POW_64 - 1}::uhugeint)::ubigint::hugeint), 0) "
+            f"from (select md5_number({_row_text(columns)}) as digest from {table} where {where})")
+
+
 def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str, where: Optional[str] = None, shards: int = 1) -> str:
     """The table's fingerprint. With `shards` > 1 the rows are digested in slices of employees,
     which bounds the memory of the row texts; the sums, hence the value, are the same."""
     columns = _columns(con, table)
-    # One concat of every column: the same text as chaining ||, about twice as fast (no
-    # intermediate strings); no argument is ever NULL, so concat's NULL-as-empty never applies.
-    row_text = "concat(" + ", '|', ".join(f"coalesce(cast(\"{c}\" as varchar), '{_NULL}')" for c in columns) + ")"
     where = where or "true"
     filters = _shard_filters(con, table, where, shards) if shards > 1 and "employee_id" in columns else [("true", [])]
     rows = lower_sum = upper_sum = 0
     for shard_filter, parameters in filters:
-        # One md5_number per row, split into md5_number_lower (its high 64 bits) and
-        # md5_number_upper (its low 64 bits): the same values, about eight times faster than
-        # calling both functions.
-        count, lower, upper = con.execute(
-            f"select count(*), coalesce(sum((digest >> 64)::ubigint::hugeint), 0), "
-            f"coalesce(sum((digest & {_TWO_POW_64 - 1}::uhugeint)::ubigint::hugeint), 0) "
-            f"from (select md5_number({row_text}) as digest from {table} where ({where}) and {shard_filter})",
-            parameters,
-        ).fetchall()[0]
+        count, lower, upper = con.execute(_sums_sql(columns, table, f"({where}) and {shard_filter}"),
+                                          parameters).fetchall()[0]
         rows, lower_sum, upper_sum = rows + count, lower_sum + int(lower), upper_sum + int(upper)
     return _combine(columns, rows, lower_sum, upper_sum)
+
+
+def table_fingerprints(con: duckdb.DuckDBPyConnection, tables: Mapping[str, tuple[str, Optional[str]]]
+                       ) -> dict[str, str]:
+    """`table_fingerprint` of several tables (name: (schema.table, where)) in two queries instead of
+    two per table: their columns from the catalog, then every table's sums in one UNION ALL. The
+    same values; it saves a few milliseconds a table, which the small parameter tables are."""
+    if not tables:
+        return {}
+    wanted = {table.lower() for table, _ in tables.values()}
+    columns: dict[str, list[str]] = {}
+    for schema, name, column in con.execute(
+            "select schema_name, table_name, column_name from duckdb_columns() "
+            "where database_name = current_database()").fetchall():
+        qualified = f"{schema}.{name}".lower()
+        if qualified in wanted:
+            columns.setdefault(qualified, []).append(column)
+    names = list(tables)
+    missing = [tables[n][0] for n in names if tables[n][0].lower() not in columns]
+    if missing:
+        raise duckdb.CatalogException(f"no such tables to fingerprint: {', '.join(missing)}")
+    ordered = {n: sorted(columns[tables[n][0].lower()]) for n in names}
+    sql = "\nunion all\n".join(f"select {i} as position, * from ({_sums_sql(ordered[n], tables[n][0], tables[n][1] or 'true')})"
+                                for i, n in enumerate(names))
+    sums = {position: (count, int(lower), int(upper)) for position, count, lower, upper in con.execute(sql).fetchall()}
+    return {n: _combine(ordered[n], *sums[i]) for i, n in enumerate(names)}
 
 
 def python_table_fingerprint(columns: list[str], row_texts: Iterable[str]) -> str:
@@ -82,4 +113,6 @@ def python_table_fingerprint(columns: list[str], row_texts: Iterable[str]) -> st
 
 def year_fingerprints(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int, shards: int = 1) -> dict[str, str]:
     where = f"scenario_id = '{scenario_id}' and simulation_year = {int(year)}"
-    return {table: table_fingerprint(con, table, where, shards) for table in RESULT_TABLES}
+    if shards > 1:
+        return {table: table_fingerprint(con, table, where, shards) for table in RESULT_TABLES}
+    return table_fingerprints(con, {table: (f"main.{table}", where) for table in RESULT_TABLES})

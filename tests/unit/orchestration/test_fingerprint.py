@@ -1,6 +1,7 @@
 import duckdb
+import pytest
 
-from workforce_platform.orchestration.fingerprint import python_table_fingerprint, table_fingerprint
+from workforce_platform.orchestration.fingerprint import python_table_fingerprint, table_fingerprint, table_fingerprints
 
 
 def _table():
@@ -44,3 +45,19 @@ def test_a_one_column_table_and_empty_text_keep_their_reference_values():
     assert table_fingerprint(con, "one") == python_table_fingerprint(["x"], ["a", "∅", ""])
     con.execute("create table two as select * from (values ('', null), (null, '')) v(x, y)")
     assert table_fingerprint(con, "two") == python_table_fingerprint(["x", "y"], ["|∅", "∅|"])
+
+
+def test_several_tables_fingerprinted_at_once_have_each_its_own_fingerprint():
+    con = duckdb.connect()
+    con.execute("create schema inputs")
+    con.execute("create table inputs.census as select range::varchar as employee_id, range * 1.5 as pay, "
+                "case when range % 3 = 0 then null else date '2025-01-01' + range::int end as hired from range(50)")
+    con.execute("create table main.events as select (range % 4)::int as simulation_year, range as amount from range(40)")
+    con.execute("create table main.empty (a integer, b varchar)")
+    tables = {"census": ("inputs.census", None), "year_2": ("main.events", "simulation_year = 2"),
+              "all_events": ("main.events", None), "empty": ("main.empty", None), "none_in_year": ("main.events", "false")}
+    assert table_fingerprints(con, tables) == {
+        name: table_fingerprint(con, table, where) for name, (table, where) in tables.items()}
+    assert len(set(table_fingerprints(con, tables).values())) == len(tables)
+    with pytest.raises(duckdb.CatalogException, match="main.no_such_table"):
+        table_fingerprints(con, {"x": ("main.no_such_table", None)})
