@@ -442,8 +442,9 @@ def keep_parameter_statements(db_path: Path, settings: ExecutionSettings) -> Non
         finally:
             con.close()
         views = {uid: node for uid, node in nodes.items() if node["resource_type"] == "model"}
-        value = {"seeds": seeds, "views": [{"unique_id": uid, "relation": views[uid]["relation_name"],
-                                            "sql": compiled[0][uid]} for uid in _dependency_order(views)]}
+        if all(seed["columns"] for seed in seeds):  # every seed built (else dbt builds them again)
+            value = {"seeds": seeds, "views": [{"unique_id": uid, "relation": views[uid]["relation_name"],
+                                                "sql": compiled[0][uid]} for uid in _dependency_order(views)]}
     with _lock:
         _keep(PARAMETERS_PATH, _parameters, value)
 

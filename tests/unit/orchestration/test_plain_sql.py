@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
+import duckdb
 import pytest
 
 from workforce_platform.orchestration import plain_sql, year_build
@@ -164,3 +165,17 @@ def test_a_failing_parameter_view_fails_the_plain_build_and_skips_the_nodes_afte
     assert outcomes == {"seed.p.config_age_bands": "success", "model.p.broken": "error", "model.p.after": "skipped"}
     assert not result.success and "model.p.broken" in result.error and "no_such_table" in result.error
     assert result.nodes[0].rows_affected > 0
+
+
+def test_parameters_are_not_kept_when_a_seed_is_missing_from_the_database(monkeypatch, tmp_path):
+    monkeypatch.setattr(plain_sql, "PARAMETERS_PATH", tmp_path / "plain_parameters.json")
+    monkeypatch.setattr(plain_sql, "_parameters", {})
+    monkeypatch.setattr(plain_sql, "unsupported_parameters", lambda: [])
+    monkeypatch.setattr(plain_sql, "_compile_parameter_views", lambda variables, db_path, settings: {})
+    monkeypatch.setattr(plain_sql, "_parameter_nodes", lambda: {"seed.p.config_levels": {
+        "resource_type": "seed", "relation_name": '"simulation"."main"."config_levels"', "schema": "main",
+        "alias": "config_levels", "original_file_path": "seeds/config_levels.csv", "config": {}}})
+    db = tmp_path / "x.duckdb"
+    duckdb.connect(str(db)).close()  # a database without the seed's table
+    plain_sql.keep_parameter_statements(db, resolve_execution(db))
+    assert plain_sql.parameter_statements() is None
