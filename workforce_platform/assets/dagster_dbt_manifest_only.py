@@ -5,7 +5,7 @@ type names and to evaluate selection strings. This project selects its two units
 (`unit_specs`) and runs dbt itself (orchestration/), so a process that builds years from
 what dbt compiled before (orchestration/plain_sql.py) never needs dbt-core. Imported through
 this module, dagster-dbt takes the mode it has for environments without dbt-core (its dbt Fusion
-mode), unless dbt-core is loaded already; both modes give the same specs (tests/unit/assets).
+mode), unless dbt-core is loaded already; both modes give the same specs (tests/integration/test_asset_specs.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dagster import AssetCheckSpec, AssetSpec  # noqa: E402
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings  # noqa: E402
 from dagster_dbt.asset_utils import get_asset_check_key_for_test  # noqa: E402
 
-from workforce_platform.orchestration.dbt_project import PER_YEAR_TAG  # noqa: E402
+from workforce_platform.orchestration.dbt_project import per_year_unit  # noqa: E402
 
 __all__ = ["DagsterDbtTranslator", "DagsterDbtTranslatorSettings", "get_asset_check_key_for_test", "unit_ids",
            "unit_specs"]
@@ -35,19 +35,8 @@ _ASSET_RESOURCE_TYPES = ("model", "seed", "snapshot")  # as dagster-dbt: the nod
 
 
 def unit_ids(manifest: Mapping[str, Any], per_year: bool) -> set[str]:
-    """One unit's nodes, as dbt selects them: the per-year unit is `--select tag:per_year` (the
-    per-year models and every test of one of them: eager indirect selection), the parameters unit
-    `--select fqn:* --exclude tag:per_year` (everything else: seeds, views, and the tests that read
-    no per-year model)."""
-    nodes = manifest["nodes"]
-    per_year_ids = {uid for uid, node in nodes.items() if PER_YEAR_TAG in (node.get("tags") or [])}
-
-    def in_unit(uid: str, node: Mapping[str, Any]) -> bool:
-        if node["resource_type"] == "test":
-            return bool(per_year_ids.intersection(node["depends_on"]["nodes"])) == per_year
-        return (uid in per_year_ids) == per_year
-
-    return {uid for uid, node in nodes.items() if in_unit(uid, node)}
+    """One unit's nodes (`dbt_project.per_year_unit`)."""
+    return {uid for uid, unit in per_year_unit(manifest["nodes"]).items() if unit == per_year}
 
 
 def unit_specs(translator: DagsterDbtTranslator, manifest: Mapping[str, Any], per_year: bool

@@ -14,7 +14,7 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from workforce_platform.paths import DBT_PROJECT_DIR
 
@@ -126,6 +126,15 @@ def ensure_manifest() -> Path:
         return MANIFEST_PATH
     parsed_manifest()
     return MANIFEST_PATH
+
+
+def per_year_unit(nodes: Mapping[str, Mapping[str, Any]]) -> dict[str, bool]:
+    """Each manifest node's unit, as dbt selects the two: True for the per-year unit (`--select
+    tag:per_year`: the per-year models and, by eager indirect selection, every test of one of
+    them), False for the parameters unit (`--select fqn:* --exclude tag:per_year`: the rest)."""
+    per_year = {uid for uid, node in nodes.items() if PER_YEAR_TAG in (node.get("tags") or [])}
+    return {uid: bool(per_year.intersection(node["depends_on"]["nodes"])) if node["resource_type"] == "test"
+            else uid in per_year for uid, node in nodes.items()}
 
 
 def manifest_json() -> dict[str, Any]:

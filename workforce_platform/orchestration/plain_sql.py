@@ -44,7 +44,7 @@ import duckdb
 
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.orchestration.dbt_project import (
-    DBT_PROJECT_DIR, PER_YEAR_TAG, manifest_json, parsed_manifest, source_digest,
+    DBT_PROJECT_DIR, manifest_json, parsed_manifest, per_year_unit, source_digest,
 )
 from workforce_platform.orchestration.execution import ExecutionSettings
 
@@ -72,11 +72,10 @@ def test_sets() -> dict[str, list[str]]:
     """The tests by set, by name, as dbt selects them: `dbt test --select tag:per_year` takes the
     tests of any per-year model (eager indirect selection), the parameters' build the others."""
     nodes = manifest_json()["nodes"]
-    per_year = {uid for uid, node in nodes.items() if PER_YEAR_TAG in node["tags"]}
     sets: dict[str, list[str]] = {YEAR: [], PARAMETERS: []}
-    for node in nodes.values():
-        if node["resource_type"] == "test":
-            sets[YEAR if per_year.intersection(node["depends_on"]["nodes"]) else PARAMETERS].append(node["name"])
+    for uid, in_year_unit in per_year_unit(nodes).items():
+        if nodes[uid]["resource_type"] == "test":
+            sets[YEAR if in_year_unit else PARAMETERS].append(nodes[uid]["name"])
     return {name: sorted(names) for name, names in sets.items()}
 
 
@@ -286,8 +285,9 @@ _templates: dict[str, Optional[dict]] = {}
 
 
 def _year_models() -> dict[str, dict]:
-    return {uid: node for uid, node in manifest_json()["nodes"].items()
-            if node["resource_type"] == "model" and PER_YEAR_TAG in node["tags"]}
+    nodes = manifest_json()["nodes"]
+    return {uid: nodes[uid] for uid, in_year_unit in per_year_unit(nodes).items()
+            if in_year_unit and nodes[uid]["resource_type"] == "model"}
 
 
 def _has_hooks(node: dict) -> bool:
@@ -387,9 +387,9 @@ _parameters: dict[str, Optional[dict]] = {}
 
 def _parameter_nodes() -> dict[str, dict]:
     """What the parameters' build (`dbt build --select fqn:* --exclude tag:per_year`) builds."""
-    return {uid: node for uid, node in manifest_json()["nodes"].items()
-            if node["resource_type"] not in ("test", "analysis", "operation", "sql_operation", "unit_test")
-            and PER_YEAR_TAG not in node["tags"]}
+    nodes = manifest_json()["nodes"]
+    return {uid: nodes[uid] for uid, in_year_unit in per_year_unit(nodes).items() if not in_year_unit
+            and nodes[uid]["resource_type"] not in ("test", "analysis", "operation", "sql_operation", "unit_test")}
 
 
 def unsupported_parameters() -> list[str]:
