@@ -344,17 +344,25 @@ def _derive_templates(db_path: Path, settings: ExecutionSettings) -> Optional[di
 
 def _compile_models(scenario_id: str, year: int, start_year: int, db_path: Path,
                     settings: ExecutionSettings) -> dict[str, str]:
-    from workforce_platform.orchestration.year_build import PER_YEAR_SELECTOR, invoke_dbt
+    from workforce_platform.orchestration.year_build import PER_YEAR_SELECTOR
 
     variables = {"scenario_id": scenario_id, "simulation_year": year, "start_year": start_year}
+    return _compile_nodes(sorted(_year_models()), [PER_YEAR_SELECTOR], variables, "the year's models",
+                          db_path, settings)
+
+
+def _compile_nodes(unique_ids: list[str], select: list[str], variables: dict, what: str, db_path: Path,
+                   settings: ExecutionSettings) -> dict[str, str]:
+    """The SQL dbt compiles for `unique_ids` (selected by `select`) with `variables`, by node id."""
+    from workforce_platform.orchestration.year_build import invoke_dbt
+
     outcome = invoke_dbt(["compile", "--quiet", "--no-write-json", "--no-populate-cache",
-                          "--vars", json.dumps(variables), "--select", PER_YEAR_SELECTOR], db_path, settings)
+                          "--vars", json.dumps(variables), "--select", *select], db_path, settings)
     if not outcome.success:
-        raise ModelsNotCompiled(f"dbt could not compile the year's models: {outcome.exception}")
-    models = _year_models()
-    compiled = {r.node.unique_id: r.node.compiled_code for r in outcome.result.results if r.node.unique_id in models}
-    if sorted(compiled) != sorted(models):
-        raise RuntimeError(f"dbt compiled {sorted(compiled)}, not the year's models {sorted(models)}")
+        raise ModelsNotCompiled(f"dbt could not compile {what}: {outcome.exception}")
+    compiled = {r.node.unique_id: r.node.compiled_code for r in outcome.result.results if r.node.unique_id in unique_ids}
+    if sorted(compiled) != unique_ids:
+        raise RuntimeError(f"dbt compiled {sorted(compiled)}, not {what} {unique_ids}")
     return compiled
 
 
@@ -380,8 +388,8 @@ def _dependency_order(models: dict) -> list[str]:
 PARAMETERS_PATH = DBT_PROJECT_DIR / "target" / "plain_parameters.json"
 # Two sets of variables for compiling the parameters' views: they are taken only when both give
 # the same SQL (the views do not depend on the scenario or year that dbt is told).
-_PARAMETER_VARIABLES = ({"scenario_id": "scenario_template_a", "simulation_year": 987_654, "start_year": 987_654},
-                        {"scenario_id": "scenario_template_b", "simulation_year": 876_543, "start_year": 876_542})
+_PARAMETER_VARIABLES = tuple({"scenario_id": scenario, "simulation_year": year, "start_year": year - later}
+                             for later, (year, scenario) in enumerate(_TEMPLATE_VALUES))
 _parameters: dict[str, Optional[dict]] = {}
 
 
@@ -450,18 +458,9 @@ def keep_parameter_statements(db_path: Path, settings: ExecutionSettings) -> Non
 
 
 def _compile_parameter_views(variables: dict, db_path: Path, settings: ExecutionSettings) -> dict[str, str]:
-    from workforce_platform.orchestration.year_build import invoke_dbt
-
     views = sorted(uid for uid, node in _parameter_nodes().items() if node["resource_type"] == "model")
-    outcome = invoke_dbt(["compile", "--quiet", "--no-write-json", "--no-populate-cache", "--vars",
-                          json.dumps(variables), "--select", *(uid.split(".")[-1] for uid in views)],
-                         db_path, settings)
-    if not outcome.success:
-        raise ModelsNotCompiled(f"dbt could not compile the parameters' views: {outcome.exception}")
-    compiled = {r.node.unique_id: r.node.compiled_code for r in outcome.result.results if r.node.unique_id in views}
-    if sorted(compiled) != views:
-        raise RuntimeError(f"dbt compiled {sorted(compiled)}, not the parameters' views {views}")
-    return compiled
+    return _compile_nodes(views, [uid.split(".")[-1] for uid in views], variables, "the parameters' views",
+                          db_path, settings)
 
 
 def build_parameter_relations(statements: dict, db_path: Path, settings: ExecutionSettings):
