@@ -55,10 +55,7 @@ def take_prebuilt(db_path: Path, scenario_id: str, year: int, inputs: str) -> Op
     """The scratch database built beside the engine for this year, when it was built from inputs
     with fingerprint `inputs` (waiting for the helper when it is still building it, see
     `leave_for_gate`); a stale or unfinished one is deleted and None returned."""
-    with _lock:
-        pending = _pending.pop(_pending_key(db_path, scenario_id, year), None)
-    if pending is not None:
-        pending.finish(keep=True)
+    _settle(db_path, scenario_id, year, keep=True)
     folder = prebuilt_folder(db_path, scenario_id, year)
     provenance = folder / _PROVENANCE_NAME
     if provenance.is_file() and provenance.read_text() == inputs and (folder / SCRATCH_NAME).is_file():
@@ -240,6 +237,14 @@ def leave_for_gate(build: SqlSideBuild, db_path: Path, scenario_id: str, year: i
         _pending[_pending_key(db_path, scenario_id, year)] = build
 
 
+def _settle(db_path: Path, scenario_id: str, year: int, keep: bool) -> None:
+    """Waits for the year's SQL side left to the helper, if any, and keeps or deletes it."""
+    with _lock:
+        pending = _pending.pop(_pending_key(db_path, scenario_id, year), None)
+    if pending is not None:
+        pending.finish(keep=keep)
+
+
 def settle_left_builds() -> None:
     """Waits for the SQL sides that no gate took, and deletes them (the end of a step that failed
     after building years)."""
@@ -261,10 +266,9 @@ def start_sql_side(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int
         worker = _worker
     if worker is None or not worker_enabled(settings) or not worker.ready():
         return None
-    with _lock:  # the year built again before its gate took the SQL side of the last build
-        earlier = _pending.pop(_pending_key(db_path, scenario.scenario_id, year), None)
-    if earlier is not None:
-        earlier.finish(keep=False)  # the helper is done with its folder before it is reused
+    # The year built again before its gate took the last build's SQL side: the helper is done
+    # with its folder before the folder is reused.
+    _settle(db_path, scenario.scenario_id, year, keep=False)
     folder = prebuilt_folder(db_path, scenario.scenario_id, year)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
