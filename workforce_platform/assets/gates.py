@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-import duckdb
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
@@ -51,6 +50,7 @@ from workforce_platform.engines.selection import EngineSettings
 from workforce_platform.engines.sql_side_worker import take_prebuilt
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.execution import ExecutionSettings, resolve_execution
+from workforce_platform.orchestration import database
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.fingerprint import year_fingerprints
 from workforce_platform.orchestration.monitoring import Window, measured_stage
@@ -87,7 +87,7 @@ def audit_year(db_path, scenario: Scenario, year: int, run_id: str, shards: int 
                engine: Optional[EngineSettings] = None, settings: Optional[ExecutionSettings] = None) -> YearAudit:
     """Evaluates the catalogue, fingerprints the year, compares the engines (when the parity gate
     is on) and records the audit."""
-    con = duckdb.connect(str(db_path))
+    con = database.connect(db_path, settings=settings)
     try:
         results = [evaluate(con, inv, scenario.scenario_id, year, scenario.start_year) for inv in CATALOGUE]
         tables = year_fingerprints(con, scenario.scenario_id, year, shards)
@@ -225,7 +225,7 @@ def _on_scenario(fields: dict, scenario_id: str) -> dict:
 
 def _currency(db_path, scenario: Scenario) -> dict[int, YearCurrency]:
     """Every audited year's currency, once all of this step's audits are recorded."""
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = database.connect(db_path, read_only=True)
     try:
         return year_currency(con, scenario.scenario_id, scenario.start_year)
     finally:
@@ -242,7 +242,7 @@ def materialised_years(db_path, scenario: Scenario) -> list[int]:
 
     if not Path(db_path).exists():
         return []
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = database.connect(db_path, read_only=True)
     try:
         if not table_exists(con, "main", "fct_workforce_snapshot"):
             return []

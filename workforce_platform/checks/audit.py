@@ -24,6 +24,7 @@ import duckdb
 
 import workforce_platform
 from workforce_platform.config.scenario import Scenario
+from workforce_platform.orchestration import database
 from workforce_platform.orchestration.dbt_project import source_digest
 from workforce_platform.orchestration.tables import add_missing_columns, columns_of, table_exists
 from workforce_platform.orchestration.fingerprint import (
@@ -154,7 +155,7 @@ def is_published(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int) ->
 
 def publish_year(db_path: Path, scenario: Scenario, year: int, run_id: str, shards: int = 1) -> dict[str, int]:
     """Replaces the year in `published` atomically. Returns rows published per table."""
-    con = duckdb.connect(str(db_path))
+    con = database.connect(db_path)
     try:
         record = latest_audit(con, scenario.scenario_id, year)
         if record is None:

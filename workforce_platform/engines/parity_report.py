@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Optional
 
-import duckdb
 
 from workforce_platform.config.scenario import load_scenario
 from workforce_platform.engines.parity import YearParity, compare_year
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration.database_lock import DatabaseLock
+from workforce_platform.orchestration.database import connect as connect_database
 from workforce_platform.orchestration.execution import resolve_execution
 from workforce_platform.orchestration.year_build import LOCK_WAIT_SECONDS, default_db_path
 
@@ -29,7 +29,7 @@ def parity_rows(scenario_path: Path, years: Optional[list[int]], db_path: Option
                                  scenario_threads=scenario.execution.threads)
     results = []
     with DatabaseLock(database, wait_seconds=LOCK_WAIT_SECONDS):
-        con = duckdb.connect(str(database))
+        con = connect_database(database)
         try:
             built = {r[0] for r in con.execute(
                 "select distinct simulation_year from main.fct_yearly_events where scenario_id = ?",

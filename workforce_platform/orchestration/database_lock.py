@@ -3,7 +3,8 @@
 An exclusive lock on `<db>.lock`, held by a process while it writes the database. The kernel
 releases it when the process ends, even by SIGKILL, so a crash never leaves a stale lock. It is
 re-entrant within a process: `workforce simulate` holds it for the whole run and the Dagster
-steps it executes in-process take it again without blocking.
+steps it executes in-process take it again without blocking. While it is held, the process's
+connections share one open database (orchestration/database.py), closed before the lock goes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ from workforce_platform.errors import DatabaseBusyError
 
 _held: dict[Path, tuple[TextIO, int]] = {}
 _guard = threading.Lock()
+
+
+def lock_held(db_path: Path) -> bool:
+    """Whether this process holds the lock of `db_path` (a resolved path)."""
+    with _guard:
+        return db_path.with_name(db_path.name + ".lock") in _held
 
 
 class DatabaseLock:
@@ -64,7 +71,17 @@ class DatabaseLock:
             if count > 1:
                 _held[self.path] = (handle, count - 1)
                 return
-            del _held[self.path]
+        try:
+            from workforce_platform.orchestration.database import close_shared
+
+            close_shared(self.db_path)  # checkpointed and closed while the lock still excludes others
+        finally:
+            with _guard:
+                handle, count = _held[self.path]
+                if count > 1:  # another thread took it again meanwhile
+                    _held[self.path] = (handle, count - 1)
+                    return
+                del _held[self.path]
         handle.seek(0)
         handle.truncate()
         fcntl.flock(handle, fcntl.LOCK_UN)

@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
-import duckdb
 
+from workforce_platform.orchestration import database
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.tables import table_exists
 from workforce_platform.partitions import PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG
@@ -147,7 +147,7 @@ def record_failures(db_path: Path, lines: list[FailureLine], wait_seconds: float
         return
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     with DatabaseLock(db_path, wait_seconds=wait_seconds):
-        con = duckdb.connect(str(db_path))
+        con = database.connect(db_path)
         try:
             con.execute(FAILURES_DDL)
             con.execute("begin transaction")
@@ -166,7 +166,7 @@ def recorded_failures(db_path: Path, scenario_id: Optional[str] = None) -> list[
     """The recorded lines, oldest first: (scenario, year, run years, check, asset or step, detail, run)."""
     if not Path(db_path).exists():
         return []
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = database.connect(db_path, read_only=True)
     try:
         if not table_exists(con, "audit", "failures"):
             return []

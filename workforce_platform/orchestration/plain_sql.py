@@ -46,11 +46,12 @@ from workforce_platform.config.scenario import Scenario
 from workforce_platform.orchestration.dbt_project import (
     DBT_PROJECT_DIR, manifest_json, parsed_manifest, per_year_unit, source_digest,
 )
+from workforce_platform.orchestration import database
 from workforce_platform.orchestration.execution import ExecutionSettings
 
 COMPILED_PATH = DBT_PROJECT_DIR / "target" / "plain_tests.json"
 YEAR_AS_PARAMETERS_VAR = "year_as_parameters"
-DBT_CATALOG = "simulation"  # profiles.yml attaches the scenario's database under this name
+DBT_CATALOG = database.CATALOG  # profiles.yml attaches the scenario's database under this name
 YEAR, PARAMETERS = "year", "parameters"  # the two sets: the per-year models' tests, the others
 # Compiled with values that cannot be a real partition: a test whose SQL holds them reads the year
 # other than through the parameters, and is refused (it would test the wrong rows every year).
@@ -201,17 +202,8 @@ def run_tests(test_set: str, db_path: Path, settings: ExecutionSettings, year: i
 def _connect_as_dbt(db_path: Path, settings: ExecutionSettings, read_only: bool) -> duckdb.DuckDBPyConnection:
     """`db_path` under the catalog name that dbt's profile gives it (the compiled SQL names it),
     with the profile's DuckDB settings."""
-    con = duckdb.connect(config={"threads": settings.threads, "memory_limit": settings.memory_limit,
-                                 "temp_directory": str(settings.temp_directory),
-                                 "preserve_insertion_order": False})  # as profiles.yml sets it
-    try:
-        quoted = str(db_path).replace("'", "''")
-        con.execute(f"attach '{quoted}' as {DBT_CATALOG}{' (read_only)' if read_only else ''}")
-        con.execute(f"use {DBT_CATALOG}")
-    except BaseException:
-        con.close()
-        raise
-    return con
+    return database.connect(db_path, read_only=read_only, settings=settings,
+                            session={"preserve_insertion_order": False})  # as profiles.yml sets it
 
 
 def run_year_tests(scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings):

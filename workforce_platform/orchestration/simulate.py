@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-import duckdb
 
 from workforce_platform.engines.sql_side_worker import warm_up
 from workforce_platform.errors import WorkforceInputError
+from workforce_platform.orchestration import database
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.failures import RECORDED_BY_TAG, failure_lines, record_failures
 from workforce_platform.orchestration.tables import table_exists
@@ -273,7 +273,7 @@ def run_simulation(
 def published_years(db_path: Path, scenario_id: str) -> set[int]:
     if not db_path.exists():
         return set()
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = database.connect(db_path, read_only=True)
     try:
         if not table_exists(con, "published", "promotions"):
             return set()
@@ -286,7 +286,7 @@ def published_years(db_path: Path, scenario_id: str) -> set[int]:
 def read_summary(db_path: Path, scenario_id: str, years: list[int]) -> list[tuple]:
     if not db_path.exists():
         return []
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = database.connect(db_path, read_only=True)
     try:
         if not table_exists(con, "main", "fct_year_summary"):
             return []

@@ -19,6 +19,7 @@ from workforce_platform.config.scenario import Scenario
 from workforce_platform.engines.selection import EngineSettings, resolve_engine
 from workforce_platform.engines.year_tables import add_missing_year_columns
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
+from workforce_platform.orchestration import database
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.execution import ExecutionSettings
 from workforce_platform.orchestration.tables import table_exists
@@ -227,7 +228,7 @@ def _write_scenario_tables(con: duckdb.DuckDBPyConnection, scenario: Scenario) -
 def prepare_inputs(scenario: Scenario, db_path: Path) -> None:
     """Validates and writes the inputs. Raises before writing on bad input."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
+    con = database.connect(db_path)
     try:
         write_inputs(con, scenario)
     finally:
@@ -242,7 +243,7 @@ def prepare_year(scenario: Scenario, year: int, db_path: Path, previous_built_in
     cost 0.3 s a year at 60,000 employees, and would put a census the chain never read into the
     later years' inputs fingerprints)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
+    con = database.connect(db_path)
     try:
         check_year_order(con, scenario, year, db_path, previous_built_in_this_run)
         check_parameters_loaded(con, db_path)
@@ -317,6 +318,7 @@ def invoke_dbt(args: list[str], db_path: Path, settings: ExecutionSettings) -> A
     }
     saved = {name: os.environ.get(name) for name in environment}
     os.environ.update(environment)
+    database.close_shared(db_path)  # dbt opens the file itself
     try:
         return dbtRunner(manifest=parsed_manifest()).invoke([*args, "--threads", str(threads), *project_args()])
     finally:
@@ -428,7 +430,7 @@ def parameters_current(db_path: Path, scenario: Scenario) -> Optional[str]:
     (so loading them again would change nothing), else None."""
     if not db_path.is_file():
         return None
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = database.connect(db_path, read_only=True)
     try:
         recorded = _audit_value(con, PARAMETERS_DIGEST_TABLE, "digest", {"scenario_id": scenario.scenario_id})
     finally:
@@ -468,8 +470,7 @@ def _polars_year(scenario: Scenario, year: int, db_path: Path, settings: Executi
     from workforce_platform.engines.sql_side_worker import leave_for_gate, start_sql_side
     from workforce_platform.orchestration.plain_sql import run_year_tests
 
-    con = duckdb.connect(str(db_path), config={"threads": settings.threads, "memory_limit": settings.memory_limit,
-                                               "temp_directory": str(settings.temp_directory)})
+    con = database.connect(db_path, settings=settings)
     sql_side = None
     try:
         if engine.parity:
@@ -525,7 +526,7 @@ def year_engine(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int) -> 
 def _replace_audit_row(db_path: Path, table: str, columns: str, key: dict, values: Optional[tuple]) -> None:
     """Replaces the row of `table` (schema-qualified, created with `columns` when missing) that has
     `key` by `values`, in one transaction; with `values` None the row is only deleted."""
-    con = duckdb.connect(str(db_path))
+    con = database.connect(db_path)
     try:
         con.execute(f"create schema if not exists {table.split('.')[0]}")
         con.execute(f"create table if not exists {table} ({columns})")
