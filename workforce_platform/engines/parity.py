@@ -211,13 +211,19 @@ def _equal_in_memory(con: duckdb.DuckDBPyConnection, table: str, scenario_id: st
 def copy_sql_side_inputs(con: duckdb.DuckDBPyConnection, scratch: Path, scenario: Scenario, year: int) -> None:
     """What the year's SQL models read, copied into the scratch database: the parameter seeds
     and the contents of the parameter views (the layer that the Polars engine reads too, so it is
-    common to both engines and is not rebuilt), and the previous year's results."""
+    common to both engines and is not rebuilt), and the previous year's results. A parameter
+    relation that the year's models do not name (the census baseline after the first year) is
+    copied without its rows."""
+    from workforce_platform.orchestration.plain_sql import relations_read
     from workforce_platform.orchestration.year_build import parameter_relations
 
+    relations = parameter_relations()
+    read = set(relations_read(year == scenario.start_year, relations))
     con.execute(f"attach '{scratch}' as parity_scratch")
     try:
-        for name in parameter_relations():
-            con.execute(f"create table parity_scratch.main.{name} as select * from main.{name}")
+        for name in relations:
+            rows = "" if name in read else " limit 0"
+            con.execute(f"create table parity_scratch.main.{name} as select * from main.{name}{rows}")
         if year > scenario.start_year:
             # The year reads the previous year's snapshot and, for prior-year testing, its ADP and ACP rows.
             for table in ("fct_workforce_snapshot", "fct_nondiscrimination_tests"):

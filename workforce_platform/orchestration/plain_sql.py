@@ -322,6 +322,18 @@ def prepare_year_models() -> None:
         parsed_manifest()
 
 
+def relations_read(first_year: bool, relations: list[str]) -> list[str]:
+    """Those of `relations` that the year's models name (the first year's or a later year's), by
+    the templates kept for the project's state; all of them when none are kept. A relation's name
+    is in the compiled SQL of every model that reads it, so nothing read is left out."""
+    with _lock:
+        kept = _read_kept(MODELS_PATH, _templates)
+    if kept is _NOT_KEPT or kept is None:
+        return list(relations)
+    sql = kept[FIRST if first_year else LATER].values()
+    return [name for name in relations if any(name in text for text in sql)]
+
+
 def _derive_templates(db_path: Path, settings: ExecutionSettings) -> Optional[dict[str, dict[str, str]]]:
     (year_a, scenario_a), (year_b, scenario_b) = _TEMPLATE_VALUES
     templates = {}

@@ -179,3 +179,20 @@ def test_parameters_are_not_kept_when_a_seed_is_missing_from_the_database(monkey
     duckdb.connect(str(db)).close()  # a database without the seed's table
     plain_sql.keep_parameter_statements(db, resolve_execution(db))
     assert plain_sql.parameter_statements() is None
+
+
+def test_the_relations_a_year_reads_are_those_its_kept_models_name(monkeypatch, tmp_path):
+    monkeypatch.setattr(plain_sql, "MODELS_PATH", tmp_path / "plain_models.json")
+    monkeypatch.setattr(plain_sql, "_templates", {})
+    relations = ["config_levels", "int_baseline_workforce_prepared", "stg_scenario"]
+    assert plain_sql.relations_read(False, relations) == relations  # nothing kept: all of them
+    plain_sql._keep(plain_sql.MODELS_PATH, plain_sql._templates, {
+        plain_sql.FIRST: {"model.p.a": 'select * from simulation.main."int_baseline_workforce_prepared"',
+                          "model.p.b": "select * from simulation.main.stg_scenario join config_levels using (x)"},
+        plain_sql.LATER: {"model.p.a": "select * from simulation.main.fct_workforce_snapshot",
+                          "model.p.b": "select * from simulation.main.stg_scenario join config_levels using (x)"},
+    })
+    assert plain_sql.relations_read(True, relations) == relations
+    assert plain_sql.relations_read(False, relations) == ["config_levels", "stg_scenario"]
+    plain_sql._keep(plain_sql.MODELS_PATH, plain_sql._templates, None)  # kept as "not templates"
+    assert plain_sql.relations_read(False, relations) == relations
