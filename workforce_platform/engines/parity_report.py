@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Optional
 
-
 from workforce_platform.config.scenario import load_scenario
 from workforce_platform.engines.parity import YearParity, compare_year
 from workforce_platform.errors import WorkforceInputError

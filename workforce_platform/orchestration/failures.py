@@ -17,7 +17,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
-
 from workforce_platform.orchestration import database
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.tables import table_exists

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-
 from workforce_platform.engines.sql_side_worker import warm_up
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.orchestration import database
