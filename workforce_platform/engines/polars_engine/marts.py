@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from workforce_platform.engines.polars_engine.arithmetic import (
-    divide_round_half_away, divide_round_half_up, employee_order_key, first_row_of_employee, whole_years, year_end,
+    divide_round_half_away, divide_round_half_up, employee_order_key, first_row_of_employee,
 )
 from workforce_platform.engines.polars_engine.inputs import EMPLOYEE_CODE, YearInputs
 
@@ -37,8 +37,8 @@ def snapshot(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFrame, 
         .when(~pl.col("is_new_hire")).then(pl.lit("experienced_termination"))
         .otherwise(pl.lit("new_hire_termination")).alias("status_detail"),
         "hire_date", "termination_date", "birth_date",
-        whole_years(pl.col("birth_date"), pl.lit(year_end(inputs.year))).alias("age"),
-        whole_years(pl.col("hire_date"), pl.col("period_end")).alias("tenure_years"),
+        pl.col("age_at_year_end").alias("age"),
+        pl.col("service_years").alias("tenure_years"),
         pl.coalesce("level_after", "level_id").cast(pl.Int32).alias("level_id"),
         pl.coalesce("_merit_pay", "_promoted_pay", "starting_compensation").alias("annual_compensation"),
         "prorated_compensation", "is_eligible", "eligibility_date",

@@ -67,6 +67,10 @@ def eligibility(inputs: YearInputs, starting: pl.DataFrame, hires: pl.DataFrame,
         pl.when(counted & in_employment).then(pl.col("eligibility_date")).otherwise(None)
         .alias("eligibility_event_date"),
         "level_id",  # the level on 1 January or at hire, for the snapshot (not written: no column of the model)
+        # Age at year end and whole years from hire to the period's end, for the contributions,
+        # the balances (vesting) and the snapshot: taken once here (not written either).
+        whole_years(pl.col("birth_date"), last_day).alias("age_at_year_end"),
+        whole_years(pl.col("hire_date"), pl.col("period_end")).alias("service_years"),
     )
 
 
@@ -200,7 +204,6 @@ def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFr
     summed = employee_totals(segments, ("pay_cent_days", "deferral_cent_days"), ("ending_deferral_rate",))
     diy = days_in_year(year)
     compensation_limit = limits["compensation_limit"]
-    last_day = pl.lit(year_end(year))
     age = pl.col("age_at_year_end")
     catch_up = (
         pl.when(age.is_between(limits["super_catch_up_min_age"], limits["super_catch_up_max_age"]))
@@ -213,9 +216,6 @@ def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFr
         return pl.lit(True) if minimum_hours is None else pl.col("hours_worked") >= minimum_hours * 100
 
     capped = members.join(summed, on="employee_id", how="inner").with_columns(
-        age_at_year_end=whole_years(pl.col("birth_date"), last_day),
-        service_years=whole_years(pl.col("hire_date"), pl.col("period_end")),
-    ).with_columns(
         prorated_cents=divide_round_half_up(pl.col("pay_cent_days"), diy).cast(pl.Int64),
         deferral_uncapped_cents=divide_round_half_up(pl.col("deferral_cent_days"), diy * RATE_UNITS).cast(pl.Int64),
         deferral_limit_cents=pl.lit(limits["elective_deferral_limit"]) + catch_up,
@@ -413,7 +413,7 @@ def account_balances(inputs: YearInputs, members: pl.DataFrame, starting: pl.Dat
     rate = inputs.scenario.rate("investment_return_rate")
     accounts = (
         members.select("employee_id", "termination_date",
-                       whole_years(pl.col("hire_date"), pl.col("period_end")).alias("vesting_years"))
+                       pl.col("service_years").alias("vesting_years"))
         .join(contributions.select("employee_id", "employee_contribution", "employer_match", "employer_core"),
               on="employee_id", how="inner")
         .join(starting.select("employee_id", "employee_balance", "match_balance", "core_balance"),
