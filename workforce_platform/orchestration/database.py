@@ -51,10 +51,17 @@ def _apply(shared: duckdb.DuckDBPyConnection, settings: ExecutionSettings) -> No
             pass  # DuckDB keeps the directory it has spilled to; the limit above still holds
 
 
-def _attach(con: duckdb.DuckDBPyConnection, db_path: Path, read_only: bool) -> None:
-    quoted = str(db_path).replace("'", "''")
-    con.execute(f"attach '{quoted}' as {CATALOG}{' (read_only)' if read_only else ''}")
-    con.execute(f"use {CATALOG}")
+def _open(db_path: Path, read_only: bool, settings: Optional[ExecutionSettings]) -> duckdb.DuckDBPyConnection:
+    """A new in-memory database with the file attached as CATALOG and in use."""
+    con = duckdb.connect(config=_config(settings))
+    try:
+        quoted = str(db_path).replace("'", "''")
+        con.execute(f"attach '{quoted}' as {CATALOG}{' (read_only)' if read_only else ''}")
+        con.execute(f"use {CATALOG}")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def connect(db_path: Path | str, read_only: bool = False, settings: Optional[ExecutionSettings] = None,
@@ -64,23 +71,12 @@ def connect(db_path: Path | str, read_only: bool = False, settings: Optional[Exe
     per-connection settings. Close it when done (a cursor of the shared database closes alone)."""
     path = Path(db_path).resolve()
     if not lock_held(path):
-        con = duckdb.connect(config=_config(settings))
-        try:
-            _attach(con, path, read_only)
-        except BaseException:
-            con.close()
-            raise
+        con = _open(path, read_only, settings)
     else:
         with _guard:
             shared = _shared.get(path)
             if shared is None:
-                shared = duckdb.connect(config=_config(settings))
-                try:
-                    _attach(shared, path, read_only=False)
-                except BaseException:
-                    shared.close()
-                    raise
-                _shared[path] = shared
+                shared = _shared[path] = _open(path, False, settings)
             elif settings is not None:
                 _apply(shared, settings)
             con = shared.cursor()
