@@ -3,7 +3,8 @@ equal to them row for row (``engines/parity.py`` checks that on every year it is
 
 ``simulate_year`` reads the year's inputs from DuckDB through Arrow, computes every per-year
 table in memory and returns them as frames (DECIMALs as scaled integers, see ``year_tables``);
-``run_year`` also writes them. With `shards` > 1 the employees are split by their stable key
+``run_year`` also writes them. Steps that do not depend on one another run side by side in a
+small thread pool. With `shards` > 1 the employees are split by their stable key
 (``employee_key % shards``), each shard is computed on its own (in a thread pool: Polars releases
 the GIL), and the shards are unioned; the two selections that rank the whole workforce take each
 shard's best candidates and rank those. The union equals the unsharded result.
@@ -11,7 +12,7 @@ shard's best candidates and rank those. The union equals the unsharded result.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable, TypeVar
 
 import duckdb
@@ -38,69 +39,97 @@ def _each(shards: list, work: Callable[..., T], pool: ThreadPoolExecutor | None)
     return list(pool.map(lambda args: work(*args), shards))
 
 
+def _start(pool: ThreadPoolExecutor | None, work: Callable[..., T], *args) -> Future:
+    """`work(*args)` on the pool, or at once without one; its result is `.result()`."""
+    if pool is not None:
+        return pool.submit(work, *args)
+    done: Future = Future()
+    done.set_result(work(*args))
+    return done
+
+
+# Unsharded, the year's independent steps run side by side (hires beside terminations, the
+# promotions beside eligibility, the events beside the contributions): most steps are too small
+# for Polars to keep both cores busy on its own. Two workers and the calling thread.
+BRANCH_WORKERS = 2
+
+
 def compute_year(inputs: YearInputs, shards: int = 1) -> dict[str, pl.DataFrame]:
     """Every per-year table of `inputs.year`, in YEAR_TABLES order."""
     if not 1 <= shards <= MAX_SHARDS:
         raise ValueError(f"event_shards must be between 1 and {MAX_SHARDS}, not {shards}")
-    pool = ThreadPoolExecutor(max_workers=min(shards, 8)) if shards > 1 else None
+    pool = ThreadPoolExecutor(max_workers=min(shards, 8) if shards > 1 else BRANCH_WORKERS)
     try:
         return _compute(inputs, shards, pool)
     finally:
-        if pool is not None:
-            pool.shutdown()
+        pool.shutdown()
 
 
-def _compute(inputs: YearInputs, shards: int, pool: ThreadPoolExecutor | None) -> dict[str, pl.DataFrame]:
+def _compute(inputs: YearInputs, shards: int, pool: ThreadPoolExecutor) -> dict[str, pl.DataFrame]:
+    # With shards, the pool runs the shards, and the steps around them run one after another (a
+    # step waiting in the pool on shards queued behind it could wait forever); without, the pool
+    # runs the independent steps (`branches`). Only the calling thread waits on the pool.
+    shard_pool, branches = (pool, None) if shards > 1 else (None, pool)
     starting_parts = [workforce.starting_workforce(inputs, part) for part in _split(inputs.starting, shards)]
     needs = workforce.workforce_needs(inputs, sum(p.height for p in starting_parts))
 
-    candidates = _each([(p,) for p in starting_parts],
-                       lambda p: workforce.termination_candidates(inputs, p, needs.experienced_terminations), pool)
-    terminations = workforce.select_terminations(inputs, candidates, needs.experienced_terminations)
+    def hiring() -> tuple[pl.Series, list[pl.DataFrame], pl.DataFrame]:
+        hire_identities, employee_ids = encode_hires(inputs, workforce.hire_identities(inputs, needs.hires))
+        hire_parts = [workforce.new_hires(inputs, ids) for ids in _split(hire_identities, shards)]
+        nh_candidates = _each([(h,) for h in hire_parts], lambda h: workforce.new_hire_termination_candidates(
+            inputs, h, needs.new_hire_terminations), shard_pool)
+        selected = workforce.select_new_hire_terminations(inputs, nh_candidates, needs.new_hire_terminations)
+        return employee_ids, hire_parts, selected
 
-    hire_identities, employee_ids = encode_hires(inputs, workforce.hire_identities(inputs, needs.hires))
-    hire_parts = [workforce.new_hires(inputs, ids) for ids in _split(hire_identities, shards)]
-    nh_candidates = _each([(h,) for h in hire_parts],
-                          lambda h: workforce.new_hire_termination_candidates(inputs, h, needs.new_hire_terminations), pool)
-    new_hire_terminations = workforce.select_new_hire_terminations(inputs, nh_candidates, needs.new_hire_terminations)
+    hired = _start(branches, hiring)
+    candidates = _each([(p,) for p in starting_parts],
+                       lambda p: workforce.termination_candidates(inputs, p, needs.experienced_terminations), shard_pool)
+    terminations = workforce.select_terminations(inputs, candidates, needs.experienced_terminations)
+    employee_ids, hire_parts, new_hire_terminations = hired.result()
     leavers = pl.concat([terminations.select("employee_id", "termination_date"),
                          new_hire_terminations.select("employee_id", "termination_date")])
 
-    def per_shard(starting: pl.DataFrame, hires: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    def pay_changes(starting: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         promoted = workforce.promotions(inputs, starting, terminations)
-        merits = workforce.merit_raises(inputs, starting, terminations, promoted)
+        return promoted, workforce.merit_raises(inputs, starting, terminations, promoted)
+
+    def per_shard(starting: pl.DataFrame, hires: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        changed = _start(branches, pay_changes, starting)
         members = plan.eligibility(inputs, starting, hires, leavers)
+        escalating = _start(branches, plan.escalations, inputs, members)
         enrolled = plan.enrollments(inputs, members)
-        escalated = plan.escalations(inputs, members)
+        escalated = escalating.result()
+        promoted, merits = changed.result()
+        events = _start(branches, lambda: marts.yearly_events(
+            inputs, hires, members, escalated, enrolled, promoted, merits,
+            terminations.join(starting.select("employee_id"), on="employee_id", how="semi"),
+            new_hire_terminations.join(hires.select("employee_id"), on="employee_id", how="semi")))
         contributions = plan.contributions(inputs, members, promoted, merits, escalated, enrolled)
         balances = plan.account_balances(inputs, members, starting, contributions)
         snapshot = marts.snapshot(inputs, members, promoted, merits, enrolled, contributions, balances)
-        events = marts.yearly_events(
-            inputs, hires, members, escalated, enrolled, promoted, merits,
-            terminations.join(starting.select("employee_id"), on="employee_id", how="semi"),
-            new_hire_terminations.join(hires.select("employee_id"), on="employee_id", how="semi"))
         return {
             "int_starting_workforce_assembled": starting, "int_promotions_drawn": promoted,
             "int_merit_raises_applied": merits, "int_new_hires_generated": hires,
             "int_plan_eligibility_determined": members, "int_enrollments_drawn": enrolled,
             "int_deferral_escalations_applied": escalated, "int_plan_contributions_calculated": contributions,
             "int_account_balances_rolled": balances,
-            "fct_workforce_snapshot": snapshot, "fct_yearly_events": events,
+            "fct_workforce_snapshot": snapshot, "fct_yearly_events": events.result(),
         }
 
-    parts = _each(list(zip(starting_parts, hire_parts)), per_shard, pool)
+    parts = _each(list(zip(starting_parts, hire_parts)), per_shard, shard_pool)
     tables = {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in parts[0]}
     needs_table = workforce.needs_frame(inputs, needs)
     tables["int_workforce_needs_solved"] = needs_table
     tables["int_experienced_terminations_selected"] = terminations
     tables["int_new_hire_terminations_selected"] = new_hire_terminations
-    tables["fct_year_summary"] = marts.year_summary(inputs, tables["fct_workforce_snapshot"], needs_table)
+    summary = _start(pool, marts.year_summary, inputs, tables["fct_workforce_snapshot"], needs_table)
     # Who is highly compensated ranks the whole workforce, so it follows the union of the shards.
     tables["int_highly_compensated_determined"] = plan.highly_compensated(inputs, tables["int_plan_eligibility_determined"])
     tables["fct_nondiscrimination_tests"] = marts.nondiscrimination_tests(
         inputs, tables["fct_workforce_snapshot"], tables["int_plan_contributions_calculated"],
         tables["int_highly_compensated_determined"])
-    return {name: decode_employee_ids(tables[name], employee_ids) for name in YEAR_TABLES}
+    tables["fct_year_summary"] = summary.result()
+    return dict(zip(YEAR_TABLES, pool.map(lambda name: decode_employee_ids(tables[name], employee_ids), YEAR_TABLES)))
 
 
 def encode_hires(inputs: YearInputs, identities: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
