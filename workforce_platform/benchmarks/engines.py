@@ -3,7 +3,7 @@
 1. One year (default 100,000 employees): the parameters and the year are built once with the SQL
    engine; then, alternately and `repeats` times each, the SQL models rebuild the year (one
    in-process `dbt run` of the per-year models) and the Polars engine rebuilds it (read, compute,
-   write the same 16 tables). After every rebuild the year's tables are fingerprinted: both
+   write the same 17 tables). After every rebuild the year's tables are fingerprinted: both
    engines must leave the same fingerprints, or the benchmark fails. Reported: each engine's
    times (the median is the figure), the ratio SQL / Polars, peak memory.
 2. End to end (default 60,000 x 5 years): `workforce bench run` once per engine in a fresh
@@ -113,9 +113,9 @@ def run_engines(employees: int, e2e_employees: int, e2e_years: int, skip_e2e: bo
         year = side_by_side(employees, seed, repeats, Path(tmp))
     print(f"  setup (census, parameters, first SQL build) {year['setup_seconds']:.1f} s; {year['events']:,} events")
     seconds, median = year["seconds"], year["median"]
-    print(f"  sql models (dbt run: compute and write the 16 tables)  "
+    print(f"  sql models (dbt run: compute and write the 17 tables)  "
           f"{', '.join(f'{t:.2f}' for t in seconds['sql'])} s   median {median['sql']:.2f} s")
-    print(f"  polars engine (read, compute, write the 16 tables)     "
+    print(f"  polars engine (read, compute, write the 17 tables)     "
           f"{', '.join(f'{t:.2f}' for t in seconds['polars'])} s   median {median['polars']:.2f} s")
     print(f"    of which read {median['polars_read']:.2f} s, compute {median['polars_compute']:.2f} s, "
           f"write {median['polars_write']:.2f} s")
