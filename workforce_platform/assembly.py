@@ -10,7 +10,7 @@ from dagster import Definitions, in_process_executor
 
 import workforce_platform.orchestration.dagster_fixes  # noqa: F401
 from workforce_platform.assets.gates import build_gates
-from workforce_platform.assets.publish import build_publish
+from workforce_platform.assets.publish import build_publish, build_published_checks
 from workforce_platform.assets.reports import build_report_asset
 from workforce_platform.assets.simulation import build_simulation_assets
 from workforce_platform.config.scenario import load_scenario
@@ -30,7 +30,7 @@ def build_definitions(simulation: Optional[SimulationResource] = None) -> Defini
     return Definitions(
         assets=[*build_simulation_assets(str(ensure_manifest()), partitions_def, scenario.scenario_id),
                 build_publish(partitions_def, scenario.scenario_id), build_report_asset(scenario.scenario_id)],
-        asset_checks=[build_gates(partitions_def, scenario.scenario_id)],
+        asset_checks=[build_gates(partitions_def, scenario.scenario_id), build_published_checks(scenario.scenario_id)],
         jobs=build_jobs(scenario.scenario_id),
         schedules=build_schedules(scenario.scenario_id, scenario.years),
         sensors=build_sensors(scenario.scenario_id),

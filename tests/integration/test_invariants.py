@@ -47,6 +47,9 @@ VIOLATIONS = {
                           f"where simulation_year = {YEAR} and employee_id = {ONE_STAYER}"],
     "account_balances": [f"update main.fct_workforce_snapshot set match_balance = match_balance + 0.01 "
                          f"where simulation_year = {YEAR} and employee_id = {ONE_STAYER}"],
+    # a continuing employee missing from the published 2027: active at the end of 2026, not at the start
+    "published_chain_consistent": [f"delete from published.fct_workforce_snapshot where simulation_year = {YEAR} "
+                                   f"and employee_id = {ONE_STAYER}"],
     # paid from the unindexed band: below the year's minimum after two years of indexing
     "new_hire_pay_in_band": [f"""update main.fct_yearly_events set compensation_after = (
                                      select min_compensation - 0.01 from main.int_new_hire_pay_bands_indexed

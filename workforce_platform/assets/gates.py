@@ -35,7 +35,7 @@ from workforce_platform.checks.audit import (
     previous_record,
     record_audit,
 )
-from workforce_platform.checks.invariants import CATALOGUE, InvariantResult, evaluate
+from workforce_platform.checks.invariants import YEAR_INVARIANTS, InvariantResult, evaluate
 from workforce_platform.checks.staleness import (
     CURRENCY_ASSET,
     CURRENCY_CHECK,
@@ -89,7 +89,7 @@ def audit_year(db_path, scenario: Scenario, year: int, run_id: str, shards: int 
     is on) and records the audit."""
     con = database.connect(db_path, settings=settings)
     try:
-        results = [evaluate(con, inv, scenario.scenario_id, year, scenario.start_year) for inv in CATALOGUE]
+        results = [evaluate(con, inv, scenario.scenario_id, year, scenario.start_year) for inv in YEAR_INVARIANTS]
         tables = year_fingerprints(con, scenario.scenario_id, year, shards)
         inputs, inputs_detail = inputs_fingerprint(con, scenario, year)
         earlier = previous_record(con, scenario.scenario_id, year, inputs, run_id)
@@ -267,7 +267,7 @@ def build_gates(partitions_def: PartitionsDefinition, scenario_id: str):
         specs = [
             AssetCheckSpec(inv.name, asset=scenario_key(scenario_id, inv.asset), description=inv.description, blocking=inv.blocking,
                            partitions_def=partitions_def)
-            for inv in CATALOGUE
+            for inv in YEAR_INVARIANTS
         ] + [
             AssetCheckSpec(DETERMINISM_CHECK, asset=scenario_key(scenario_id, DETERMINISM_ASSET), blocking=True,
                            partitions_def=partitions_def,

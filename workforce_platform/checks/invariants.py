@@ -1,13 +1,19 @@
-"""The invariant catalogue: named invariants of a finished year (data_contract.md, 1-7 as they
-apply so far). Each entry is a query returning the violating rows of one (scenario, year), with
-the named parameters $scenario_id, $year and $start_year. Every entry is used twice: as a blocking
-Dagster asset check on the year's partition (assets/gates.py) and as a test case with a hand-made
-violation (tests/integration/test_invariants.py). Adding an invariant is adding one entry.
+"""The invariant catalogue: the named invariants of data_contract.md. Each entry is a query
+returning the violating rows, with the named parameters $scenario_id, $year and $start_year:
+
+- scope `year`: one finished year of the working tables (invariants 1-7 and 10), a blocking
+  Dagster asset check on the year's partition (assets/gates.py);
+- scope `published`: the scenario's whole published layer (invariant 9), a blocking check on the
+  published assets that runs after every promotion (assets/publish.py).
+
+Every entry is also a test case with a hand-made violation (tests/integration/test_invariants.py).
+Adding an invariant is adding one entry.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import duckdb
 
@@ -17,10 +23,16 @@ SHOWN_ROWS = 5
 @dataclass(frozen=True)
 class Invariant:
     name: str
-    asset: str  # the dbt model whose check this is
+    asset: str  # the asset whose check this is: a dbt model, or `published/<table>`
     description: str
     violations_sql: str
     blocking: bool = True
+    scope: str = "year"  # `year`: one year of the working tables; `published`: the whole published layer
+
+    @property
+    def asset_path(self) -> tuple[str, ...]:
+        """The asset key's path under the scenario id."""
+        return tuple(self.asset.split("/"))
 
 
 _YEAR = "scenario_id = $scenario_id and simulation_year = $year"
@@ -377,10 +389,73 @@ CATALOGUE += (
             select snap.employee_id, 'snapshot row without accounts'
             from snap anti join rolled using (employee_id)
             order by 1, 2""",
+    ),    Invariant(
+        name="published_chain_consistent",
+        asset="published/fct_workforce_snapshot",
+        description="Every published year starts from exactly the published year before it: that year is "
+                    "published, the year was built on its snapshot (fingerprints recorded at promotion), its "
+                    "starting employees are that year's active employees and its starting headcount that "
+                    "year's ending headcount; no published row lacks its year's promotion record.",
+        scope="published",
+        violations_sql="""
+            with promoted as (
+                select simulation_year, snapshot_fingerprint, built_on_snapshot
+                from published.promotions where scenario_id = $scenario_id
+            ),
+            linked as (
+                select later.simulation_year, earlier.simulation_year is not null as earlier_published,
+                       later.built_on_snapshot, earlier.snapshot_fingerprint as earlier_snapshot
+                from promoted as later
+                left join promoted as earlier on earlier.simulation_year = later.simulation_year - 1
+                where later.simulation_year > $start_year
+            ),
+            snap as (
+                select simulation_year, employee_id, employment_status, status_detail
+                from published.fct_workforce_snapshot where scenario_id = $scenario_id
+            ),
+            starting as (
+                select simulation_year, employee_id from snap
+                where status_detail in ('continuous_active', 'experienced_termination')
+            ),
+            ended_active as (
+                select simulation_year + 1 as simulation_year, employee_id from snap where employment_status = 'active'
+            ),
+            summary as (select * from published.fct_year_summary where scenario_id = $scenario_id)
+            select simulation_year, null::varchar as employee_id, 'published without the year before it' as problem
+            from linked where not earlier_published
+            union all
+            select simulation_year, null, 'built on another state of the year before than the published one'
+            from linked
+            where earlier_published and built_on_snapshot is not null and earlier_snapshot is not null
+              and built_on_snapshot <> earlier_snapshot
+            union all
+            select coalesce(s.simulation_year, e.simulation_year), coalesce(s.employee_id, e.employee_id),
+                   case when s.employee_id is null
+                        then 'active at the end of the published year before, not among the starting employees'
+                        else 'among the starting employees, not active at the end of the published year before' end
+            from starting as s
+            full join ended_active as e on s.simulation_year = e.simulation_year and s.employee_id = e.employee_id
+            where (s.employee_id is null or e.employee_id is null)
+              and coalesce(s.simulation_year, e.simulation_year) in (select simulation_year from linked where earlier_published)
+            union all
+            select later.simulation_year, null,
+                   'starting headcount ' || later.starting_headcount || ' is not the ending headcount '
+                   || earlier.ending_headcount || ' of the published year before'
+            from summary as later join summary as earlier on earlier.simulation_year = later.simulation_year - 1
+            where later.starting_headcount <> earlier.ending_headcount
+            union all
+            select distinct simulation_year, null, 'published rows without a promotion record'
+            from (select simulation_year from published.fct_workforce_snapshot where scenario_id = $scenario_id
+                  union all select simulation_year from published.fct_yearly_events where scenario_id = $scenario_id
+                  union all select simulation_year from summary)
+            where simulation_year not in (select simulation_year from promoted)
+            order by 1, 2, 3""",
     ),
 )
 
 BY_NAME = {invariant.name: invariant for invariant in CATALOGUE}
+YEAR_INVARIANTS = tuple(invariant for invariant in CATALOGUE if invariant.scope == "year")
+PUBLISHED_INVARIANTS = tuple(invariant for invariant in CATALOGUE if invariant.scope == "published")
 
 
 @dataclass(frozen=True)
@@ -395,8 +470,9 @@ class InvariantResult:
         return self.violation_count == 0
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, invariant: Invariant, scenario_id: str, year: int,
+def evaluate(con: duckdb.DuckDBPyConnection, invariant: Invariant, scenario_id: str, year: Optional[int],
              start_year: int) -> InvariantResult:
+    """The invariant's violations for one year (`year` is not read by a `published` invariant)."""
     sql = invariant.violations_sql
     available = {"scenario_id": scenario_id, "year": year, "start_year": start_year}
     parameters = {name: value for name, value in available.items() if f"${name}" in sql}  # DuckDB refuses unused ones
