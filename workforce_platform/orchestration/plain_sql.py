@@ -148,7 +148,8 @@ def _compile(db_path: Path, settings: ExecutionSettings) -> list[PlainTest]:
     set_of = {name: test_set for test_set, names in sets.items() for name in names}
     variables = {"scenario_id": _COMPILE_SCENARIO, "simulation_year": _COMPILE_YEAR, "start_year": _COMPILE_YEAR,
                  YEAR_AS_PARAMETERS_VAR: True}
-    outcome = invoke_dbt(["compile", "--quiet", "--no-write-json", "--no-populate-cache", "--no-introspect",
+    # `--log-level none`: dbt prints the compiled SQL of every node named in a selection, even quietly.
+    outcome = invoke_dbt(["compile", "--quiet", "--log-level", "none", "--no-write-json", "--no-populate-cache", "--no-introspect",
                           "--vars", json.dumps(variables), "--select", *sorted(set_of)], db_path, settings)
     if not outcome.success:
         raise RuntimeError(f"dbt could not compile the project's tests: {outcome.exception}")
@@ -360,7 +361,7 @@ def _compile_nodes(unique_ids: list[str], select: list[str], variables: dict, wh
     """The SQL dbt compiles for `unique_ids` (selected by `select`) with `variables`, by node id."""
     from workforce_platform.orchestration.year_build import invoke_dbt
 
-    outcome = invoke_dbt(["compile", "--quiet", "--no-write-json", "--no-populate-cache",
+    outcome = invoke_dbt(["compile", "--quiet", "--log-level", "none", "--no-write-json", "--no-populate-cache",
                           "--vars", json.dumps(variables), "--select", *select], db_path, settings)
     if not outcome.success:
         raise ModelsNotCompiled(f"dbt could not compile {what}: {outcome.exception}")

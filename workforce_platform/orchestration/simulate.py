@@ -7,20 +7,24 @@ Dagster instance (the UI shows them). The scenario's parameters are loaded first
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+import duckdb
+
 from workforce_platform.engines.sql_side_worker import warm_up
-from workforce_platform.errors import WorkforceInputError
+from workforce_platform.config.scenario import Scenario
+from workforce_platform.errors import SimulationOrderError, WorkforceInputError
 from workforce_platform.orchestration import database
 from workforce_platform.orchestration.database_lock import DatabaseLock
 from workforce_platform.orchestration.failures import RECORDED_BY_TAG, failure_lines, record_failures
 from workforce_platform.orchestration.tables import table_exists
 from workforce_platform.orchestration.dbt_project import ensure_manifest
-from workforce_platform.orchestration.year_build import parameters_current
+from workforce_platform.orchestration.year_build import check_year_order, parameters_current
 from workforce_platform.orchestration.execution import ExecutionSettings, machine_cores
 from workforce_platform.orchestration.monitoring import STAGES, peak_rss_bytes, process_sampler
 from workforce_platform.partitions import year_range_tags
@@ -33,8 +37,9 @@ SUMMARY_COLUMNS = (
 )
 
 
-# The runs' full event logs are in the Dagster instance; the terminal gets progress lines.
-QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# The runs' full event logs (stack traces included) are in the Dagster instance; the terminal gets
+# progress lines, each run's warnings and, for a failed run, its failure in a few lines.
+QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 @dataclass
@@ -199,6 +204,8 @@ def run_simulation(
     if not 1 <= years_per_run <= 100:
         raise WorkforceInputError(f"--years-per-run {years_per_run} must be between 1 and 100")
     database = simulation.database()
+    new_database = not database.exists()
+    check_inputs(scenario, database, years, resume)  # bad input refused before anything is written
     report = SimulationReport(scenario_id=scenario.scenario_id, db_path=database, settings=settings)
     if resume:
         done = published_years(database, scenario.scenario_id)
@@ -255,18 +262,62 @@ def run_simulation(
             report.runs.append(outcome)
             status = "ok" if outcome.success else "FAILED"
             progress(f"  {label:<10} {status:<6} {outcome.seconds:6.2f} s   run {result.run_id[:8]}")
+            for warning in run_warnings(instance, result.run_id):
+                progress(f"    warning: {warning}")
             if not outcome.success:
                 progress(outcome.message)
                 _record_failure(instance, database, scenario.scenario_id, job_name, tags, result, progress)
                 break
         report.summary = read_summary(database, scenario.scenario_id, years)
     sampler.close_window(run_window)
+    if new_database and report.bad_input:
+        remove_database_files(database)  # a refused run leaves nothing behind
     report.wall_seconds = time.perf_counter() - started
     report.peak_rss_bytes = peak_rss_bytes()
     report.cpu_seconds = run_window.cpu_seconds
     report.cpu_utilisation = run_window.cpu_utilisation
     report.stages = STAGES.totals()
     return report
+
+
+def check_inputs(scenario: Scenario, db_path: Path, years: list[int], resume: bool) -> None:
+    """What can be refused before a run writes anything (no database file, no lock file): the
+    census file, and a first year that the database cannot start from."""
+    census = scenario.resolved_census_path()
+    if not census.is_file():
+        raise WorkforceInputError(f"{census}: census file not found (census_path in {scenario.source_path}, "
+                                  "or --census)")
+    if resume or years[0] == scenario.start_year:
+        return
+    if not db_path.exists():
+        raise WorkforceInputError(
+            f"year {years[0]} of scenario '{scenario.scenario_id}' starts from year {years[0] - 1}, but {db_path} "
+            f"does not exist yet: run the years from {scenario.start_year} (--years {scenario.start_year}-{years[-1]}); "
+            "nothing was written")
+    try:
+        con = database.connect(db_path, read_only=True)
+    except duckdb.IOException:
+        return  # another process is writing the file: the run waits for it and checks the order then
+    try:
+        check_year_order(con, scenario, years[0], db_path)
+    except SimulationOrderError as exc:
+        raise WorkforceInputError(str(exc)) from None
+    finally:
+        con.close()
+
+
+def remove_database_files(db_path: Path) -> None:
+    """Removes a database this run created and refused to fill, with its write-ahead log and
+    lock file (the run has released the lock)."""
+    for path in (db_path, db_path.with_name(db_path.name + ".wal"), db_path.with_name(db_path.name + ".lock")):
+        path.unlink(missing_ok=True)
+
+
+def run_warnings(instance, run_id: str) -> list[str]:
+    """The warnings the run's steps logged (stale later years, withdrawn published years), which
+    the silent console leaves to the run's log."""
+    return [record.user_message for record in instance.all_logs(run_id)
+            if record.dagster_event is None and record.level == logging.WARNING]
 
 
 def published_years(db_path: Path, scenario_id: str) -> set[int]:
