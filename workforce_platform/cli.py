@@ -27,9 +27,8 @@ from workforce_platform.orchestration.execution import LEVELS
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # usage errors exit with 2, like bad input
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+    def error(self, message: str) -> None:  # usage errors exit with 2, like bad input, in two lines
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n(`{self.prog} --help` lists the options)\n")
 
 
 def _year_range(text: str) -> list[int]:

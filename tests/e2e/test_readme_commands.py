@@ -58,6 +58,9 @@ def test_first_command_runs_the_demo(fresh_clone, demo_run):
     assert re.search(r"wall time [\d.]+ s, peak memory \d+ MiB", out)
     for year in range(2025, 2030):
         assert re.search(rf"^\s+{year}\s+ok\s", out, flags=re.M), out
+    # A fresh clone's first run compiles dbt's tests and views once: it prints none of their SQL.
+    assert not re.search(r"^\s*(select|from|where)\b", out, flags=re.M | re.I), out[:3000]
+    assert len(out.splitlines()) < 30, out
     summary_lines = [line for line in out.splitlines() if re.match(r"^20\d\d\s+[\d,]+\s+[\d,]+", line)]
     assert len(summary_lines) == 5 and all(line in (PROJECT_ROOT / "README.md").read_text() for line in summary_lines)
     con = duckdb.connect(str(fresh_clone / "data" / "baseline.duckdb"), read_only=True)

@@ -58,9 +58,48 @@ def test_bad_census_exits_2_and_writes_nothing(scenario_factory, tmp_path, capsy
     output = capsys.readouterr()
     assert code == 2
     assert "annual_compensation must be a number > 0" in output.out + output.err
-    if db.exists():
-        con = duckdb.connect(str(db), read_only=True)
-        assert con.execute("select count(*) from information_schema.tables where table_schema = 'main'").fetchall()[0][0] == 0
+    assert not db.exists() and not db.with_name(db.name + ".lock").exists()
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("case", ["missing census", "bad census row", "first year not the start on a new database",
+                                  "year before its previous year on an existing database"])
+def test_refused_runs_print_one_line_and_write_nothing(case, runs, scenario_factory, tmp_path, capsys):
+    """Bad input exits 2 with one line naming the file, row or year and the rule; no database or
+    lock file appears, and an existing database keeps every byte."""
+    import shutil
+
+    folder = tmp_path / "databases"
+    folder.mkdir()
+    db, argv = folder / "refused.duckdb", ["simulate", "--scenario", str(scenario_factory())]
+    if case == "missing census":
+        argv += ["--census", str(tmp_path / "absent.csv")]
+        expected = "absent.csv: census file not found"
+    elif case == "bad census row":
+        census = tmp_path / "bad.csv"
+        census.write_text("employee_id,birth_date,hire_date,annual_compensation\nE1,1980-01-01,2010-01-01,abc\n")
+        argv += ["--census", str(census)]
+        expected = "rule 'annual_compensation must be a number > 0' fails for row 1 (employee_id 'E1')"
+    elif case == "first year not the start on a new database":
+        argv += ["--years", "2027"]
+        expected = "does not exist yet: run the years from 2025"
+    else:
+        shutil.copy(runs.database(), db)  # every year built; 2027's snapshot removed below
+        con = duckdb.connect(str(db))
+        con.execute("delete from main.fct_workforce_snapshot where simulation_year = 2027")
+        con.close()
+        argv += ["--years", "2028"]
+        expected = "starts from year 2027, which is not materialised"
+    before = _files(folder)
+    capsys.readouterr()
+    assert main([*argv, "--db", str(db)]) == 2
+    output = capsys.readouterr()
+    assert expected in output.err and len(output.err.strip().splitlines()) == 1, output.err
+    assert "Traceback" not in output.out + output.err
+    assert _files(folder) == before
 
 
 def test_simulate_prints_summary_and_census_override(scenario_factory, tmp_path, capsys):
@@ -129,3 +168,62 @@ def test_several_years_per_run_give_the_same_tables_in_fewer_runs(scenario_facto
     with pytest.raises(SystemExit) as refused:
         main(["simulate", "--scenario", str(scenario), "--db", str(db), "--years-per-run", "0"])
     assert refused.value.code == 2 and "--years-per-run: '0' must be at least 1" in capsys.readouterr().err
+
+
+def _hr_export(tmp_path) -> tuple[Path, list[dict[str, str]]]:
+    """The generated census as another system exports it: prefixed names, an active flag, a department."""
+    import csv
+
+    from workforce_platform.census.generate import generate_census
+
+    rows = generate_census(200, 3)
+    path = tmp_path / "hr_export.csv"
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["employee_id", "employee_birth_date", "employee_hire_date", "employee_termination_date",
+                         "employee_gross_compensation", "employee_deferral_rate", "active", "department"])
+        for i, row in enumerate(rows):
+            writer.writerow([row["employee_id"], row["birth_date"], row["hire_date"], row["termination_date"],
+                             row["annual_compensation"], row["deferral_rate"],
+                             "N" if row["termination_date"] else "Y", ("Sales", "Ops", "Finance")[i % 3]])
+    return path, rows
+
+
+HR_REQUIRED = {"birth_date": "employee_birth_date", "hire_date": "employee_hire_date",
+               "annual_compensation": "employee_gross_compensation"}
+
+
+def test_a_census_under_other_names_is_refused_until_mapped_then_read_whole(scenario_factory, tmp_path, capsys):
+    census, rows = _hr_export(tmp_path)
+    refused_db = tmp_path / "refused.duckdb"
+    scenario = scenario_factory(end_year=2025, census_path=str(census), census_columns=HR_REQUIRED)
+    assert main(["simulate", "--scenario", str(scenario), "--db", str(refused_db)]) == 2
+    err = capsys.readouterr().err
+    assert f"{census}: column 'employee_termination_date' is not read" in err
+    assert "did you mean `census_columns: {termination_date: employee_termination_date}`" in err
+    assert not list(tmp_path.glob("refused*"))  # refused from the header: no database, no lock file
+
+    db = tmp_path / "mapped.duckdb"
+    scenario = scenario_factory(end_year=2025, census_path=str(census), census_columns={
+        **HR_REQUIRED, "termination_date": "employee_termination_date", "deferral_rate": "employee_deferral_rate",
+        "active": "active"})
+    assert main(["simulate", "--scenario", str(scenario), "--db", str(db), "--optimization", "low"]) == 0
+    out = capsys.readouterr().out
+    assert "  ignored census columns: department\n" in out
+    assert out.index("ignored census columns") < out.index("parameters ")  # in the header, before the runs
+    from dagster import DagsterInstance, RunsFilter
+
+    instance = DagsterInstance.get()
+    parameters_run = instance.get_runs(filters=RunsFilter(job_name="load_parameters", tags={"workforce/database": str(db)}))
+    assert f"census {census}: ignored census columns: department" in [
+        event.user_message for event in instance.all_logs(parameters_run[0].run_id)]
+    active = [row for row in rows if not row["termination_date"]]
+    assert 0 < len(active) < len(rows)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("select starting_headcount from published.fct_year_summary").fetchall() == [(len(active),)]
+        kept = con.execute("select employee_id, deferral_rate::varchar from inputs.census order by employee_id").fetchall()
+        assert kept == sorted((row["employee_id"], f"{float(row['deferral_rate'] or 0):.5f}") for row in rows)
+        assert sum(1 for _, rate in kept if rate != "0.00000") > 0
+    finally:
+        con.close()

@@ -38,6 +38,7 @@ from workforce_platform.assets.dagster_dbt_manifest_only import get_asset_check_
 from workforce_platform.assets.memory_guard import stop_if_memory_guard_tripped
 from workforce_platform.assets.refusal import refuse
 from workforce_platform.assets.translator import WorkforceDbtTranslator
+from workforce_platform.census.load import scenario_census_columns
 from workforce_platform.engines.sql_side_worker import settle_left_builds, warm_up
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
 from workforce_platform.orchestration.execution import ExecutionSettings, machine_cores
@@ -175,6 +176,9 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
         manifest = _manifest(manifest_path)
         try:
             scenario = simulation.scenario_of_location(scenario_id)
+            census_line = scenario_census_columns(scenario).header_line()
+            if census_line:
+                context.log.info(f"census {scenario.resolved_census_path()}: {census_line}")
             result, window = _guarded_build(simulation, "parameters", lambda settings: build_parameters(
                 scenario, simulation.database(), settings))
         except (WorkforceInputError, SimulationOrderError) as exc:

@@ -6,17 +6,37 @@ the rule and the first offending rows (row number counting data rows from 1, and
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence
 
 import duckdb
 
+from workforce_platform.census.columns import (
+    CENSUS_COLUMNS,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    CensusColumns,
+    resolve_census_columns,
+)
 from workforce_platform.errors import WorkforceInputError
 
-REQUIRED_COLUMNS = ("employee_id", "birth_date", "hire_date", "annual_compensation")
-OPTIONAL_COLUMNS = ("termination_date", "level_id", "deferral_rate", "deferral_pct", "scheduled_hours")
+if TYPE_CHECKING:
+    import pyarrow
+
+    from workforce_platform.config.scenario import Scenario
+
+__all__ = ["CENSUS_COLUMNS", "OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "CensusColumns", "LoadedCensus",
+           "ValidatedCensus", "read_census_header", "resolve_census_header", "scenario_census_columns",
+           "validate_and_load_census", "validated_census", "write_validated_census"]
+
 _SHOWN_ROWS = 5
+# Values of a mapped `active` column (compared trimmed, in lower case).
+ACTIVE_VALUES = ("true", "1", "y", "yes", "active")
+INACTIVE_VALUES = ("false", "0", "n", "no", "inactive", "terminated")
 
 
 @dataclass(frozen=True)
@@ -81,43 +101,110 @@ def _rules(columns: set[str], census_date: date) -> list[_Rule]:
             "coalesce(trim(deferral_pct), '') <> '' and coalesce(try_cast(deferral_pct as decimal(9, 3)) not between 0 and 100, true)",
             "deferral_pct",
         ))
+    if "active" in columns:
+        rules += _active_rules(columns, census_date)
     return rules
 
 
-def _read_raw(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
-    """Creates temp table census_raw (all text, plus source_row) and returns its column names."""
+def _sql_list(values: Sequence[str]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _active_rules(columns: set[str], census_date: date) -> list[_Rule]:
+    """The active flag is a cross-check: termination_date alone decides who is in the baseline."""
+    d = f"DATE '{census_date.isoformat()}'"
+    flag = "lower(trim(active))"
+    terminated = ("try_cast(nullif(trim(termination_date), '') as date)" if "termination_date" in columns
+                  else "null::date")
+    shown = "coalesce(active, '') || ' / ' || coalesce(termination_date, '')" if "termination_date" in columns else "active"
+    return [
+        _Rule(f"active must be one of {', '.join(ACTIVE_VALUES)} or {', '.join(INACTIVE_VALUES)} (any case)",
+              f"coalesce({flag} not in ({_sql_list(ACTIVE_VALUES + INACTIVE_VALUES)}), true)", "active"),
+        _Rule(f"a row marked inactive must have a termination_date on or before the census date {census_date}",
+              f"{flag} in ({_sql_list(INACTIVE_VALUES)}) and coalesce({terminated} <= {d}, false) = false", shown),
+        _Rule(f"a row marked active must not have a termination_date on or before the census date {census_date}",
+              f"{flag} in ({_sql_list(ACTIVE_VALUES)}) and coalesce({terminated} <= {d}, false)", shown),
+    ]
+
+
+def _literal(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _ident(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _source(path: Path, suffix: str, sample_size: int = -1) -> str:
+    """The census file as a table function; a CSV's types are sniffed from `sample_size` rows (all text)."""
+    if suffix == ".parquet":
+        return f"read_parquet('{_literal(path)}')"
+    return (f"read_csv('{_literal(path)}', header = true, delim = ',', quote = '\"', all_varchar = true, "
+            f"auto_detect = true, sample_size = {sample_size}, strict_mode = true)")
+
+
+def _read_error(path: Path, suffix: str, exc: duckdb.Error) -> WorkforceInputError:
+    full = str(exc)
+    text = full.splitlines()[0]
+    if suffix == ".parquet":
+        return WorkforceInputError(f"{path}: not a readable Parquet file: {text}")
+    if "unicode" in full.lower() or "utf" in full.lower():
+        return WorkforceInputError(f"{path}: the census is not valid UTF-8 text ({text})")
+    return WorkforceInputError(f"{path}: the census is not a readable comma-separated file: {text}")
+
+
+def _check_file(path: Path) -> str:
+    """The file's kind (.csv or .parquet); refuses a missing, empty or other file."""
+    if not path.is_file():
+        raise WorkforceInputError(f"{path}: census file not found")
     suffix = path.suffix.lower()
-    literal = str(path).replace("'", "''")
-    if suffix == ".csv":
-        if path.stat().st_size == 0:
-            raise WorkforceInputError(f"{path}: the census file is empty")
-        try:
-            con.execute(
-                "create temp table census_raw as select *, row_number() over () as source_row from "
-                f"read_csv('{literal}', header = true, delim = ',', quote = '\"', all_varchar = true, "
-                "auto_detect = true, sample_size = -1, strict_mode = true)"
-            )
-        except duckdb.Error as exc:
-            text = str(exc)
-            if "unicode" in text.lower() or "utf" in text.lower():
-                raise WorkforceInputError(f"{path}: the census is not valid UTF-8 text ({text.splitlines()[0]})") from None
-            raise WorkforceInputError(f"{path}: the census is not a readable comma-separated file: {text.splitlines()[0]}") from None
-    elif suffix == ".parquet":
-        try:
-            con.execute(
-                "create temp table census_typed as select *, row_number() over () as source_row "
-                f"from read_parquet('{literal}')"
-            )
-        except duckdb.Error as exc:
-            raise WorkforceInputError(f"{path}: not a readable Parquet file: {str(exc).splitlines()[0]}") from None
-        _check_parquet_types(con, path)
-        columns = [r[0] for r in con.execute("select column_name from (describe census_typed)").fetchall()]
-        casts = ", ".join(f'cast("{c}" as varchar) as "{c.strip().lower()}"' for c in columns if c != "source_row")
-        con.execute(f"create temp table census_raw as select {casts}, source_row from census_typed")
-    else:
+    if suffix not in (".csv", ".parquet"):
         raise WorkforceInputError(f"{path}: the census must be a .csv or .parquet file")
-    columns = [r[0] for r in con.execute("select column_name from (describe census_raw)").fetchall()]
-    return [c for c in columns if c != "source_row"]
+    if suffix == ".csv" and path.stat().st_size == 0:
+        raise WorkforceInputError(f"{path}: the census file is empty")
+    return suffix
+
+
+def read_census_header(path: Path) -> list[str]:
+    """The census file's column names, as the loader reads them, without reading its rows."""
+    path = Path(path)
+    suffix = _check_file(path)
+    con = duckdb.connect()
+    try:
+        # One row sniffed: the names come from the header line, and no more of the file is read.
+        described = con.execute(f"describe select * from {_source(path, suffix, sample_size=1)}").fetchall()
+    except duckdb.Error as exc:
+        raise _read_error(path, suffix, exc) from None
+    finally:
+        con.close()
+    return [row[0] for row in described]
+
+
+def resolve_census_header(path: Path, mapping: Optional[Mapping[str, str]] = None, ignore: Sequence[str] = (),
+                   scenario_file: Optional[Path] = None) -> CensusColumns:
+    """How the census's columns are read (census/columns.py), from its header alone: what the
+    loader will read, and the columns it leaves unread. Raises WorkforceInputError as the loader would."""
+    path = Path(path)
+    return resolve_census_columns(path, read_census_header(path), mapping, ignore, scenario_file)
+
+
+def scenario_census_columns(scenario: "Scenario", path: Optional[Path] = None) -> CensusColumns:
+    """`resolve_census_header` of the scenario's census (or of `path`) with its census_columns and
+    census_ignore_columns."""
+    return resolve_census_header(path or scenario.resolved_census_path(), scenario.census_columns,
+                          scenario.census_ignore_columns, scenario.source_path)
+
+
+def _read_raw(con: duckdb.DuckDBPyConnection, path: Path, suffix: str, columns: CensusColumns) -> None:
+    """Creates temp table census_raw: the columns read, as text under our names, plus source_row."""
+    select = ", ".join(f"cast({_ident(theirs)} as varchar) as {ours}" for ours, theirs in columns.read.items())
+    source = _source(path, suffix)
+    if suffix == ".parquet":
+        _check_parquet_types(con, path, source, columns)
+    try:
+        con.execute(f"create temp table census_raw as select {select}, row_number() over () as source_row from {source}")
+    except duckdb.Error as exc:
+        raise _read_error(path, suffix, exc) from None
 
 
 _PARQUET_TYPES = {
@@ -130,43 +217,115 @@ _PARQUET_TYPES = {
     "deferral_rate": ("DECIMAL", "DOUBLE", "FLOAT", "VARCHAR"),
     "deferral_pct": ("DECIMAL", "DOUBLE", "FLOAT", "INTEGER", "BIGINT", "VARCHAR"),
     "scheduled_hours": ("DECIMAL", "DOUBLE", "FLOAT", "SMALLINT", "INTEGER", "BIGINT", "VARCHAR"),
+    "active": ("BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "VARCHAR"),
 }
 
 
-def _check_parquet_types(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    for name, column_type in con.execute("select column_name, column_type from (describe census_typed)").fetchall():
-        allowed = _PARQUET_TYPES.get(name.strip().lower())
+def _check_parquet_types(con: duckdb.DuckDBPyConnection, path: Path, source: str, columns: CensusColumns) -> None:
+    ours_of = {theirs: ours for ours, theirs in columns.read.items()}
+    for name, column_type, *_ in con.execute(f"describe select * from {source}").fetchall():
+        ours = ours_of.get(name)
+        allowed = _PARQUET_TYPES.get(ours) if ours else None
         if allowed and not column_type.upper().startswith(allowed):
+            read_as = f" (read as {ours})" if ours != name else ""
             raise WorkforceInputError(
-                f"{path}: column '{name}' has Parquet type {column_type}; expected one of {', '.join(allowed)}"
+                f"{path}: column '{name}'{read_as} has Parquet type {column_type}; expected one of {', '.join(allowed)}"
             )
 
 
-def validate_and_load_census(con: duckdb.DuckDBPyConnection, path: Path, census_date: date) -> int:
+@dataclass(frozen=True)
+class LoadedCensus:
+    """The rows written to ``inputs.census``, and how the file's columns were read."""
+
+    rows: int
+    columns: CensusColumns
+
+
+def validate_and_load_census(con: duckdb.DuckDBPyConnection, path: Path, census_date: date,
+                             mapping: Optional[Mapping[str, str]] = None, ignore: Sequence[str] = (),
+                             scenario_file: Optional[Path] = None) -> LoadedCensus:
     """Checks the census and (re)writes ``inputs.census`` in the caller's transaction.
 
-    Returns the number of rows. Raises WorkforceInputError before writing anything.
+    `mapping` (our name: the file's column) and `ignore` are the scenario's census_columns and
+    census_ignore_columns. Returns the number of rows and the columns read and left unread.
+    Raises WorkforceInputError before writing anything.
     """
     path = Path(path)
+    suffix = _check_file(path)
+    columns = resolve_census_header(path, mapping, ignore, scenario_file)
+    try:
+        return LoadedCensus(_load(con, path, suffix, columns, census_date), columns)
+    finally:
+        try:
+            con.execute("drop table if exists census_raw")
+        except duckdb.Error:
+            pass  # a failed statement aborted the caller's transaction, whose rollback drops it
+
+
+@dataclass(frozen=True)
+class ValidatedCensus:
+    """A census validated and typed in memory (the columns of ``inputs.census``), nothing written."""
+
+    table: "pyarrow.Table"
+    loaded: LoadedCensus
+    key: tuple
+
+
+_validated: dict[str, ValidatedCensus] = {}  # the process's latest validated census, by nothing but its key
+_validated_guard = threading.Lock()
+
+
+def _census_key(scenario: "Scenario") -> tuple:
+    """What a validated census depends on: the file's content (digested: a file rewritten within
+    the clock's resolution keeps its size and time) and how the scenario reads it."""
+    path = scenario.resolved_census_path()
+    digest = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as census:
+        for block in iter(lambda: census.read(1 << 20), b""):
+            digest.update(block)
+    return (str(path), digest.hexdigest(), scenario.census_date, tuple(sorted(scenario.census_columns.items())),
+            tuple(scenario.census_ignore_columns))
+
+
+def validated_census(scenario: "Scenario") -> ValidatedCensus:
+    """The scenario's census validated in an in-memory database: bad input is refused before any
+    database or lock file is created. Kept for the process (the latest one only), so that a run
+    that validates first (`workforce simulate`) and its steps that write the census (the
+    parameters, the first year) read and validate the file once."""
+    path = scenario.resolved_census_path()
     if not path.is_file():
-        raise WorkforceInputError(f"{path}: census file not found")
-    raw_columns = _read_raw(con, path)
-    normalised = {c.strip().lower(): c for c in raw_columns}
-    if len(raw_columns) == 1 and any(sep in raw_columns[0] for sep in (";", "\t", "|")):
-        raise WorkforceInputError(
-            f"{path}: the census must be comma-separated; its header {raw_columns[0]!r} looks like another delimiter"
-        )
-    missing = [c for c in REQUIRED_COLUMNS if c not in normalised]
-    if missing:
-        raise WorkforceInputError(
-            f"{path}: required column(s) {', '.join(missing)} missing; the file has: {', '.join(raw_columns)}"
-        )
-    if "deferral_rate" in normalised and "deferral_pct" in normalised:
-        raise WorkforceInputError(f"{path}: give either deferral_rate (a fraction) or deferral_pct (percent), not both")
-    known = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in normalised]
-    select = ", ".join(f'"{normalised[c]}" as {c}' for c in known)
-    con.execute(f"create or replace temp table census_text as select {select}, source_row from census_raw")
-    rows = con.execute("select count(*) from census_text").fetchall()[0][0]
+        raise WorkforceInputError(f"{path}: census file not found (census_path in {scenario.source_path})")
+    key = _census_key(scenario)
+    with _validated_guard:
+        kept = _validated.get("latest")
+        if kept is not None and kept.key == key:
+            return kept
+        con = duckdb.connect()
+        try:
+            loaded = validate_and_load_census(con, path, scenario.census_date, scenario.census_columns,
+                                              scenario.census_ignore_columns, scenario.source_path)
+            table = con.sql("select * from inputs.census").to_arrow_table()
+        finally:
+            con.close()
+        _validated["latest"] = ValidatedCensus(table, loaded, key)
+        return _validated["latest"]
+
+
+def write_validated_census(con: duckdb.DuckDBPyConnection, census: ValidatedCensus) -> int:
+    """(Re)writes ``inputs.census`` from a validated census, in the caller's transaction."""
+    con.execute("create schema if not exists inputs")
+    con.register("validated_census", census.table)
+    try:
+        con.execute("create or replace table inputs.census as select * from validated_census")
+    finally:
+        con.unregister("validated_census")
+    return census.loaded.rows
+
+
+def _load(con: duckdb.DuckDBPyConnection, path: Path, suffix: str, columns: CensusColumns, census_date: date) -> int:
+    _read_raw(con, path, suffix, columns)
+    known = list(columns.read)
+    rows = con.execute("select count(*) from census_raw").fetchall()[0][0]
     if rows == 0:
         raise WorkforceInputError(f"{path}: the census has a header but no rows")
 
@@ -174,7 +333,7 @@ def validate_and_load_census(con: duckdb.DuckDBPyConnection, path: Path, census_
     for rule in _rules(set(known), census_date):
         offending = con.execute(
             f"select source_row, employee_id, {rule.shows} from "
-            f"(select *, ({rule.violation}) as violates from census_text) where violates "
+            f"(select *, ({rule.violation}) as violates from census_raw) where violates "
             f"order by source_row limit {_SHOWN_ROWS + 1}"
         ).fetchall()
         if offending:
@@ -203,8 +362,6 @@ def validate_and_load_census(con: duckdb.DuckDBPyConnection, path: Path, census_
         # the random-number key (rng.md: md5_number_lower(id) >> 1; the dbt macro employee_key),
         # digested once here rather than at every read of the census
         "(md5_number(trim(employee_id)) >> 65)::ubigint as employee_key "
-        "from census_text order by source_row"
+        "from census_raw order by source_row"
     )
-    for table in ("census_text", "census_raw", "census_typed"):
-        con.execute(f"drop table if exists {table}")
     return rows

@@ -23,10 +23,12 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from workforce_platform.census.columns import CENSUS_COLUMNS
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.simulation.plan_contributions import Tier, safe_harbor_formula_problems
 from workforce_platform.simulation.vesting import schedule_problems, vesting_steps
@@ -300,6 +302,11 @@ class Scenario(_Strict):
     end_year: int = Field(ge=1990, le=2200, description="Last simulated year.")
     random_seed: int = Field(ge=0, lt=2**32, description="Seed of every random draw (rng.md).")
     census_path: str = Field(description="Census file (CSV or Parquet), relative to the scenario file.")
+    census_columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="Our census column name: the file's column that holds it, for a census exported with other names.")
+    census_ignore_columns: list[str] = Field(
+        default_factory=list, description="Columns of the census file deliberately not read.")
     target_growth_rate: Rate = Field(Decimal("0.03"), gt=-1, lt=10, description="Ending headcount = round(start x (1 + growth)).")
     termination_rate: Rate = Field(Decimal("0.12"), ge=0, lt=1, description="Experienced terminations = floor(start x rate).")
     new_hire_termination_rate: Rate = Field(Decimal("0.25"), ge=0, lt=1, description="Share of the year's hires who leave within the year.")
@@ -309,6 +316,36 @@ class Scenario(_Strict):
 
     # Set by load_scenario: the file this came from.
     source_path: Optional[Path] = Field(None, exclude=True, description="(set by the loader)")
+
+    @field_validator("census_columns")
+    @classmethod
+    def _census_columns_are_ours(cls, value: dict[str, str]) -> dict[str, str]:
+        read_by: dict[str, str] = {}
+        for ours, theirs in value.items():
+            if ours not in CENSUS_COLUMNS:
+                guess = difflib.get_close_matches(ours, CENSUS_COLUMNS, n=1)
+                hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+                raise ValueError(f"'{ours}' is not a census column{hint}; a key is our name, one of "
+                                 f"{', '.join(CENSUS_COLUMNS)}, and its value the file's column")
+            if not theirs.strip():
+                raise ValueError(f"census_columns.{ours} names no column")
+            other = read_by.setdefault(theirs.strip().lower(), ours)
+            if other != ours:
+                raise ValueError(f"census_columns.{other} and census_columns.{ours} both read the file's column "
+                                 f"'{theirs}'; a column is read as one census column")
+        return value
+
+    @field_validator("census_ignore_columns")
+    @classmethod
+    def _ignored_columns_are_not_read(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        read = {theirs.strip().lower(): ours for ours, theirs in (info.data.get("census_columns") or {}).items()}
+        for column in value:
+            if not column.strip():
+                raise ValueError("an empty column name")
+            if column.strip().lower() in read:
+                raise ValueError(f"column '{column}' is both read (census_columns.{read[column.strip().lower()]}) "
+                                 "and ignored; keep it in one of the two")
+        return value
 
     @model_validator(mode="after")
     def _years_in_order(self) -> "Scenario":

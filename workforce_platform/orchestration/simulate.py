@@ -16,6 +16,7 @@ from typing import Callable, Optional
 
 import duckdb
 
+from workforce_platform.census.load import scenario_census_columns, validated_census
 from workforce_platform.engines.sql_side_worker import warm_up
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
@@ -219,6 +220,10 @@ def run_simulation(
     progress(f"scenario '{scenario.scenario_id}': years {years[0]}-{years[-1]}, database {database}")
     progress(f"  {settings.describe()}")
     progress(f"  {engine_settings.describe()}")
+    # The census's header alone: a refused column stops the run here, before the database is touched.
+    census_line = scenario_census_columns(scenario).header_line()
+    if census_line:
+        progress(f"  {census_line}")
     if engine_settings.engine == "polars" and engine_settings.parity and len(years) > 1:
         # The parity gate's SQL side is built beside the engine by a helper, which warms up while
         # the parameters and the first year build (engines/sql_side_worker.py). The project is
@@ -283,10 +288,11 @@ def run_simulation(
 def check_inputs(scenario: Scenario, db_path: Path, years: list[int], resume: bool) -> None:
     """What can be refused before a run writes anything (no database file, no lock file): the
     census file, and a first year that the database cannot start from."""
-    census = scenario.resolved_census_path()
-    if not census.is_file():
-        raise WorkforceInputError(f"{census}: census file not found (census_path in {scenario.source_path}, "
-                                  "or --census)")
+    if years[0] == scenario.start_year or not db_path.exists():
+        validated_census(scenario)  # validated once, in memory; the run's steps write this copy
+    elif not scenario.resolved_census_path().is_file():
+        raise WorkforceInputError(f"{scenario.resolved_census_path()}: census file not found (census_path in "
+                                  f"{scenario.source_path}, or --census)")
     if resume or years[0] == scenario.start_year:
         return
     if not db_path.exists():

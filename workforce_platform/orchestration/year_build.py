@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 import duckdb
 
-from workforce_platform.census.load import validate_and_load_census
+from workforce_platform.census.load import validated_census, write_validated_census
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.engines.selection import EngineSettings, resolve_engine
 from workforce_platform.engines.year_tables import add_missing_year_columns
@@ -128,7 +128,7 @@ def write_inputs(con: duckdb.DuckDBPyConnection, scenario: Scenario, census: boo
     False, only the scenario's tables; returns the census rows written)."""
     con.execute("begin transaction")
     try:
-        rows = validate_and_load_census(con, scenario.resolved_census_path(), scenario.census_date) if census else 0
+        rows = write_validated_census(con, validated_census(scenario)) if census else 0
         _write_scenario_tables(con, scenario)
         con.execute("commit")
     except BaseException:
@@ -368,6 +368,7 @@ LOCK_WAIT_SECONDS = float(os.environ.get("WORKFORCE_LOCK_WAIT_SECONDS", "600"))
 def build_parameters(scenario: Scenario, db_path: Path, settings: ExecutionSettings) -> YearBuildResult:
     """The scenario-level build: validated inputs, parameter seeds and staging views (not per year).
     A successful build records its digest (see `parameters_current`)."""
+    validated_census(scenario)  # bad input is refused before the database or its lock file exists
     with DatabaseLock(db_path, wait_seconds=LOCK_WAIT_SECONDS):
         started = time.perf_counter()
         prepare_inputs(scenario, db_path)  # raises on bad input before writing anything

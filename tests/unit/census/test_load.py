@@ -16,7 +16,7 @@ def _load(tmp_path, text, name="census.csv"):
     path = tmp_path / name
     path.write_bytes(text.encode() if isinstance(text, str) else text)
     con = duckdb.connect()
-    rows = validate_and_load_census(con, path, CENSUS_DATE)
+    rows = validate_and_load_census(con, path, CENSUS_DATE).rows
     return con, rows, path
 
 

@@ -37,12 +37,15 @@ def test_renamed_column_is_refused_never_null(tmp_path):
         validate_and_load_census(duckdb.connect(), renamed, CENSUS_DATE)
 
 
-def test_renamed_optional_column_is_ignored_not_misread(tmp_path):
+def test_renamed_optional_column_is_refused_not_dropped(tmp_path):
     csv = tmp_path / "drift.csv"
     csv.write_text("employee_id,birth_date,hire_date,annual_compensation,deferral\nE1,1980-01-01,2010-01-01,50000,0.05\n")
     con = duckdb.connect()
-    validate_and_load_census(con, csv, CENSUS_DATE)
-    assert str(con.execute("select deferral_rate from inputs.census").fetchall()[0][0]) == "0.00000"
+    with pytest.raises(WorkforceInputError, match="drift.csv: column 'deferral' is not read.*\n.*"
+                                                  "did you mean `census_columns: {deferral_rate: deferral}`"):
+        validate_and_load_census(con, csv, CENSUS_DATE)
+    assert validate_and_load_census(con, csv, CENSUS_DATE, {"deferral_rate": "deferral"}).rows == 1
+    assert str(con.execute("select deferral_rate from inputs.census").fetchall()[0][0]) == "0.05000"
 
 
 def test_parquet_loads_like_csv(tmp_path):

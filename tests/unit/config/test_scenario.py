@@ -166,3 +166,40 @@ def test_a_year_of_service_asks_at_most_1000_hours(tmp_path, minimal):
     assert "plan.eligibility.minimum_hours" in str(error.value) and "1000" in str(error.value), str(error.value)
     loaded = load_scenario(_write(tmp_path, {**minimal, "plan": {"eligibility": {"minimum_hours": 1000}}}))
     assert loaded.plan.eligibility.minimum_hours == 1000
+
+
+def test_census_columns_map_our_names_to_the_files_and_take_part_in_the_fingerprint(tmp_path, minimal):
+    plain = load_scenario(_write(tmp_path, minimal))
+    assert (plain.census_columns, plain.census_ignore_columns) == ({}, [])
+    mapped = load_scenario(_write(tmp_path, {**minimal, "census_columns": {"termination_date": "employee_termination_date"},
+                                              "census_ignore_columns": ["department"]}))
+    assert mapped.census_columns == {"termination_date": "employee_termination_date"}
+    assert mapped.census_ignore_columns == ["department"]
+    # How the census is read changes what is simulated, like census_path.
+    assert mapped.fingerprint() != plain.fingerprint()
+    assert mapped.fingerprint() != plain.with_overrides(census_columns={"termination_date": "term_date"},
+                                                        census_ignore_columns=["department"]).fingerprint()
+
+
+def test_an_unknown_census_column_is_refused_naming_the_key_and_ours(tmp_path, minimal):
+    path = _write(tmp_path, {**minimal, "census_columns": {"termination": "employee_termination_date"}})
+    with pytest.raises(WorkforceInputError) as error:
+        load_scenario(path)
+    message = str(error.value)
+    assert str(path) in message and "key 'census_columns'" in message
+    assert "'termination' is not a census column (did you mean 'termination_date'?)" in message
+    assert "employee_id, birth_date, hire_date, annual_compensation, termination_date" in message
+
+
+def test_two_census_columns_may_not_read_the_same_column(tmp_path, minimal):
+    columns = {"hire_date": "start_date", "birth_date": "Start_Date"}
+    with pytest.raises(WorkforceInputError, match="census_columns.birth_date and census_columns.hire_date both read "
+                                                  "the file's column 'start_date'"):
+        load_scenario(_write(tmp_path, {**minimal, "census_columns": columns}))
+
+
+def test_a_column_may_not_be_both_read_and_ignored(tmp_path, minimal):
+    with pytest.raises(WorkforceInputError, match=r"census_ignore_columns.*column 'active' is both read "
+                                                  r"\(census_columns.active\) and ignored"):
+        load_scenario(_write(tmp_path, {**minimal, "census_columns": {"active": "Active"},
+                                        "census_ignore_columns": ["department", "active"]}))
