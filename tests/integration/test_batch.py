@@ -3,16 +3,22 @@ process, recorded in one Dagster instance under its own asset keys."""
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
 from decimal import Decimal
 
 import duckdb
 import pytest
-from dagster import DagsterInstance
+from dagster import DagsterInstance, DagsterRunStatus
 
 from tests.conftest import write_scenario
 from workforce_platform.asset_keys import scenario_key
 from workforce_platform.census.generate import generate_census, write_census
 from workforce_platform.cli import main
+from workforce_platform.paths import PROJECT_ROOT
 from workforce_platform.reports.ensemble import percentile
 
 FAST = ["--no-engine-parity"]
@@ -111,3 +117,75 @@ def _exit_code(argv) -> int:
         return main(argv)
     except SystemExit as exited:
         return exited.code
+
+
+def _fresh_dagster_home(folder):
+    """A new, empty instance configured like the project's."""
+    folder.mkdir()
+    shutil.copy(PROJECT_ROOT / "dagster.yaml", folder / "dagster.yaml")
+    return folder
+
+
+def _stamped_versions(home):
+    """Each SQLite storage's alembic version rows: exactly one when it was created cleanly."""
+    versions = {}
+    for name in ("history/runs.db", "schedules/schedules.db", "storage/index.db"):
+        with sqlite3.connect(home / name) as con:
+            versions[name] = [row[0] for row in con.execute("select version_num from alembic_version")]
+    return versions
+
+
+@pytest.mark.parametrize("attempt", [1, 2])
+def test_four_scenarios_at_once_on_a_new_instance_all_succeed(attempt, small_census, tmp_path, monkeypatch, capsys):
+    # Each child process opens the shared instance; on a new one, opening it creates its storages.
+    home = _fresh_dagster_home(tmp_path / "dagster_home")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    ids = [f"fresh{attempt}_{letter}" for letter in "abcd"]
+    scenarios = [write_scenario(tmp_path, small_census, scenario_id=i, end_year=2025, random_seed=attempt)
+                 for i in ids]
+    code = main(["simulate", *(a for path in scenarios for a in ("--scenario", str(path))), "--workers", "4",
+                 "--db-dir", str(tmp_path / "dbs"), "--log-dir", str(tmp_path / "logs"), *FAST])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.count(" ok ") == 4
+    for scenario_id in ids:
+        assert [r[0] for r in _published(tmp_path / "dbs" / f"{scenario_id}.duckdb", scenario_id)] == [2025]
+    instance = DagsterInstance.get()
+    try:
+        runs = instance.get_runs()
+        # Each scenario: its parameters and its year, every run recorded in the new instance.
+        assert len(runs) == 8 and {run.status for run in runs} == {DagsterRunStatus.SUCCESS}
+    finally:
+        instance.dispose()
+    assert all(len(stamped) == 1 for stamped in _stamped_versions(home).values()), _stamped_versions(home)
+
+
+# Each process imports Dagster, says it is ready, then opens the instance the moment all are ready.
+_OPEN_AT_ONCE = """
+import sys, time
+from pathlib import Path
+import dagster
+from workforce_platform.orchestration.simulate import open_instance
+ready, go = Path(sys.argv[1]), Path(sys.argv[2])
+ready.touch()
+while not go.exists():
+    time.sleep(0.001)
+open_instance().dispose()
+"""
+
+
+def test_processes_opening_a_new_instance_at_once_create_its_storages_once(tmp_path, monkeypatch):
+    for attempt in range(3):
+        home = _fresh_dagster_home(tmp_path / f"home{attempt}")
+        monkeypatch.setenv("DAGSTER_HOME", str(home))
+        go = tmp_path / f"go{attempt}"
+        ready = [tmp_path / f"ready{attempt}_{i}" for i in range(4)]
+        processes = [subprocess.Popen([sys.executable, "-c", _OPEN_AT_ONCE, str(r), str(go)], cwd=PROJECT_ROOT,
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for r in ready]
+        deadline = time.monotonic() + 120
+        while not all(r.exists() for r in ready) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        go.touch()
+        outputs = [p.communicate(timeout=120)[0] for p in processes]
+        assert [p.returncode for p in processes] == [0] * 4, "\n".join(outputs)
+        assert all(len(stamped) == 1 for stamped in _stamped_versions(home).values()), _stamped_versions(home)

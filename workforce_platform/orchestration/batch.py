@@ -150,8 +150,12 @@ def seed_items(path: Path, seeds: Sequence[int], folder: Path, log_dir: Path) ->
 def run_batch(items: Sequence[BatchItem], workers: int, options: Sequence[str], progress: Callable[[str], None],
               label: str = "", log_suffix: str = ".log") -> BatchPass:
     """Runs the items' `workforce simulate` processes, at most `workers` at once, in order; each
-    process's output goes to its item's log path with `log_suffix`."""
+    process's output goes to its item's log path with `log_suffix`. The processes share the Dagster
+    instance of DAGSTER_HOME, whose storages are created here first, once."""
     check_workers(workers)
+    from workforce_platform.orchestration.simulate import prepare_shared_instance
+
+    prepare_shared_instance()
     started = time.perf_counter()
     batch = BatchPass(workers, 0.0)
     done = 0

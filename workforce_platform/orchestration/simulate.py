@@ -7,12 +7,14 @@ Dagster instance (the UI shows them). The scenario's parameters are loaded first
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
 import duckdb
 
@@ -31,6 +33,9 @@ from workforce_platform.orchestration.monitoring import STAGES, peak_rss_bytes, 
 from workforce_platform.partitions import year_range_tags
 from workforce_platform.paths import dagster_home
 from workforce_platform.text_table import right_aligned
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
 
 SUMMARY_COLUMNS = (
     "simulation_year", "starting_headcount", "hires", "experienced_terminations",
@@ -99,6 +104,40 @@ def ensure_dagster_home() -> Path:
             link.symlink_to(PROJECT_ROOT / "dagster.yaml")
         os.environ["DAGSTER_HOME"] = str(home)
     return home
+
+
+INSTANCE_SETUP_LOCK = ".workforce_instance_setup.lock"
+
+
+@contextmanager
+def _instance_setup_lock(home: Path) -> Iterator[None]:
+    """Held while this process opens the instance. Opening a new instance creates its SQLite
+    storages (tables, alembic version stamps, data migrations) with no guard against another
+    process doing the same: two processes opening a fresh DAGSTER_HOME at once can fail ("UNIQUE
+    constraint failed: alembic_version.version_num") or leave two versions stamped, after which
+    every command on that instance fails. The kernel releases the lock if the process dies."""
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / INSTANCE_SETUP_LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def open_instance() -> "DagsterInstance":
+    """The instance of DAGSTER_HOME (see ensure_dagster_home), opened by one of our processes at a time."""
+    home = ensure_dagster_home()
+    from dagster import DagsterInstance
+
+    with _instance_setup_lock(home):
+        return DagsterInstance.get()
+
+
+def prepare_shared_instance() -> None:
+    """Creates the instance's storages, if new, before processes that share it start: they then
+    find them ready, and a broken instance fails here once rather than in each of them."""
+    open_instance().dispose()
 
 
 DATABASE_TAG = "workforce/database"
@@ -176,8 +215,6 @@ def run_simulation(
     published (in order from the first) are left as they are and the run starts after them."""
     started = time.perf_counter()
     ensure_dagster_home()
-    from dagster import DagsterInstance
-
     from workforce_platform.assembly import build_definitions
     from workforce_platform.jobs import LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB
     from workforce_platform.resources import SimulationResource
@@ -237,7 +274,7 @@ def run_simulation(
     run_window = sampler.open_window()
     with DatabaseLock(database):
         definitions = build_definitions(simulation)
-        instance = DagsterInstance.get()
+        instance = open_instance()
         _fail_abandoned_runs(instance, database, progress)
         run_tags = {DATABASE_TAG: str(database), PID_TAG: str(os.getpid()), RECORDED_BY_TAG: "workforce simulate"}
         # A run of several years builds them in order, checks each, and publishes them all only when
