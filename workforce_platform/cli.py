@@ -22,7 +22,7 @@ from workforce_platform.benchmarks.scenarios import (
     SCALE_SCENARIOS,
 )
 from workforce_platform.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, SimulationOrderError, WorkforceInputError
-from workforce_platform.orchestration.execution import LEVELS
+from workforce_platform.runtime.execution import LEVELS
 
 
 
@@ -225,7 +225,7 @@ def _forwarded_simulate_options(args: argparse.Namespace) -> list[str]:
 
 def _simulate_batch(args: argparse.Namespace) -> int:
     from workforce_platform.config.scenario import load_scenario
-    from workforce_platform.orchestration.batch import (
+    from workforce_platform.commands.batch import (
         comparison_table,
         ensemble_folder,
         parse_seeds,
@@ -234,7 +234,7 @@ def _simulate_batch(args: argparse.Namespace) -> int:
         seed_items,
         speedup_line,
     )
-    from workforce_platform.orchestration.simulate import ensure_dagster_home
+    from workforce_platform.commands.simulate import ensure_dagster_home
     from workforce_platform.paths import DATA_DIR
 
     workers = args.workers or 1
@@ -290,7 +290,7 @@ def _simulate_batch(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from workforce_platform.orchestration.simulate import format_summary, run_simulation
+    from workforce_platform.commands.simulate import format_summary, run_simulation
 
     if len(args.scenario) > 1 or args.seeds is not None or args.workers is not None or args.measure_speedup:
         return _simulate_batch(args)
@@ -317,7 +317,7 @@ def _report(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
     from workforce_platform.config.scenario import load_scenario
-    from workforce_platform.orchestration.year_build import default_db_path
+    from workforce_platform.build.year import default_db_path
     from workforce_platform.reports.build import STEPS, build_report
     from workforce_platform.reports.tables import PublishedScenario, default_alternative_db
 
@@ -351,7 +351,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _parity(args: argparse.Namespace) -> int:
-    from workforce_platform.engines.parity_report import HEADER, first_differences, format_row, format_table, parity_rows
+    from workforce_platform.commands.parity import HEADER, first_differences, format_row, format_table, parity_rows
 
     print("  ".join(HEADER))
     results = parity_rows(args.scenario, args.years, args.db, args.event_shards,
@@ -370,7 +370,7 @@ def _parity(args: argparse.Namespace) -> int:
 
 
 def _fingerprint(args: argparse.Namespace) -> int:
-    from workforce_platform.checks.fingerprints_report import fingerprint_report
+    from workforce_platform.commands.fingerprint import fingerprint_report
 
     print(fingerprint_report(args.scenario, args.years, args.db))
     return EXIT_OK
@@ -443,7 +443,7 @@ def entry_point() -> None:
     code = main()
     import multiprocessing.util
 
-    from workforce_platform.engines.sql_side_worker import stop_worker
+    from workforce_platform.parity.sql_side_worker import stop_worker
 
     stop_worker()  # lets the parity gate's helper process exit on its own
 

@@ -5,9 +5,9 @@ are the partitions. Steps run in-process. Loading the definitions reads dbt's ma
 importing dbt; a step that runs dbt imports it and parses the project once per process.
 """
 
-from workforce_platform.assembly import build_definitions
+from workforce_platform.defs.assembly import build_definitions
 from workforce_platform.paths import default_scenario_path
-from workforce_platform.resources import SimulationResource
+from workforce_platform.defs.resources import SimulationResource
 
 __all__ = ["build_definitions", "defs"]
 

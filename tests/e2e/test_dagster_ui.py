@@ -47,7 +47,7 @@ def dagster_dev(tmp_path_factory):
     # Its own registry of two scenarios, one code location each, as the project's workspace.yaml.
     workspace = folder / "workspace.yaml"
     workspace.write_text(yaml.safe_dump({"load_from": [{"python_module": {
-        "module_name": "workforce_platform.locations", "attribute": name, "location_name": name,
+        "module_name": "workforce_platform.defs.locations", "attribute": name, "location_name": name,
         "working_directory": str(PROJECT_ROOT)}} for name in (SCENARIO, OTHER_SCENARIO)]}))
     server = DagsterDev(folder / "dagster_home", {"WORKFORCE_SCENARIOS_DIR": str(scenarios),
                                                   "WORKFORCE_DB_DIR": str(folder / "databases"),

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from tests.conftest import write_scenario
-from workforce_platform.orchestration.simulate import run_simulation
+from workforce_platform.commands.simulate import run_simulation
 
 SEED = 42
 OTHER_SEED = 4242

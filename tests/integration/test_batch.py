@@ -15,7 +15,7 @@ import pytest
 from dagster import DagsterInstance, DagsterRunStatus
 
 from tests.conftest import write_scenario
-from workforce_platform.asset_keys import scenario_key
+from workforce_platform.defs.asset_keys import scenario_key
 from workforce_platform.census.generate import generate_census, write_census
 from workforce_platform.cli import main
 from workforce_platform.paths import PROJECT_ROOT
@@ -165,7 +165,7 @@ _OPEN_AT_ONCE = """
 import sys, time
 from pathlib import Path
 import dagster
-from workforce_platform.orchestration.simulate import open_instance
+from workforce_platform.commands.simulate import open_instance
 ready, go = Path(sys.argv[1]), Path(sys.argv[2])
 ready.touch()
 while not go.exists():

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 import duckdb
 
 from workforce_platform.benchmarks.parity import compare_databases
-from workforce_platform.orchestration.fingerprint import RESULT_TABLES, table_fingerprint
+from workforce_platform.runtime.fingerprint import RESULT_TABLES, table_fingerprint
 from workforce_platform.paths import PROJECT_ROOT
 
 SCENARIO = "test_scenario"

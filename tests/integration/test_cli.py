@@ -126,7 +126,7 @@ def test_census_generate_writes_file(tmp_path, capsys):
 
 
 def test_parameters_are_reloaded_only_when_scenario_census_or_code_changed(scenario_factory, tmp_path):
-    from workforce_platform.orchestration.simulate import run_simulation
+    from workforce_platform.commands.simulate import run_simulation
 
     scenario, db = scenario_factory(end_year=2025), tmp_path / "parameters.duckdb"
     lines: list[str] = []

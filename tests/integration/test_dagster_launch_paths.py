@@ -12,10 +12,10 @@ from dagster import AssetCheckEvaluation, AssetCheckKey, DagsterInstance
 
 from workforce_platform.checks.staleness import CURRENCY_CHECK, year_currency
 from workforce_platform.definitions import build_definitions
-from workforce_platform.asset_keys import scenario_key
-from workforce_platform.jobs import LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB, gate_check_keys
-from workforce_platform.orchestration.simulate import run_simulation
-from workforce_platform.resources import SimulationResource
+from workforce_platform.defs.asset_keys import scenario_key
+from workforce_platform.defs.jobs import LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB, gate_check_keys
+from workforce_platform.commands.simulate import run_simulation
+from workforce_platform.defs.resources import SimulationResource
 
 SCENARIO = "test_scenario"  # the scenario id of tests/conftest.py's scenario_factory
 RANGE_TAGS = {"dagster/asset_partition_range_start": "2025", "dagster/asset_partition_range_end": "2027"}
@@ -47,7 +47,7 @@ def test_year_and_promotion_units_are_not_split_and_checks_carry_their_year():
     assert scenario_key("baseline", "published", "fct_year_summary") in graph.get(
         scenario_key("baseline", "published", "fct_workforce_snapshot")).execution_set_asset_keys
     assert years.backfill_policy.max_partitions_per_run is None  # a backfill is one run of its years
-    from workforce_platform.assets.gates import build_gates
+    from workforce_platform.defs.assets.gates import build_gates
 
     gates = build_gates(years.partitions_def, "baseline")
     assert gates.can_subset and {spec.key for spec in gates.check_specs} == set(gate_check_keys("baseline"))

@@ -2,10 +2,10 @@
 
 from dagster import TimeWindowPartitionMapping
 
-from workforce_platform.asset_keys import scenario_key
+from workforce_platform.defs.asset_keys import scenario_key
 
 from workforce_platform.definitions import build_definitions, defs
-from workforce_platform.resources import SimulationResource
+from workforce_platform.defs.resources import SimulationResource
 
 
 def test_definitions_load_with_every_model_as_an_asset():
@@ -56,7 +56,7 @@ def test_nightly_backfill_requests_one_run_over_every_year():
 def test_every_registered_scenario_is_its_own_code_location_with_its_own_assets():
     import yaml
 
-    from workforce_platform import locations
+    from workforce_platform.defs import locations
     from workforce_platform.paths import PROJECT_ROOT
 
     registered = locations.registered_scenarios()
@@ -65,7 +65,7 @@ def test_every_registered_scenario_is_its_own_code_location_with_its_own_assets(
     entries = {entry["python_module"]["location_name"]: entry["python_module"] for entry in workspace}
     assert set(entries) == set(registered), "workspace.yaml must list every scenarios/*.yaml"
     for name, entry in entries.items():
-        assert (entry["module_name"], entry["attribute"]) == ("workforce_platform.locations", name)
+        assert (entry["module_name"], entry["attribute"]) == ("workforce_platform.defs.locations", name)
     keys = {}
     for name in registered:
         definitions = getattr(locations, name)
@@ -78,7 +78,7 @@ def test_every_registered_scenario_is_its_own_code_location_with_its_own_assets(
 def test_an_unknown_location_names_the_registered_scenarios():
     import pytest
 
-    from workforce_platform import locations
+    from workforce_platform.defs import locations
 
     with pytest.raises(AttributeError, match="registered scenarios are baseline, growth, plan_design"):
         locations.location_definitions("nope")

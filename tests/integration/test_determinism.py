@@ -1,7 +1,7 @@
 """Same inputs and seed give identical tables whatever the thread count; another seed differs."""
 
 from tests.integration.conftest import OTHER_SEED, SEED
-from workforce_platform.orchestration.fingerprint import year_fingerprints
+from workforce_platform.runtime.fingerprint import year_fingerprints
 
 YEARS = range(2025, 2030)
 

@@ -13,20 +13,20 @@ import pytest
 
 from tests.conftest import write_scenario
 from tests.integration.conftest import OTHER_SEED, SEED
-from workforce_platform.assets.gates import audit_year
+from workforce_platform.defs.assets.gates import audit_year
 from workforce_platform.cli import main
 from workforce_platform.config.scenario import load_scenario
-from workforce_platform.engines.parity import _equal_in_memory, compare_with_polars, compare_with_sql
+from workforce_platform.parity.compare import _equal_in_memory, compare_with_polars, compare_with_sql
 from workforce_platform.engines.polars_engine import simulate_year, workforce
-from workforce_platform.engines import sql_side_worker
+from workforce_platform.parity import sql_side_worker
 from workforce_platform.engines.selection import resolve_engine
-from workforce_platform.engines.sql_side_worker import WORKER_ENV, prebuilt_folder, warm_up
+from workforce_platform.parity.sql_side_worker import WORKER_ENV, prebuilt_folder, warm_up
 from workforce_platform.engines.year_tables import YEAR_TABLES, frame_columns
 from workforce_platform.errors import WorkforceInputError
-from workforce_platform.orchestration.execution import resolve_execution
-from workforce_platform.orchestration.fingerprint import RESULT_TABLES, year_fingerprints
-from workforce_platform.orchestration.simulate import run_simulation
-from workforce_platform.orchestration.year_build import build_parameters, build_year, parameter_relations
+from workforce_platform.runtime.execution import resolve_execution
+from workforce_platform.runtime.fingerprint import RESULT_TABLES, year_fingerprints
+from workforce_platform.commands.simulate import run_simulation
+from workforce_platform.build.year import build_parameters, build_year, parameter_relations
 
 YEARS = range(2025, 2030)
 # A design that exercises the other branches of every plan rule.
@@ -209,8 +209,8 @@ def test_dagster_run_config_chooses_the_engine(runs, tmp_path):
     from dagster import DagsterInstance
 
     from workforce_platform.definitions import build_definitions
-    from workforce_platform.jobs import LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB
-    from workforce_platform.resources import SimulationResource
+    from workforce_platform.defs.jobs import LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB
+    from workforce_platform.defs.resources import SimulationResource
 
     scenario = write_scenario(tmp_path, runs.census, random_seed=SEED, end_year=2025)
     db = tmp_path / "run_config.duckdb"
@@ -401,8 +401,8 @@ def test_a_dagster_run_of_several_polars_years_has_each_sql_side_built_beside_th
     from dagster import DagsterInstance
 
     from workforce_platform.definitions import build_definitions
-    from workforce_platform.jobs import LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB
-    from workforce_platform.resources import SimulationResource
+    from workforce_platform.defs.jobs import LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB
+    from workforce_platform.defs.resources import SimulationResource
 
     scenario = write_scenario(tmp_path, runs.census, random_seed=SEED, end_year=2027)
     db = tmp_path / "range.duckdb"

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from tests.integration.conftest import SEED
-from workforce_platform.orchestration.fingerprint import RESULT_TABLES, table_fingerprint
+from workforce_platform.runtime.fingerprint import RESULT_TABLES, table_fingerprint
 from workforce_platform.paths import PROJECT_ROOT
 
 

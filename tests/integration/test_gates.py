@@ -8,10 +8,10 @@ from dagster import AssetKey, DagsterInstance
 
 from workforce_platform.cli import main
 from workforce_platform.definitions import build_definitions
-from workforce_platform.jobs import AUDIT_YEAR_JOB
-from workforce_platform.orchestration.failures import recorded_failures
-from workforce_platform.orchestration.fingerprint import RESULT_TABLES, table_fingerprint
-from workforce_platform.resources import SimulationResource
+from workforce_platform.defs.jobs import AUDIT_YEAR_JOB
+from workforce_platform.defs.failures import recorded_failures
+from workforce_platform.runtime.fingerprint import RESULT_TABLES, table_fingerprint
+from workforce_platform.defs.resources import SimulationResource
 
 
 def _published(db):

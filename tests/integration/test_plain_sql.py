@@ -11,11 +11,11 @@ import duckdb
 import pytest
 
 from workforce_platform.config.scenario import load_scenario
-from workforce_platform.engines.parity import copy_sql_side_inputs
+from workforce_platform.parity.compare import copy_sql_side_inputs
 from workforce_platform.engines.selection import resolve_engine
-from workforce_platform.orchestration import plain_sql, year_build
-from workforce_platform.orchestration.execution import resolve_execution
-from workforce_platform.orchestration.year_build import (
+from workforce_platform.build import plain_sql, year as year_build
+from workforce_platform.runtime.execution import resolve_execution
+from workforce_platform.build.year import (
     PER_YEAR_SELECTOR, build_parameters, build_year, run_dbt_build,
 )
 

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from tests.integration.conftest import SEED
-from workforce_platform.orchestration.fingerprint import table_fingerprint
+from workforce_platform.runtime.fingerprint import table_fingerprint
 from workforce_platform.simulation.eligibility import eligibility, entry_date, hours_worked, requirements_met
 from workforce_platform.simulation.indexing import indexed
 from workforce_platform.simulation.vesting import forfeiture, investment_return, vested_share, vesting_steps

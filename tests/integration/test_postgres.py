@@ -11,8 +11,8 @@ import sys
 import pytest
 
 from tests.postgres_server import PostgresServer, server_binaries
-from workforce_platform.asset_keys import scenario_key
-from workforce_platform.jobs import gate_check_keys
+from workforce_platform.defs.asset_keys import scenario_key
+from workforce_platform.defs.jobs import gate_check_keys
 from workforce_platform.paths import PROJECT_ROOT
 
 

@@ -10,11 +10,11 @@ import yaml
 from dagster import AssetCheckKey, AssetKey, DagsterInstance
 
 from tests.integration.test_dagster_launch_paths import SCENARIO, _definitions
-from workforce_platform.asset_keys import scenario_key
+from workforce_platform.defs.asset_keys import scenario_key
 from workforce_platform.checks.invariants import BY_NAME, evaluate
-from workforce_platform.jobs import SIMULATE_YEAR_JOB
-from workforce_platform.orchestration.fingerprint import table_fingerprint
-from workforce_platform.orchestration.simulate import run_simulation
+from workforce_platform.defs.jobs import SIMULATE_YEAR_JOB
+from workforce_platform.runtime.fingerprint import table_fingerprint
+from workforce_platform.commands.simulate import run_simulation
 
 CHAIN_CHECK = "published_chain_consistent"
 SNAPSHOT = "fct_workforce_snapshot"

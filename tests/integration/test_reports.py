@@ -147,8 +147,8 @@ def test_report_command_writes_the_files_and_refuses_bad_arguments(sources, tmp_
 def test_report_asset_writes_the_report_with_its_plots_in_the_metadata(sources, tmp_path, monkeypatch):
     from dagster import AssetKey, DagsterInstance
 
-    from workforce_platform.assembly import build_definitions
-    from workforce_platform.resources import SimulationResource
+    from workforce_platform.defs.assembly import build_definitions
+    from workforce_platform.defs.resources import SimulationResource
 
     baseline, _ = sources
     monkeypatch.setenv("WORKFORCE_REPORTS_DIR", str(tmp_path))

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from workforce_platform.census.generate import generate_census, write_census
-from workforce_platform.orchestration.fingerprint import RESULT_TABLES, table_fingerprint
+from workforce_platform.runtime.fingerprint import RESULT_TABLES, table_fingerprint
 from workforce_platform.paths import PROJECT_ROOT
 
 

@@ -3,13 +3,13 @@
 import duckdb
 
 from tests.conftest import RNG_VECTORS
-from workforce_platform.orchestration.year_build import release_dbt_connection
+from workforce_platform.build.year import release_dbt_connection
 
 
 def test_sql_macro_reproduces_vectors(tmp_path, monkeypatch):
     from dbt.cli.main import dbtRunner
 
-    from workforce_platform.orchestration.dbt_project import parsed_manifest, project_args
+    from workforce_platform.runtime.dbt_project import parsed_manifest, project_args
 
     monkeypatch.setenv("WORKFORCE_DB_PATH", str(tmp_path / "compile.duckdb"))
     inline = "{{ random_draws('select * from vectors', 'employee_key', 'seed', 'year', {'draw': 'stream'}) }}"

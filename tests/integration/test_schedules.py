@@ -8,10 +8,10 @@ from datetime import datetime
 import duckdb
 from dagster import AssetCheckEvaluation, DagsterInstance, build_schedule_context
 
-from workforce_platform.asset_keys import scenario_key
-from workforce_platform.assembly import build_definitions
-from workforce_platform.jobs import REBUILD_SCENARIO_JOB, gate_check_keys
-from workforce_platform.resources import SimulationResource
+from workforce_platform.defs.asset_keys import scenario_key
+from workforce_platform.defs.assembly import build_definitions
+from workforce_platform.defs.jobs import REBUILD_SCENARIO_JOB, gate_check_keys
+from workforce_platform.defs.resources import SimulationResource
 
 YEARS = ["2025", "2026", "2027"]
 SCENARIO = "nightly_scenario"

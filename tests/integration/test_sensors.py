@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dagster import DagsterEventType, DagsterInstance, RunsFilter, build_run_status_sensor_context
 
-from workforce_platform.assembly import build_definitions
-from workforce_platform.jobs import LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB
-from workforce_platform.orchestration.failures import RECORDED_BY_TAG, recorded_failures
-from workforce_platform.resources import SimulationResource
+from workforce_platform.defs.assembly import build_definitions
+from workforce_platform.defs.jobs import LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB
+from workforce_platform.defs.failures import RECORDED_BY_TAG, recorded_failures
+from workforce_platform.defs.resources import SimulationResource
 
 
 def _run_sensor(definitions, instance, run):

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from workforce_platform.locations import registered_scenarios
+from workforce_platform.defs.locations import registered_scenarios
 from workforce_platform.paths import PROJECT_ROOT, SCENARIOS_DIR
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"

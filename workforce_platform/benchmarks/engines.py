@@ -30,9 +30,9 @@ from workforce_platform.census.generate import generate_census, write_census
 from workforce_platform.config.scenario import load_scenario
 from workforce_platform.engines.selection import resolve_engine
 from workforce_platform.engines.year_tables import YEAR_TABLES
-from workforce_platform.orchestration.execution import resolve_execution
-from workforce_platform.orchestration.fingerprint import table_fingerprint
-from workforce_platform.orchestration.monitoring import peak_rss_bytes
+from workforce_platform.runtime.execution import resolve_execution
+from workforce_platform.runtime.fingerprint import table_fingerprint
+from workforce_platform.runtime.monitoring import peak_rss_bytes
 
 
 def _fingerprints(db: Path, scenario_id: str, year: int) -> dict[str, str]:
@@ -48,7 +48,7 @@ def side_by_side(employees: int, seed: int, repeats: int, workdir: Path) -> dict
     from workforce_platform.engines.polars_engine import compute_year
     from workforce_platform.engines.polars_engine.inputs import read_year_inputs
     from workforce_platform.engines.year_tables import write_year_tables
-    from workforce_platform.orchestration.year_build import PER_YEAR_SELECTOR, build_parameters, build_year, run_dbt_build
+    from workforce_platform.build.year import PER_YEAR_SELECTOR, build_parameters, build_year, run_dbt_build
 
     census = write_census(generate_census(employees, seed), workdir / "census.parquet")
     scenario = load_scenario(bench_scenario(workdir, census, 1, seed))

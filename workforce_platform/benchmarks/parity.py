@@ -21,7 +21,7 @@ from workforce_platform.benchmarks.reports import FAIL, PASS, TIMEOUT, BenchRepo
 from workforce_platform.benchmarks.run import BENCH_SCENARIO_ID
 from workforce_platform.benchmarks.scenarios import PARITY_YEARS
 from workforce_platform.census.generate import generate_census, write_census
-from workforce_platform.orchestration.fingerprint import RESULT_TABLES, table_fingerprint
+from workforce_platform.runtime.fingerprint import RESULT_TABLES, table_fingerprint
 
 SPLIT_AT = 2  # multi-year consistency: the first two years, then the rest in a second process
 COMPARED_TABLES = tuple(f"main.{t}" for t in RESULT_TABLES) + tuple(f"published.{t}" for t in RESULT_TABLES)

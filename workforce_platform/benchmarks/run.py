@@ -58,7 +58,7 @@ def measure_run(
 ) -> dict:
     """Runs the scenario through Dagster in this process and returns its figures."""
     process_started = time.perf_counter()
-    from workforce_platform.orchestration.simulate import run_simulation
+    from workforce_platform.commands.simulate import run_simulation
 
     workdir.mkdir(parents=True, exist_ok=True)
     if census is None:

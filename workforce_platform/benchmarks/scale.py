@@ -19,7 +19,7 @@ from workforce_platform.benchmarks.scenarios import SCALE_SCENARIOS
 from workforce_platform.benchmarks.reports import FAIL, PASS, SKIP, TIMEOUT, BenchReport, Verdict
 from workforce_platform.benchmarks.stats import linear_fit
 from workforce_platform.census.generate import generate_census, write_census
-from workforce_platform.orchestration.execution import machine_cores
+from workforce_platform.runtime.execution import machine_cores
 
 
 R_SQUARED_FLOOR = 0.90  # the older system's linearity bar

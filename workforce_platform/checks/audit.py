@@ -21,9 +21,9 @@ import duckdb
 
 import workforce_platform
 from workforce_platform.config.scenario import Scenario
-from workforce_platform.orchestration.dbt_project import source_digest
-from workforce_platform.orchestration.tables import table_exists
-from workforce_platform.orchestration.fingerprint import (
+from workforce_platform.runtime.dbt_project import source_digest
+from workforce_platform.runtime.tables import table_exists
+from workforce_platform.runtime.fingerprint import (
     table_fingerprint, table_fingerprints,
 )
 from workforce_platform.paths import PROJECT_ROOT

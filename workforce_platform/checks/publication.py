@@ -32,9 +32,9 @@ from workforce_platform.checks.audit import (
     AuditRecord, code_version, inputs_fingerprint, latest_audit, output_fingerprint,
 )
 from workforce_platform.config.scenario import Scenario
-from workforce_platform.orchestration import database
-from workforce_platform.orchestration.fingerprint import RESULT_TABLES, table_fingerprint, year_fingerprints
-from workforce_platform.orchestration.tables import add_missing_columns, columns_of, table_exists
+from workforce_platform.runtime import database
+from workforce_platform.runtime.fingerprint import RESULT_TABLES, table_fingerprint, year_fingerprints
+from workforce_platform.runtime.tables import add_missing_columns, columns_of, table_exists
 
 SNAPSHOT = "fct_workforce_snapshot"
 

@@ -16,7 +16,7 @@ from typing import Optional
 
 import duckdb
 
-from workforce_platform.orchestration.tables import table_exists
+from workforce_platform.runtime.tables import table_exists
 
 CURRENCY_CHECK = "built_on_current_years"
 CURRENCY_ASSET = "fct_workforce_snapshot"

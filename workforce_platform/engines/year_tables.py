@@ -17,7 +17,7 @@ from typing import Mapping
 import duckdb
 import polars as pl
 
-from workforce_platform.orchestration.tables import add_missing_columns, columns_by_table
+from workforce_platform.runtime.tables import add_missing_columns, columns_by_table
 
 # table -> ((column, DuckDB type), ...), in the dbt models' dependency order (Dagster wants a
 # multi-asset's outputs in topological order).

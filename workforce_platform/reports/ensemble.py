@@ -15,7 +15,7 @@ from typing import Sequence
 
 import duckdb
 
-from workforce_platform.orchestration.tables import table_exists
+from workforce_platform.runtime.tables import table_exists
 from workforce_platform.text_table import right_aligned
 
 PERCENTILES = (Decimal("0.10"), Decimal("0.50"), Decimal("0.90"))

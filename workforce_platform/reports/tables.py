@@ -15,7 +15,7 @@ import duckdb
 
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.errors import WorkforceInputError
-from workforce_platform.orchestration.tables import table_exists
+from workforce_platform.runtime.tables import table_exists
 from workforce_platform.paths import DATA_DIR
 
 SUMMARY_COLUMNS = (

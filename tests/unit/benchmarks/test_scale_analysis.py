@@ -3,7 +3,7 @@
 import pytest
 
 from workforce_platform.benchmarks.scale import STAGE_NAMES, analyse, plan_runs
-from workforce_platform.orchestration.execution import machine_cores
+from workforce_platform.runtime.execution import machine_cores
 
 
 def _row(scenario, employees, years, wall, peak_mib, threads=2, status="ok", run_seconds=None):

@@ -1,0 +1,338 @@
+"""The gates of a year: every invariant of the catalogue and the determinism check, as blocking
+asset checks on the year's partition, and the currency warning (`built_on_current_years`). They
+run after the year's dbt build and before its promotion (assets/publish.py), which Dagster skips
+when a blocking check fails; the promotion also refuses a year without a passing audit of its
+current tables, so the gate holds across runs.
+"""
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckKey,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    Failure,
+    MetadataValue,
+    PartitionsDefinition,
+    PreviewWarning,
+    multi_asset_check,
+)
+
+from workforce_platform.defs.asset_keys import scenario_key, with_scenario
+from workforce_platform.defs.assets.check_results import log_year_result, results_by_year
+from workforce_platform.defs.assets.memory_guard import stop_if_memory_guard_tripped
+from workforce_platform.defs.assets.refusal import refuse
+from workforce_platform.checks.audit import (
+    AuditRecord,
+    inputs_fingerprint,
+    output_fingerprint,
+    previous_record,
+    record_audit,
+)
+from workforce_platform.checks.invariants import YEAR_INVARIANTS, InvariantResult, evaluate
+from workforce_platform.checks.staleness import (
+    CURRENCY_ASSET,
+    CURRENCY_CHECK,
+    CURRENCY_DESCRIPTION,
+    YearCurrency,
+    rerun_hint,
+    year_currency,
+)
+from workforce_platform.config.scenario import Scenario
+from workforce_platform.parity.compare import YearParity, compare_year
+from workforce_platform.engines.selection import EngineSettings
+from workforce_platform.parity.sql_side_worker import take_prebuilt
+from workforce_platform.errors import WorkforceInputError
+from workforce_platform.runtime.execution import ExecutionSettings, resolve_execution
+from workforce_platform.runtime import database
+from workforce_platform.runtime.database_lock import DatabaseLock
+from workforce_platform.runtime.fingerprint import year_fingerprints
+from workforce_platform.runtime.monitoring import Window, measured_stage
+from workforce_platform.runtime.tables import table_exists
+from workforce_platform.build.year import LOCK_WAIT_SECONDS
+from workforce_platform.defs.resources import SimulationResource
+
+DETERMINISM_CHECK = "determinism"
+DETERMINISM_ASSET = "fct_workforce_snapshot"
+PARITY_CHECK = "engine_parity"
+PARITY_ASSET = "fct_yearly_events"
+PARITY_DESCRIPTION = ("The other event engine recomputes the year from the same inputs; every column of every "
+                      "per-year table must be equal, row for row (order-independent).")
+
+
+@dataclass(frozen=True)
+class YearAudit:
+    invariants: list[InvariantResult]
+    tables: dict[str, str]
+    inputs: str
+    earlier: Optional[AuditRecord]
+    parity: Optional[YearParity] = None  # None: the gate is off for this run
+
+    @property
+    def output(self) -> str:
+        return output_fingerprint(self.tables)
+
+    @property
+    def deterministic(self) -> bool:
+        return self.earlier is None or self.earlier.output_fingerprint == self.output
+
+
+def audit_year(db_path, scenario: Scenario, year: int, run_id: str, shards: int = 1,
+               engine: Optional[EngineSettings] = None, settings: Optional[ExecutionSettings] = None) -> YearAudit:
+    """Evaluates the catalogue, fingerprints the year, compares the engines (when the parity gate
+    is on) and records the audit."""
+    con = database.connect(db_path, settings=settings)
+    try:
+        results = [evaluate(con, inv, scenario.scenario_id, year, scenario.start_year) for inv in YEAR_INVARIANTS]
+        tables = year_fingerprints(con, scenario.scenario_id, year, shards)
+        inputs, inputs_detail = inputs_fingerprint(con, scenario, year)
+        earlier = previous_record(con, scenario.scenario_id, year, inputs, run_id)
+        failed = [r.invariant.name for r in results if not r.passed]
+        if earlier is not None and earlier.output_fingerprint != output_fingerprint(tables):
+            failed.append(DETERMINISM_CHECK)
+        parity = None
+        if engine is not None and engine.parity:
+            prebuilt = take_prebuilt(Path(db_path), scenario.scenario_id, year, inputs)
+            parity = compare_year(con, scenario, year, settings or resolve_execution(Path(db_path)),
+                                  shards=engine.shards, prebuilt=prebuilt)
+            if not parity.passed:
+                failed.append(PARITY_CHECK)
+        record_audit(con, scenario, year, run_id, inputs, inputs_detail, tables, failed)
+        return YearAudit(results, tables, inputs, earlier, parity)
+    finally:
+        con.close()
+
+
+def _rows_metadata(columns, rows) -> MetadataValue:
+    return MetadataValue.md(
+        "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n"
+        + "\n".join("| " + " | ".join(str(v) for v in row) + " |" for row in rows)
+    )
+
+
+def _invariant_fields(result: InvariantResult) -> dict:
+    return dict(
+        asset_key=AssetKey(result.invariant.asset),
+        check_name=result.invariant.name,
+        passed=result.passed,
+        severity=AssetCheckSeverity.ERROR,
+        description=result.invariant.description,
+        metadata={
+            "violating_rows": MetadataValue.int(result.violation_count),
+            "first_violations": _rows_metadata(result.columns, result.first_rows),
+        },
+    )
+
+
+def _determinism_fields(audit: YearAudit, window: Window) -> dict:
+    earlier = audit.earlier
+    changed = [] if earlier is None else [t for t in audit.tables if audit.tables[t] != earlier.table_fingerprints.get(t)]
+    return dict(
+        asset_key=AssetKey(DETERMINISM_ASSET),
+        check_name=DETERMINISM_CHECK,
+        passed=audit.deterministic,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "inputs_fingerprint": MetadataValue.text(audit.inputs),
+            "output_fingerprint": MetadataValue.text(audit.output),
+            "compared_with_run": MetadataValue.text(earlier.run_id if earlier else "none (first with these inputs)"),
+            "tables_that_differ": MetadataValue.text(", ".join(changed) or "none"),
+            **{f"step_{k}": MetadataValue.float(v) for k, v in window.metadata().items()},
+            **{f"fingerprint_{t}": MetadataValue.text(f) for t, f in audit.tables.items()},
+        },
+    )
+
+
+def _parity_fields(audit: YearAudit) -> dict:
+    parity = audit.parity
+    if parity is None:
+        return dict(asset_key=AssetKey(PARITY_ASSET), check_name=PARITY_CHECK, passed=True,
+                    severity=AssetCheckSeverity.ERROR,
+                    description="not compared: the parity gate is off for this run (execution.engine_parity "
+                                "false, or --no-engine-parity)",
+                    metadata={"compared": MetadataValue.bool(False)})
+    other = "polars" if parity.built_with == "sql" else "sql"
+    differing = parity.differing_tables()
+    first_rows = []
+    for table in parity.tables:
+        for side, rows in (("only in sql", table.first_only_sql), ("only in polars", table.first_only_polars)):
+            first_rows += [(table.table, side, ", ".join(f"{c}={v}" for c, v in zip(table.columns, row)))
+                           for row in rows[:3]]
+    return dict(
+        asset_key=AssetKey(PARITY_ASSET),
+        check_name=PARITY_CHECK,
+        passed=parity.passed,
+        severity=AssetCheckSeverity.ERROR,
+        description=(f"built with {parity.built_with}, recomputed with {other}: "
+                     + ("every table equal" if parity.passed else
+                        f"{', '.join(differing)} differ (if an earlier year was re-materialised since this one "
+                        "was built, re-run this year)")),
+        metadata={
+            "compared": MetadataValue.bool(True),
+            "built_with": MetadataValue.text(parity.built_with),
+            "recomputed_with": MetadataValue.text(other),
+            "rows_compared": MetadataValue.int(parity.rows_compared),
+            "rows_only_in_sql": MetadataValue.int(parity.only_sql),
+            "rows_only_in_polars": MetadataValue.int(parity.only_polars),
+            "parity_score": MetadataValue.float(parity.score),
+            "tables_that_differ": MetadataValue.text(", ".join(differing) or "none"),
+            "rows_by_table": _rows_metadata(
+                ("table", "sql rows", "polars rows", "only in sql", "only in polars"),
+                [(t.table, t.rows_sql, t.rows_polars, t.only_sql, t.only_polars) for t in parity.tables]),
+            "first_differing_rows": _rows_metadata(("table", "side", "row"), first_rows)
+            if first_rows else MetadataValue.text("none"),
+            "parity_seconds": MetadataValue.float(round(parity.seconds, 3)),
+            **({"sql_side": MetadataValue.text("built beside the Polars engine" if parity.sql_side_prebuilt
+                                               else "built by the gate")} if other == "sql" else {}),
+        },
+    )
+
+
+def _currency_fields(currency: YearCurrency, last_year: int) -> dict:
+    """A `built_on_current_years` result for one year (a warning, never blocking)."""
+    stale = not currency.current
+    return dict(
+        asset_key=AssetKey(CURRENCY_ASSET),
+        check_name=CURRENCY_CHECK,
+        passed=not stale,
+        severity=AssetCheckSeverity.WARN,
+        description=(f"stale: {currency.reason}; {rerun_hint([currency.year], last_year)}" if stale
+                     else "current: built from the current state of every earlier year"),
+        metadata={"stale": MetadataValue.bool(stale),
+                  "first_changed_year": MetadataValue.text(str(currency.first_changed_year or "none"))},
+    )
+
+
+def _year_fields(audit: YearAudit, year: int, window: Window, currency: dict[int, YearCurrency],
+                 last_year: int, scenario_id: str) -> list[dict]:
+    """Every gate's result for one year, as the fields of a check result on the scenario's assets."""
+    fields = [_invariant_fields(r) for r in audit.invariants] + [_determinism_fields(audit, window),
+                                                                  _parity_fields(audit)]
+    if year in currency:
+        fields.append(_currency_fields(currency[year], last_year))
+    return [_on_scenario(f, scenario_id) for f in fields]
+
+
+def _on_scenario(fields: dict, scenario_id: str) -> dict:
+    return {**fields, "asset_key": with_scenario(scenario_id, fields["asset_key"])}
+
+
+def _currency(db_path, scenario: Scenario) -> dict[int, YearCurrency]:
+    """Every audited year's currency, once all of this step's audits are recorded."""
+    con = database.connect(db_path, read_only=True)
+    try:
+        return year_currency(con, scenario.scenario_id, scenario.start_year)
+    finally:
+        con.close()
+
+
+def _selected(fields: dict, selected: set[AssetCheckKey]) -> bool:
+    return AssetCheckKey(fields["asset_key"], fields["check_name"]) in selected
+
+
+def materialised_years(db_path, scenario: Scenario) -> list[int]:
+    """The scenario's years that have a snapshot in the database, in order."""
+    from pathlib import Path
+
+    if not Path(db_path).exists():
+        return []
+    con = database.connect(db_path, read_only=True)
+    try:
+        if not table_exists(con, "main", "fct_workforce_snapshot"):
+            return []
+        return [r[0] for r in con.execute(
+            "select distinct simulation_year from main.fct_workforce_snapshot where scenario_id = ? "
+            "and simulation_year between ? and ? order by 1",
+            [scenario.scenario_id, scenario.start_year, scenario.end_year]).fetchall()]
+    finally:
+        con.close()
+
+
+def build_gates(partitions_def: PartitionsDefinition, scenario_id: str):
+    """The checks are partitioned by year like the assets they check, so every result names its
+    year. Any subset of them can run (the UI's "Execute" on one check, or with the asset it
+    checks): the whole audit is evaluated and recorded, the selected results are reported. A run
+    of several years (a backfill's single run) checks each; a run without a year (the UI's
+    "Execute all" on an asset's checks) checks every materialised year. Either records each year's
+    results on that year, and the run's own results (blocking) say which years failed."""
+    with warnings.catch_warnings():
+        # Partitioned checks are a preview feature of Dagster 1.13; their results name their year.
+        warnings.simplefilter("ignore", PreviewWarning)
+        specs = [
+            AssetCheckSpec(inv.name, asset=scenario_key(scenario_id, inv.asset), description=inv.description, blocking=inv.blocking,
+                           partitions_def=partitions_def)
+            for inv in YEAR_INVARIANTS
+        ] + [
+            AssetCheckSpec(DETERMINISM_CHECK, asset=scenario_key(scenario_id, DETERMINISM_ASSET), blocking=True,
+                           partitions_def=partitions_def,
+                           description="Same inputs fingerprint as an earlier materialisation of this year "
+                                       "gives the same output fingerprint."),
+            AssetCheckSpec(PARITY_CHECK, asset=scenario_key(scenario_id, PARITY_ASSET), blocking=True, partitions_def=partitions_def,
+                           description=PARITY_DESCRIPTION),
+            AssetCheckSpec(CURRENCY_CHECK, asset=scenario_key(scenario_id, CURRENCY_ASSET), blocking=False, partitions_def=partitions_def,
+                           description=CURRENCY_DESCRIPTION),
+        ]
+
+    @multi_asset_check(specs=specs, name="year_gates", can_subset=True,
+                       description="The invariant catalogue, determinism and currency checks of one year (or of "
+                                   "every materialised year, when run without one).")
+    def year_gates(context: AssetCheckExecutionContext, simulation: SimulationResource):
+        try:
+            scenario, database = simulation.scenario_of_location(scenario_id), simulation.database()
+        except WorkforceInputError as exc:
+            refuse(exc)
+        selected = set(context.selected_asset_check_keys)
+        if context.has_partition_key:
+            years = [int(context.partition_key)]
+        elif context.has_partition_key_range:
+            years = [int(key) for key in context.partition_keys]
+        else:
+            years = materialised_years(database, scenario)
+            if not years:
+                raise Failure(description=f"no year of scenario '{scenario.scenario_id}' is materialised in "
+                                          f"{database} yet: materialise the years first; nothing was checked",
+                              allow_retries=False)
+        audits: dict[int, YearAudit] = {}
+        with measured_stage("checks") as window:
+            with DatabaseLock(database, wait_seconds=LOCK_WAIT_SECONDS):
+                for year in years:
+                    audits[year] = audit_year(database, scenario, year, context.run.run_id,
+                                              simulation.execution().shards, engine=simulation.engine(),
+                                              settings=simulation.execution())
+                    parity = audits[year].parity
+                    if parity is not None:
+                        context.log.info(f"engine parity of year {year}: {'equal' if parity.passed else 'DIFFERENT'} "
+                                         f"(built with {parity.built_with}, {parity.rows_compared:,} rows compared, "
+                                         f"score {parity.score:.6f}, {parity.seconds:.2f}s"
+                                         f"{', SQL side built beside the engine' if parity.sql_side_prebuilt else ''})")
+                currency = _currency(database, scenario)
+        stop_if_memory_guard_tripped("the checks step")
+        if context.has_partition_key:
+            for fields in _year_fields(audits[years[0]], years[0], window, currency, scenario.end_year,
+                                       scenario_id):
+                if _selected(fields, selected):
+                    yield AssetCheckResult(**fields)
+        else:
+            per_year: dict[AssetCheckKey, list[tuple[int, dict]]] = {}
+            for year in years:
+                for fields in _year_fields(audits[year], year, window, currency, scenario.end_year, scenario_id):
+                    if _selected(fields, selected):
+                        per_year.setdefault(AssetCheckKey(fields["asset_key"], fields["check_name"]), []).append(
+                            (year, fields))
+            blocking = {key for key in per_year if key.name != CURRENCY_CHECK}
+            yield from results_by_year(context, per_year, blocking, run_result=context.has_partition_key_range)
+        # A year's new results can stale (or make current again) the years built after it.
+        for later in sorted(y for y in currency if y > years[-1]):
+            fields = _on_scenario(_currency_fields(currency[later], scenario.end_year), scenario_id)
+            fields["metadata"]["reported_by_run"] = MetadataValue.text(context.run.run_id)
+            log_year_result(context, fields, later, blocking=False)
+            if not fields["passed"]:
+                context.log.warning(f"year {later}: {fields['description']}")
+
+    return year_gates

@@ -1,0 +1,82 @@
+"""The analysts' report as a Dagster asset (group `reports`, not partitioned): it reads every
+published year of the scenario and writes the summary CSV, the plots, the workbook and the HTML
+report to `reports/<scenario_id>/` (or WORKFORCE_REPORTS_DIR). Run config `compare` names
+alternative scenario files (their databases: data/<scenario_id>.duckdb) to compare with."""
+
+
+import base64
+import os
+from pathlib import Path
+from typing import Optional
+
+from dagster import AssetExecutionContext, Config, Failure, MaterializeResult, MetadataValue, asset
+from pydantic import Field
+
+from workforce_platform.defs.asset_keys import scenario_key
+from workforce_platform.errors import WorkforceInputError
+from workforce_platform.runtime.fingerprint import RESULT_TABLES
+from workforce_platform.paths import PROJECT_ROOT
+from workforce_platform.defs.resources import SimulationResource
+
+
+class ReportConfig(Config):
+    compare: list[str] = Field(default_factory=list,
+                               description="Alternative scenario files to compare with (databases: data/<id>.duckdb).")
+    year: Optional[int] = Field(None, description="Year of the contributions sheet and pay plot (default: the last).")
+    events_limit: int = Field(100_000, ge=1, description="Most events in the workbook.")
+
+
+def reports_folder(scenario_id: str) -> Path:
+    return Path(os.environ.get("WORKFORCE_REPORTS_DIR", PROJECT_ROOT / "reports")).resolve() / scenario_id
+
+
+def build_report_asset(scenario_id: str):
+    @asset(key=scenario_key(scenario_id, "scenario_report"), group_name="reports",
+           deps=[scenario_key(scenario_id, "published", table) for table in RESULT_TABLES],
+           description="Summary CSV (first-last year), comparison, plots, Excel workbook and HTML report of "
+                       "every published year.")
+    def scenario_report(context: AssetExecutionContext, config: ReportConfig, simulation: SimulationResource):
+        from workforce_platform.config.scenario import load_scenario
+        from workforce_platform.reports.build import build_report
+        from workforce_platform.reports.tables import PublishedScenario, default_alternative_db
+
+        try:
+            scenario = simulation.scenario_of_location(scenario_id)
+            baseline = PublishedScenario(scenario, simulation.database())
+            alternatives = []
+            for path in config.compare:
+                other = load_scenario(path)
+                alternatives.append(PublishedScenario(other, default_alternative_db(other)))
+            files = build_report(baseline, alternatives, reports_folder(scenario.scenario_id), config.year,
+                                 config.events_limit, progress=lambda step: context.log.info(f"report: {step} written"))
+        except WorkforceInputError as exc:
+            raise Failure(description=str(exc), allow_retries=False) from exc
+        summary = files.summary_tables[scenario.scenario_id]
+        for row in summary.rows:
+            figures = dict(zip(summary.columns, row))
+            context.log.info(f"year {figures['simulation_year']}: ending headcount {figures['ending_headcount']:,}, "
+                             f"total pay {figures['total_prorated_compensation']:,}, employer cost "
+                             f"{figures['employer_cost']:,}")
+        metadata = {
+            "folder": MetadataValue.path(str(files.folder)),
+            "years": MetadataValue.text(f"{summary.rows[0][0]}-{summary.rows[-1][0]}"),
+            "summary": MetadataValue.md(_markdown(summary)),
+            "html_report": MetadataValue.path(str(files.html)),
+            "workbook": MetadataValue.path(str(files.workbook)),
+        }
+        for name, path in files.plots.items():
+            data = base64.b64encode(path.read_bytes()).decode()
+            metadata[f"plot_{path.stem}"] = MetadataValue.md(f"![{name}](data:image/png;base64,{data})")
+        for alternative, table in files.comparison_tables.items():
+            metadata[f"comparison_{alternative}"] = MetadataValue.md(_markdown(table))
+        return MaterializeResult(metadata=metadata)
+
+    return scenario_report
+
+
+def _markdown(table) -> str:
+    def cell(value) -> str:
+        return "" if value is None else str(value)
+
+    return ("| " + " | ".join(table.columns) + " |\n|" + "---|" * len(table.columns) + "\n"
+            + "\n".join("| " + " | ".join(cell(v) for v in row) + " |" for row in table.rows))

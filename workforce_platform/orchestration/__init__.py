@@ -1,1 +1,0 @@
-"""Runs a simulation year: inputs, one in-process dbt build, results as Dagster events."""
