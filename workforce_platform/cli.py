@@ -7,7 +7,9 @@ command-line arguments).
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
+import multiprocessing.util
 import os
 import re
 import sys
@@ -21,9 +23,8 @@ from workforce_platform.benchmarks.scenarios import (
     QUICK_SCENARIOS,
     SCALE_SCENARIOS,
 )
-from workforce_platform.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, SimulationOrderError, WorkforceInputError
+from workforce_platform.errors import EXIT_BAD_INPUT, SimulationOrderError, WorkforceInputError
 from workforce_platform.runtime.execution import LEVELS
-
 
 
 class _Parser(argparse.ArgumentParser):
@@ -69,6 +70,11 @@ def _seed(text: str) -> int:
     if not 0 <= value < 2**32:
         raise argparse.ArgumentTypeError(f"'{text}' must be between 0 and 4294967295")
     return value
+
+
+# The module of workforce_platform/commands that carries out each subcommand.
+COMMAND_MODULES = {"simulate": "simulate", "fingerprint": "fingerprint", "parity": "parity", "report": "report",
+                   "census": "census", "bench": "bench"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -205,247 +211,26 @@ def _report_arguments(parser: argparse.ArgumentParser, default_timeout: int) -> 
     parser.add_argument("--keep", action="store_true", help="Keep the runs' databases under OUT/work.")
 
 
-def _forwarded_simulate_options(args: argparse.Namespace) -> list[str]:
-    """The options of one scenario's run that a batch passes on to each scenario's process."""
-    options: list[str] = []
-    for flag, value in (("--census", args.census), ("--threads", args.threads), ("--optimization", args.optimization),
-                        ("--engine", args.engine), ("--event-shards", args.event_shards)):
-        if value is not None:
-            options += [flag, str(value)]
-    if args.years:
-        options += ["--years", f"{args.years[0]}-{args.years[-1]}"]
-    if args.years_per_run != 1:
-        options += ["--years-per-run", str(args.years_per_run)]
-    for flag, on in (("--no-engine-parity", args.no_engine_parity), ("--reload-parameters", args.reload_parameters),
-                     ("--resume", args.resume)):
-        if on:
-            options.append(flag)
-    return options
-
-
-def _simulate_batch(args: argparse.Namespace) -> int:
-    from workforce_platform.config.scenario import load_scenario
-    from workforce_platform.commands.batch import (
-        comparison_table,
-        ensemble_folder,
-        parse_seeds,
-        run_batch,
-        scenario_items,
-        seed_items,
-        speedup_line,
-    )
-    from workforce_platform.commands.simulate import ensure_dagster_home
-    from workforce_platform.paths import DATA_DIR
-
-    workers = args.workers or 1
-    log_dir = (args.log_dir or DATA_DIR / "logs").resolve()
-    if args.seeds is not None:
-        if len(args.scenario) > 1:
-            raise WorkforceInputError("--seeds runs the seed variants of one scenario; give one --scenario")
-        if args.db is not None:
-            raise WorkforceInputError("--seeds writes one database per seed under data/ensembles/<scenario_id>/; "
-                                      "--db cannot name them")
-        seeds = parse_seeds(args.seeds)
-        scenario = load_scenario(args.scenario[0])
-        items = seed_items(args.scenario[0], seeds, ensemble_folder(scenario, args.db_dir), log_dir)
-    else:
-        items = scenario_items(args.scenario, log_dir, args.db, args.db_dir)
-    if args.measure_speedup and (workers < 2 or len(items) < 2):
-        raise WorkforceInputError("--measure-speedup compares one after another with side by side: it needs two "
-                                  "scenarios or more and --workers 2 or more")
-    ensure_dagster_home()  # one Dagster instance for every scenario's process
-    options = _forwarded_simulate_options(args)
-    if args.measure_speedup and "--reload-parameters" not in options:
-        options.append("--reload-parameters")  # both passes do the same work
-    what = f"{len(items)} seed variants of '{scenario.scenario_id}'" if args.seeds is not None else f"{len(items)} scenarios"
-    print(f"{what}, {workers} at once, each in its own process; output in {log_dir}")
-    sequential = None
-    if args.measure_speedup:
-        print("one after another:")
-        sequential = run_batch(items, 1, options, lambda line: print(line, flush=True), label="sequential ",
-                               log_suffix=".sequential.log")
-        print(f"side by side ({workers} workers):")
-    parallel = run_batch(items, workers, options, lambda line: print(line, flush=True))
-    print()
-    if args.seeds is not None:
-        from workforce_platform.reports.ensemble import (
-            ensemble_years,
-            format_ensemble,
-            published_year_figures,
-            write_ensemble_csv,
-        )
-
-        table = ensemble_years({item.seed: published_year_figures(item.db_path, item.scenario_id) for item in items})
-        print(f"ensemble of '{scenario.scenario_id}' over seeds {args.seeds} (published years; P10/P50/P90, type 7):")
-        print(format_ensemble(table))
-        summary = ensemble_folder(scenario, args.db_dir) / "ensemble_summary.csv"
-        print(f"written to {write_ensemble_csv(table, summary)}")
-    else:
-        print("published results side by side:")
-        print(comparison_table(items))
-    print()
-    print(speedup_line(parallel, sequential))
-    codes = [parallel.exit_code] + ([sequential.exit_code] if sequential else [])
-    return EXIT_FAILED if EXIT_FAILED in codes else max(codes)
-
-
-def _simulate(args: argparse.Namespace) -> int:
-    from workforce_platform.commands.simulate import format_summary, run_simulation
-
-    if len(args.scenario) > 1 or args.seeds is not None or args.workers is not None or args.measure_speedup:
-        return _simulate_batch(args)
-    if args.log_dir is not None or args.db_dir is not None:
-        raise WorkforceInputError("--log-dir and --db-dir are for several scenarios (or --seeds); with one scenario, "
-                                  "--db names its database and its output is printed here")
-    report = run_simulation(args.scenario[0], years=args.years, db_path=args.db, threads=args.threads,
-                            census_path=args.census, resume=args.resume, optimization=args.optimization,
-                            engine=args.engine, event_shards=args.event_shards,
-                            engine_parity=False if args.no_engine_parity else None,
-                            reload_parameters=args.reload_parameters, years_per_run=args.years_per_run)
-    if report.summary:
-        print()
-        print(format_summary(report.summary))
-    print()
-    print(report.figures_line())
-    print(f"database {report.db_path}")
-    if report.success:
-        return EXIT_OK
-    return EXIT_BAD_INPUT if report.bad_input else EXIT_FAILED
-
-
-def _report(args: argparse.Namespace) -> int:
-    from rich.progress import Progress
-
-    from workforce_platform.config.scenario import load_scenario
-    from workforce_platform.build.year import default_db_path
-    from workforce_platform.reports.build import STEPS, build_report
-    from workforce_platform.reports.tables import PublishedScenario, default_alternative_db
-
-    if len(args.compare_db) > len(args.compare):
-        raise WorkforceInputError("--compare-db: one more database than --compare scenarios")
-    baseline_scenario = load_scenario(args.scenario)
-    baseline = PublishedScenario(baseline_scenario, (args.db or default_db_path(baseline_scenario)).resolve())
-    alternatives = []
-    for i, path in enumerate(args.compare):
-        scenario = load_scenario(path)
-        db = args.compare_db[i] if i < len(args.compare_db) else default_alternative_db(scenario)
-        if scenario.scenario_id == baseline.scenario_id and db.resolve() == baseline.db_path:
-            raise WorkforceInputError(f"--compare {path}: the same scenario and database as the baseline")
-        alternatives.append(PublishedScenario(scenario, db.resolve()))
-    with Progress(transient=False) as bar:
-        task = bar.add_task(f"report of '{baseline.scenario_id}'", total=len(STEPS))
-        files = build_report(baseline, alternatives, args.out.resolve(), args.year, args.events_limit,
-                             progress=lambda step: bar.update(task, advance=1, description=f"report: {step} done"))
-    for path in files.all():
-        print(path)
-    return EXIT_OK
-
-
-def _generate(args: argparse.Namespace) -> int:
-    from workforce_platform.census.generate import generate_census, write_census
-
-    rows = generate_census(args.employees, args.seed, args.census_date)
-    out = write_census(rows, args.out)
-    print(f"wrote {len(rows):,} employees to {out}")
-    return EXIT_OK
-
-
-def _parity(args: argparse.Namespace) -> int:
-    from workforce_platform.commands.parity import HEADER, first_differences, format_row, format_table, parity_rows
-
-    print("  ".join(HEADER))
-    results = parity_rows(args.scenario, args.years, args.db, args.event_shards,
-                          progress=lambda r: print("  ".join(str(v) for v in format_row(r)), flush=True))
-    print()
-    print(format_table(results))
-    differences = first_differences(results)
-    if differences:
-        print()
-        print("first differing rows:")
-        print(differences)
-    equal = all(r.passed for r in results)
-    print()
-    print("engines equal on every year" if equal else "ENGINES DIFFER: see the rows above")
-    return EXIT_OK if equal else EXIT_FAILED
-
-
-def _fingerprint(args: argparse.Namespace) -> int:
-    from workforce_platform.commands.fingerprint import fingerprint_report
-
-    print(fingerprint_report(args.scenario, args.years, args.db))
-    return EXIT_OK
-
-
-def _bench(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    if args.bench_command == "run":
-        from workforce_platform.benchmarks.run import run_bench
-
-        return run_bench(args.employees, args.years, args.threads, args.seed, args.optimization, args.workdir,
-                         args.census, args.run_years, args.json, engine=args.engine,
-                         engine_parity=False if args.no_engine_parity else None, event_shards=args.event_shards,
-                         years_per_run=args.years_per_run)
-    if args.bench_command == "engines":
-        from workforce_platform.benchmarks.engines import run_engines
-
-        return run_engines(args.employees, args.e2e_employees, args.e2e_years, args.skip_e2e, args.repeats,
-                           args.out.resolve(), args.seed, args.timeout)
-    from workforce_platform.benchmarks.reports import write_reports
-
-    command = "workforce " + " ".join(argv)
-    out = args.out.resolve()
-    if args.bench_command == "scale":
-        from workforce_platform.benchmarks.scale import run_scale
-
-        scenarios = args.scenarios or list(QUICK_SCENARIOS if args.quick else SCALE_SCENARIOS)
-        run_options = (["--engine", args.engine] if args.engine else []) + (
-            ["--no-engine-parity"] if args.no_engine_parity else []) + (
-            ["--years-per-run", str(args.years_per_run)] if args.years_per_run else [])
-        report = run_scale(list(dict.fromkeys(scenarios)), args.runs, out, args.timeout, args.seed,
-                           args.advisory_timing, command, keep=args.keep, run_options=run_options)
-    else:
-        from workforce_platform.benchmarks.parity import run_parity
-
-        employees = args.employees or (QUICK_PARITY_EMPLOYEES if args.quick else PARITY_EMPLOYEES)
-        report = run_parity(employees, out, args.timeout, args.seed, command, keep=args.keep)
-    paths = write_reports(report, out)
-    print()
-    for verdict in report.verdicts:
-        flag = "" if verdict.enforced or verdict.status != "fail" else " (advisory)"
-        print(f"  {verdict.status.upper():<7} {verdict.name:<24} {verdict.measured}{flag}")
-    print(f"{report.title}: {report.outcome()} in {report.wall_seconds:.1f} s; reports: "
-          + ", ".join(str(p) for p in paths))
-    return report.exit_code()
-
-
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    # Each command's module is imported when it runs: it brings its own libraries (Dagster, dbt,
+    # Polars), so `workforce --help` and a refused argument stay instant.
+    command = importlib.import_module(f"workforce_platform.commands.{COMMAND_MODULES[args.command]}")
     try:
-        if args.command == "simulate":
-            return _simulate(args)
-        if args.command == "census":
-            return _generate(args)
-        if args.command == "fingerprint":
-            return _fingerprint(args)
-        if args.command == "parity":
-            return _parity(args)
-        if args.command == "report":
-            return _report(args)
-        return _bench(args, list(argv if argv is not None else sys.argv[1:]))
+        if args.command == "bench":
+            return command.run(args, list(argv if argv is not None else sys.argv[1:]))
+        return command.run(args)
     except (WorkforceInputError, SimulationOrderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-
 
 def entry_point() -> None:
     """The `workforce` executable: main(), then a prompt exit. Every result is committed and every
     file closed by then; the interpreter's own teardown of dbt's and Dagster's object graphs
     would add about 1.6 s to each command."""
     code = main()
-    import multiprocessing.util
-
-    from workforce_platform.parity.sql_side_worker import stop_worker
-
-    stop_worker()  # lets the parity gate's helper process exit on its own
+    if "workforce_platform.parity.sql_side_worker" in sys.modules:  # a command that used the parity helper
+        sys.modules["workforce_platform.parity.sql_side_worker"].stop_worker()  # lets the parity gate's helper process exit on its own
 
     multiprocessing.util._exit_function()  # releases dbt's semaphores, which the tracker would report
     logging.shutdown()

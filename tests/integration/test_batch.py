@@ -165,7 +165,7 @@ _OPEN_AT_ONCE = """
 import sys, time
 from pathlib import Path
 import dagster
-from workforce_platform.commands.simulate import open_instance
+from workforce_platform.commands.instance import open_instance
 ready, go = Path(sys.argv[1]), Path(sys.argv[2])
 ready.touch()
 while not go.exists():

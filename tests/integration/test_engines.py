@@ -13,20 +13,24 @@ import pytest
 
 from tests.conftest import write_scenario
 from tests.integration.conftest import OTHER_SEED, SEED
-from workforce_platform.defs.assets.gates import audit_year
+from workforce_platform.build.audit import audit_year
 from workforce_platform.cli import main
 from workforce_platform.config.scenario import load_scenario
 from workforce_platform.parity.compare import _equal_in_memory, compare_with_polars, compare_with_sql
 from workforce_platform.engines.polars_engine import simulate_year, workforce
 from workforce_platform.parity import sql_side_worker
 from workforce_platform.engines.selection import resolve_engine
-from workforce_platform.parity.sql_side_worker import WORKER_ENV, prebuilt_folder, warm_up
+from workforce_platform.parity.gate import parity_gate
+from workforce_platform.parity.scratch import prebuilt_folder
+from workforce_platform.parity.sql_side_worker import SQL_SIDE_BUILDS, WORKER_ENV, warm_up
 from workforce_platform.engines.year_tables import YEAR_TABLES, frame_columns
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.runtime.execution import resolve_execution
 from workforce_platform.runtime.fingerprint import RESULT_TABLES, year_fingerprints
 from workforce_platform.commands.simulate import run_simulation
-from workforce_platform.build.year import build_parameters, build_year, parameter_relations
+from workforce_platform.build.dbt_runner import parameter_relations
+from workforce_platform.build.parameters import build_parameters
+from workforce_platform.build.year import build_year
 
 YEARS = range(2025, 2030)
 # A design that exercises the other branches of every plan rule.
@@ -367,16 +371,17 @@ def test_the_sql_side_built_beside_the_engine_is_what_the_gate_compares(runs, tm
     # Both years build before either gate runs (as in a run of several years): each year's SQL
     # side is left to the helper, and the next year goes on meanwhile.
     for year in (2025, 2026):
-        assert build_year(scenario, year, db, settings, previous_built_in_this_run=True, engine=engine).success
+        assert build_year(scenario, year, db, settings, previous_built_in_this_run=True, engine=engine,
+                          sql_side_builds=SQL_SIDE_BUILDS).success
         assert (prebuilt_folder(db, scenario.scenario_id, year) / "parity.duckdb").exists()
     for year in (2025, 2026):
-        parity = audit_year(db, scenario, year, "beside", engine=engine, settings=settings).parity
+        parity = audit_year(db, scenario, year, "beside", parity_gate=parity_gate(engine, settings), settings=settings).parity
         assert parity.sql_side_prebuilt and parity.passed, parity.differing_tables()
         assert len(parity.tables) == len(YEAR_TABLES) and parity.rows_compared > 0
         assert not prebuilt_folder(db, scenario.scenario_id, year).exists()
     monkeypatch.setattr(workforce, "promotions", _one_cent_more(workforce.promotions))
-    build_year(scenario, 2027, db, settings, previous_built_in_this_run=True, engine=engine)
-    parity = audit_year(db, scenario, 2027, "beside", engine=engine, settings=settings).parity
+    build_year(scenario, 2027, db, settings, previous_built_in_this_run=True, engine=engine, sql_side_builds=SQL_SIDE_BUILDS)
+    parity = audit_year(db, scenario, 2027, "beside", parity_gate=parity_gate(engine, settings), settings=settings).parity
     assert parity.sql_side_prebuilt and not parity.passed
     assert "int_promotions_drawn" in parity.differing_tables()
     assert not (tmp_path / "beside.duckdb.parity").exists()

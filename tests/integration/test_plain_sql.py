@@ -13,11 +13,12 @@ import pytest
 from workforce_platform.config.scenario import load_scenario
 from workforce_platform.parity.compare import copy_sql_side_inputs
 from workforce_platform.engines.selection import resolve_engine
-from workforce_platform.build import plain_sql, year as year_build
+from workforce_platform.build import dbt_runner, plain_sql
+from workforce_platform.build.plain_sql import dbt_tests, models, parameters, store
 from workforce_platform.runtime.execution import resolve_execution
-from workforce_platform.build.year import (
-    PER_YEAR_SELECTOR, build_parameters, build_year, run_dbt_build,
-)
+from workforce_platform.build.dbt_runner import PER_YEAR_SELECTOR, run_dbt_build
+from workforce_platform.build.parameters import build_parameters
+from workforce_platform.build.year import build_year
 
 
 def _outcomes(result):
@@ -111,15 +112,15 @@ def test_the_compiled_tests_are_kept_for_the_projects_state_and_read_back_withou
     _, db, settings = polars_years
     compiled = plain_sql.compiled_tests(db, settings)
     assert plain_sql.COMPILED_PATH.is_file()
-    monkeypatch.setattr(plain_sql, "_compiled", {})
+    monkeypatch.setattr(dbt_tests, "_compiled", {})
 
     def no_dbt(*args, **kwargs):
         raise AssertionError("compiled again although the project is unchanged")
 
-    monkeypatch.setattr(plain_sql, "_compile", no_dbt)
+    monkeypatch.setattr(dbt_tests, "_compile", no_dbt)
     assert plain_sql.compiled_tests(db, settings) == compiled
-    monkeypatch.setattr(plain_sql, "_compiled", {})
-    monkeypatch.setattr(plain_sql, "source_digest", lambda: "another state of the project")
+    monkeypatch.setattr(dbt_tests, "_compiled", {})
+    monkeypatch.setattr(store, "source_digest", lambda: "another state of the project")
     with pytest.raises(AssertionError, match="compiled again"):
         plain_sql.compiled_tests(db, settings)
 
@@ -150,7 +151,7 @@ def test_the_year_models_run_as_plain_statements_build_what_dbt_run_builds(polar
     scenario, db, settings = polars_years
     # The project's models are templates: filled in for the year, dbt's own compile for it.
     assert plain_sql.model_templates(db, settings) is not None
-    assert plain_sql.year_model_sql(scenario, year, db, settings) == plain_sql._compile_models(
+    assert plain_sql.year_model_sql(scenario, year, db, settings) == models._compile_models(
         scenario.scenario_id, year, scenario.start_year, db, settings)
     plain_db = _scratch_with_inputs(db, scenario, year, tmp_path / "plain" / "scratch.duckdb")
     dbt_db = _scratch_with_inputs(db, scenario, year, tmp_path / "dbt" / "scratch.duckdb")
@@ -194,8 +195,8 @@ def test_the_parameters_as_plain_statements_are_what_dbt_build_builds(tmp_path, 
     dbt_db, plain_db = tmp_path / "dbt parameters.duckdb", tmp_path / "plain parameters.duckdb"
     settings = resolve_execution(dbt_db)
     # A state of the project with nothing kept: the first build goes through dbt and keeps the rest.
-    monkeypatch.setattr(plain_sql, "PARAMETERS_PATH", tmp_path / "plain_parameters.json")
-    monkeypatch.setattr(plain_sql, "_parameters", {})
+    monkeypatch.setattr(parameters, "PARAMETERS_PATH", tmp_path / "plain_parameters.json")
+    monkeypatch.setattr(parameters, "_parameters", {})
     assert plain_sql.unsupported_parameters() == [] and plain_sql.parameter_statements() is None
     by_dbt = build_parameters(scenario, dbt_db, settings)
     assert by_dbt.success, by_dbt.error
@@ -209,7 +210,7 @@ def test_the_parameters_as_plain_statements_are_what_dbt_build_builds(tmp_path, 
     def no_dbt(*args, **kwargs):
         raise AssertionError("dbt ran although the parameters' statements are kept")
 
-    monkeypatch.setattr(year_build, "invoke_dbt", no_dbt)
+    monkeypatch.setattr(dbt_runner, "invoke_dbt", no_dbt)
     plain = build_parameters(scenario, plain_db, settings)
     assert plain.success, plain.error
     assert sorted((n.unique_id, n.status) for n in plain.nodes) == sorted((n.unique_id, n.status) for n in by_dbt.nodes)

@@ -3,7 +3,7 @@
 import duckdb
 
 from tests.conftest import RNG_VECTORS
-from workforce_platform.build.year import release_dbt_connection
+from workforce_platform.patches.dbt_duckdb_connection import release_dbt_connection
 
 
 def test_sql_macro_reproduces_vectors(tmp_path, monkeypatch):

@@ -11,6 +11,7 @@ else estimated from the scenarios' own times.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import subprocess
@@ -24,10 +25,14 @@ from typing import Callable, Optional, Sequence
 
 import yaml
 
+from workforce_platform.build.inputs import default_db_path
+from workforce_platform.commands.instance import ensure_dagster_home, prepare_shared_instance
 from workforce_platform.config.scenario import Scenario, load_scenario
 from workforce_platform.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, WorkforceInputError
-from workforce_platform.build.year import default_db_path
-from workforce_platform.paths import databases_dir
+from workforce_platform.paths import DATA_DIR, databases_dir
+from workforce_platform.reports.ensemble import (
+    ensemble_years, format_ensemble, published_year_figures, write_ensemble_csv,
+)
 from workforce_platform.text_table import right_aligned
 
 MAX_WORKERS = 10
@@ -153,8 +158,6 @@ def run_batch(items: Sequence[BatchItem], workers: int, options: Sequence[str], 
     process's output goes to its item's log path with `log_suffix`. The processes share the Dagster
     instance of DAGSTER_HOME, whose storages are created here first, once."""
     check_workers(workers)
-    from workforce_platform.commands.simulate import prepare_shared_instance
-
     prepare_shared_instance()
     started = time.perf_counter()
     batch = BatchPass(workers, 0.0)
@@ -214,8 +217,6 @@ def speedup_line(parallel: BatchPass, sequential: Optional[BatchPass]) -> str:
 
 def comparison_table(items: Sequence[BatchItem]) -> str:
     """Each scenario's published ending headcount and employer cost, year by year, side by side."""
-    from workforce_platform.reports.ensemble import published_year_figures
-
     figures = {item.scenario_id: published_year_figures(item.db_path, item.scenario_id) for item in items}
     years = sorted({year for by_year in figures.values() for year in by_year})
     headers = ["year", *(f"{item.scenario_id} {what}" for item in items for what in ("headcount", "employer cost"))]
@@ -233,3 +234,67 @@ def ensemble_folder(scenario: Scenario, db_dir: Optional[Path] = None) -> Path:
     """Where a seed ensemble's scenario files, databases and summary go."""
     return ((db_dir or databases_dir()) / "ensembles" / scenario.scenario_id).resolve()
 
+
+def _forwarded_simulate_options(args: argparse.Namespace) -> list[str]:
+    """The options of one scenario's run that a batch passes on to each scenario's process."""
+    options: list[str] = []
+    for flag, value in (("--census", args.census), ("--threads", args.threads), ("--optimization", args.optimization),
+                        ("--engine", args.engine), ("--event-shards", args.event_shards)):
+        if value is not None:
+            options += [flag, str(value)]
+    if args.years:
+        options += ["--years", f"{args.years[0]}-{args.years[-1]}"]
+    if args.years_per_run != 1:
+        options += ["--years-per-run", str(args.years_per_run)]
+    for flag, on in (("--no-engine-parity", args.no_engine_parity), ("--reload-parameters", args.reload_parameters),
+                     ("--resume", args.resume)):
+        if on:
+            options.append(flag)
+    return options
+
+
+def run_batch_command(args: argparse.Namespace) -> int:
+    """`workforce simulate` with several scenarios or --seeds: each in its own process, side by side."""
+    workers = args.workers or 1
+    log_dir = (args.log_dir or DATA_DIR / "logs").resolve()
+    if args.seeds is not None:
+        if len(args.scenario) > 1:
+            raise WorkforceInputError("--seeds runs the seed variants of one scenario; give one --scenario")
+        if args.db is not None:
+            raise WorkforceInputError("--seeds writes one database per seed under data/ensembles/<scenario_id>/; "
+                                      "--db cannot name them")
+        seeds = parse_seeds(args.seeds)
+        scenario = load_scenario(args.scenario[0])
+        items = seed_items(args.scenario[0], seeds, ensemble_folder(scenario, args.db_dir), log_dir)
+    else:
+        items = scenario_items(args.scenario, log_dir, args.db, args.db_dir)
+    if args.measure_speedup and (workers < 2 or len(items) < 2):
+        raise WorkforceInputError("--measure-speedup compares one after another with side by side: it needs two "
+                                  "scenarios or more and --workers 2 or more")
+    ensure_dagster_home()  # one Dagster instance for every scenario's process
+    options = _forwarded_simulate_options(args)
+    if args.measure_speedup and "--reload-parameters" not in options:
+        options.append("--reload-parameters")  # both passes do the same work
+    what = f"{len(items)} seed variants of '{scenario.scenario_id}'" if args.seeds is not None else f"{len(items)} scenarios"
+    print(f"{what}, {workers} at once, each in its own process; output in {log_dir}")
+    sequential = None
+    if args.measure_speedup:
+        print("one after another:")
+        sequential = run_batch(items, 1, options, lambda line: print(line, flush=True), label="sequential ",
+                               log_suffix=".sequential.log")
+        print(f"side by side ({workers} workers):")
+    parallel = run_batch(items, workers, options, lambda line: print(line, flush=True))
+    print()
+    if args.seeds is not None:
+        table = ensemble_years({item.seed: published_year_figures(item.db_path, item.scenario_id) for item in items})
+        print(f"ensemble of '{scenario.scenario_id}' over seeds {args.seeds} (published years; P10/P50/P90, type 7):")
+        print(format_ensemble(table))
+        summary = ensemble_folder(scenario, args.db_dir) / "ensemble_summary.csv"
+        print(f"written to {write_ensemble_csv(table, summary)}")
+    else:
+        print("published results side by side:")
+        print(comparison_table(items))
+    print()
+    print(speedup_line(parallel, sequential))
+    codes = [parallel.exit_code] + ([sequential.exit_code] if sequential else [])
+    return EXIT_FAILED if EXIT_FAILED in codes else max(codes)

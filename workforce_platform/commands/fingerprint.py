@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Optional
 
@@ -9,9 +10,9 @@ import duckdb
 
 from workforce_platform.checks.audit import latest_audit, output_fingerprint
 from workforce_platform.config.scenario import load_scenario
-from workforce_platform.errors import WorkforceInputError
+from workforce_platform.errors import EXIT_OK, WorkforceInputError
 from workforce_platform.runtime.fingerprint import RESULT_TABLES, year_fingerprints
-from workforce_platform.build.year import default_db_path
+from workforce_platform.build.inputs import default_db_path
 
 SHOWN = 16
 
@@ -45,3 +46,7 @@ def fingerprint_report(scenario_path: Path, years: Optional[list[int]], db_path:
     widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in lines)
 
+
+def run(args: argparse.Namespace) -> int:
+    print(fingerprint_report(args.scenario, args.years, args.db))
+    return EXIT_OK

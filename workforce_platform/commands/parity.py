@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Callable, Optional
 
 from workforce_platform.config.scenario import load_scenario
 from workforce_platform.parity.compare import YearParity, compare_year
-from workforce_platform.errors import WorkforceInputError
-from workforce_platform.runtime.database_lock import DatabaseLock
+from workforce_platform.errors import EXIT_FAILED, EXIT_OK, WorkforceInputError
+from workforce_platform.runtime.database import DatabaseLock
 from workforce_platform.runtime.database import connect as connect_database
 from workforce_platform.runtime.execution import resolve_execution
-from workforce_platform.build.year import LOCK_WAIT_SECONDS, default_db_path
+from workforce_platform.build.inputs import default_db_path
+from workforce_platform.runtime.database import LOCK_WAIT_SECONDS
 
 HEADER = ("year", "built with", "recomputed", "rows compared", "only in sql", "only in polars", "score",
           "seconds", "tables that differ")
@@ -71,3 +73,20 @@ def first_differences(results: list[YearParity]) -> str:
                     lines.append(f"{result.year} {table.table} {side}: "
                                  + ", ".join(f"{c}={v}" for c, v in zip(table.columns, row)))
     return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    print("  ".join(HEADER))
+    results = parity_rows(args.scenario, args.years, args.db, args.event_shards,
+                          progress=lambda r: print("  ".join(str(v) for v in format_row(r)), flush=True))
+    print()
+    print(format_table(results))
+    differences = first_differences(results)
+    if differences:
+        print()
+        print("first differing rows:")
+        print(differences)
+    equal = all(r.passed for r in results)
+    print()
+    print("engines equal on every year" if equal else "ENGINES DIFFER: see the rows above")
+    return EXIT_OK if equal else EXIT_FAILED

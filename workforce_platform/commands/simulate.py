@@ -1,41 +1,70 @@
-"""`workforce simulate`: the scenario's years in order, through Dagster, in this process.
+"""`workforce simulate`: a scenario's years in order, through Dagster, in this process; or, with
+several scenarios or seed variants, each in its own process side by side (commands/batch.py).
 
-Each year is one Dagster run of the `simulate_year` job for that partition, recorded in the local
-Dagster instance (the UI shows them). The scenario's parameters are loaded first by the
-`load_parameters` job. A file lock keeps a second simulation off the same database.
+Each year (or each group of `--years-per-run` years) is one Dagster run of the `simulate_year` job,
+recorded in the Dagster instance (the UI shows them); the scenario's parameters are loaded first by
+the `load_parameters` job unless the database holds them for exactly this scenario, census and
+code. The database's lock keeps a second simulation off the same file. Bad input is refused before
+anything is written.
 """
 
 from __future__ import annotations
 
-import fcntl
-import logging
+import argparse
 import os
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Optional
+from typing import Callable, Optional
 
 import duckdb
 
+from workforce_platform.build.inputs import check_year_order
+from workforce_platform.build.parameters import parameters_current
 from workforce_platform.census.load import scenario_census_columns, validated_census
-from workforce_platform.parity.sql_side_worker import warm_up
+from workforce_platform.commands.batch import run_batch_command
+from workforce_platform.commands.instance import ensure_dagster_home, open_instance
+from workforce_platform.commands.run_outcomes import (
+    DATABASE_TAG, PID_TAG, fail_abandoned_runs, failure_message, record_failure, run_warnings,
+)
 from workforce_platform.config.scenario import Scenario
-from workforce_platform.errors import SimulationOrderError, WorkforceInputError
+from workforce_platform.defs.assembly import build_definitions
+from workforce_platform.defs.failures import RECORDED_BY_TAG
+from workforce_platform.defs.jobs import LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB
+from workforce_platform.defs.partitions import year_range_tags
+from workforce_platform.defs.resources import SimulationResource
+from workforce_platform.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, SimulationOrderError, WorkforceInputError
+from workforce_platform.parity.sql_side_worker import warm_up
 from workforce_platform.runtime import database
-from workforce_platform.runtime.database_lock import DatabaseLock
-from workforce_platform.defs.failures import RECORDED_BY_TAG, failure_lines, record_failures
-from workforce_platform.runtime.tables import table_exists
+from workforce_platform.runtime.database import DatabaseLock
 from workforce_platform.runtime.dbt_project import ensure_manifest
-from workforce_platform.build.year import check_year_order, parameters_current
 from workforce_platform.runtime.execution import ExecutionSettings, machine_cores
 from workforce_platform.runtime.monitoring import STAGES, peak_rss_bytes, process_sampler
-from workforce_platform.defs.partitions import year_range_tags
-from workforce_platform.paths import dagster_home
+from workforce_platform.runtime.tables import table_exists
 from workforce_platform.text_table import right_aligned
 
-if TYPE_CHECKING:
-    from dagster import DagsterInstance
+
+def run(args: argparse.Namespace) -> int:
+    if len(args.scenario) > 1 or args.seeds is not None or args.workers is not None or args.measure_speedup:
+        return run_batch_command(args)
+    if args.log_dir is not None or args.db_dir is not None:
+        raise WorkforceInputError("--log-dir and --db-dir are for several scenarios (or --seeds); with one scenario, "
+                                  "--db names its database and its output is printed here")
+    report = run_simulation(args.scenario[0], years=args.years, db_path=args.db, threads=args.threads,
+                            census_path=args.census, resume=args.resume, optimization=args.optimization,
+                            engine=args.engine, event_shards=args.event_shards,
+                            engine_parity=False if args.no_engine_parity else None,
+                            reload_parameters=args.reload_parameters, years_per_run=args.years_per_run)
+    if report.summary:
+        print()
+        print(format_summary(report.summary))
+    print()
+    print(report.figures_line())
+    print(f"database {report.db_path}")
+    if report.success:
+        return EXIT_OK
+    return EXIT_BAD_INPUT if report.bad_input else EXIT_FAILED
+
 
 SUMMARY_COLUMNS = (
     "simulation_year", "starting_headcount", "hires", "experienced_terminations",
@@ -91,111 +120,6 @@ class SimulationReport:
         return any(r.bad_input for r in self.runs)
 
 
-def ensure_dagster_home() -> Path:
-    """DAGSTER_HOME, defaulting to .dagster_home linked to the project's dagster.yaml."""
-    home = dagster_home()
-    if "DAGSTER_HOME" not in os.environ:
-        from workforce_platform.paths import PROJECT_ROOT
-
-        home = PROJECT_ROOT / ".dagster_home"
-        home.mkdir(exist_ok=True)
-        link = home / "dagster.yaml"
-        if not link.exists():
-            link.symlink_to(PROJECT_ROOT / "dagster.yaml")
-        os.environ["DAGSTER_HOME"] = str(home)
-    return home
-
-
-INSTANCE_SETUP_LOCK = ".workforce_instance_setup.lock"
-
-
-@contextmanager
-def _instance_setup_lock(home: Path) -> Iterator[None]:
-    """Held while this process opens the instance. Opening a new instance creates its SQLite
-    storages (tables, alembic version stamps, data migrations) with no guard against another
-    process doing the same: two processes opening a fresh DAGSTER_HOME at once can fail ("UNIQUE
-    constraint failed: alembic_version.version_num") or leave two versions stamped, after which
-    every command on that instance fails. The kernel releases the lock if the process dies."""
-    home.mkdir(parents=True, exist_ok=True)
-    with open(home / INSTANCE_SETUP_LOCK, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def open_instance() -> "DagsterInstance":
-    """The instance of DAGSTER_HOME (see ensure_dagster_home), opened by one of our processes at a time."""
-    home = ensure_dagster_home()
-    from dagster import DagsterInstance
-
-    with _instance_setup_lock(home):
-        return DagsterInstance.get()
-
-
-def prepare_shared_instance() -> None:
-    """Creates the instance's storages, if new, before processes that share it start: they then
-    find them ready, and a broken instance fails here once rather than in each of them."""
-    open_instance().dispose()
-
-
-DATABASE_TAG = "workforce/database"
-PID_TAG = "workforce/pid"
-
-
-def _fail_abandoned_runs(instance, database: Path, progress: Callable[[str], None]) -> None:
-    """Marks as failed the runs on this database whose process ended without finishing them
-    (killed): we hold the database lock, so no live process is running them."""
-    from dagster import DagsterRunStatus, RunsFilter
-
-    abandoned = instance.get_runs(filters=RunsFilter(
-        statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING], tags={DATABASE_TAG: str(database)}))
-    for run in abandoned:
-        instance.report_run_failed(run, f"abandoned: process {run.tags.get(PID_TAG, '?')} ended during the run")
-        progress(f"  run {run.run_id[:8]} ({run.job_name} {run.tags.get('dagster/partition', '')}) was abandoned "
-                 "by a process that ended; marked failed")
-
-
-def _record_failure(instance, database: Path, scenario_id: str, job_name: str, tags: dict, result,
-                    progress: Callable[[str], None]) -> None:
-    """The failed run's lines (year, failing check or step): in its log, in audit.failures, printed."""
-    run = instance.get_run_by_id(result.run_id)
-    lines = failure_lines(scenario_id, result.run_id, job_name, run.tags if run is not None else tags, result.all_events)
-    if run is not None:
-        for line in lines:
-            instance.report_engine_event(line.text(), run)
-    record_failures(database, lines)
-    progress(f"  recorded in audit.failures of {database}:")
-    for line in lines:
-        progress(f"    {line.text()}")
-
-
-def _failure_message(result) -> tuple[str, bool]:
-    messages, bad_input = [], False
-    failed_checks = []
-    for event in result.all_events:
-        if event.event_type_value == "ASSET_CHECK_EVALUATION":
-            evaluation = event.event_specific_data
-            if not evaluation.passed:
-                rows = evaluation.metadata.get("violating_rows") or evaluation.metadata.get("failing_rows")
-                count = f" ({getattr(rows, 'value', rows)} violating rows)" if rows is not None else ""
-                failed_checks.append(f"{evaluation.asset_check_key.name} on "
-                                     f"{evaluation.asset_check_key.asset_key.to_user_string()}{count}")
-    if failed_checks:
-        messages.append("failed checks: " + "; ".join(failed_checks) + " (the year was not published)")
-    for event in result.all_events:
-        if event.event_type_value == "STEP_FAILURE":
-            data = event.step_failure_data
-            if data.user_failure_data is not None and data.user_failure_data.description:
-                messages.append(data.user_failure_data.description)
-                flag = (data.user_failure_data.metadata or {}).get("bad_input")
-                bad_input = bad_input or bool(getattr(flag, "value", flag))
-            elif data.error is not None:
-                messages.append(data.error.message.strip())
-    return ("\n".join(messages) or "the run failed"), bad_input
-
-
 def run_simulation(
     scenario_path: Path,
     years: Optional[list[int]] = None,
@@ -215,24 +139,41 @@ def run_simulation(
     published (in order from the first) are left as they are and the run starts after them."""
     started = time.perf_counter()
     ensure_dagster_home()
-    from workforce_platform.defs.assembly import build_definitions
-    from workforce_platform.defs.jobs import LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB
-    from workforce_platform.defs.resources import SimulationResource
-
     simulation = SimulationResource(
-        scenario_path=str(scenario_path),
-        db_path=str(db_path) if db_path else None,
-        threads=threads,
-        census_path=str(census_path) if census_path else None,
-        optimization=optimization,
-        event_engine=engine,
-        event_shards=event_shards,
-        engine_parity=engine_parity,
+        scenario_path=str(scenario_path), db_path=str(db_path) if db_path else None, threads=threads,
+        census_path=str(census_path) if census_path else None, optimization=optimization,
+        event_engine=engine, event_shards=event_shards, engine_parity=engine_parity,
     )
-    scenario = simulation.scenario()
-    settings = simulation.execution()
-    engine_settings = simulation.engine()
-    years = years or scenario.years
+    scenario, settings = simulation.scenario(), simulation.execution()
+    years = _checked_years(scenario, years or scenario.years, years_per_run)
+    db = simulation.database()
+    new_database = not db.exists()
+    check_inputs(scenario, db, years, resume)  # bad input refused before anything is written
+    report = SimulationReport(scenario_id=scenario.scenario_id, db_path=db, settings=settings)
+    if resume:
+        years = _years_to_resume(db, scenario, years, progress)
+        if not years:
+            report.summary = read_summary(db, scenario.scenario_id, scenario.years)
+            return report
+    _print_header(simulation, scenario, years, progress)
+    # Each build step arms the memory guard with the run's settings; this window spans the run.
+    sampler = process_sampler()
+    STAGES.reset()
+    run_window = sampler.open_window()
+    with DatabaseLock(db):
+        _run_jobs(simulation, scenario, years, years_per_run, reload_parameters, report, progress)
+        report.summary = read_summary(db, scenario.scenario_id, years)
+    sampler.close_window(run_window)
+    if new_database and report.bad_input:
+        remove_database_files(db)  # a refused run leaves nothing behind
+    report.wall_seconds = time.perf_counter() - started
+    report.peak_rss_bytes = peak_rss_bytes()
+    report.cpu_seconds, report.cpu_utilisation = run_window.cpu_seconds, run_window.cpu_utilisation
+    report.stages = STAGES.totals()
+    return report
+
+
+def _checked_years(scenario: Scenario, years: list[int], years_per_run: int) -> list[int]:
     outside = [y for y in years if y not in scenario.years]
     if outside:
         raise WorkforceInputError(
@@ -241,85 +182,79 @@ def run_simulation(
         )
     if not 1 <= years_per_run <= 100:
         raise WorkforceInputError(f"--years-per-run {years_per_run} must be between 1 and 100")
-    database = simulation.database()
-    new_database = not database.exists()
-    check_inputs(scenario, database, years, resume)  # bad input refused before anything is written
-    report = SimulationReport(scenario_id=scenario.scenario_id, db_path=database, settings=settings)
-    if resume:
-        done = published_years(database, scenario.scenario_id)
-        while years and years[0] in done:
-            years = years[1:]
-        if not years:
-            progress(f"scenario '{scenario.scenario_id}': every year is published already; nothing to resume")
-            report.summary = read_summary(database, scenario.scenario_id, scenario.years)
-            return report
+    return years
+
+
+def _years_to_resume(db: Path, scenario: Scenario, years: list[int], progress: Callable[[str], None]) -> list[int]:
+    """The years after those already published in order from the first."""
+    done = published_years(db, scenario.scenario_id)
+    while years and years[0] in done:
+        years = years[1:]
+    if not years:
+        progress(f"scenario '{scenario.scenario_id}': every year is published already; nothing to resume")
+    else:
         progress(f"resuming at year {years[0]}: earlier years are published and left as they are")
-    progress(f"scenario '{scenario.scenario_id}': years {years[0]}-{years[-1]}, database {database}")
+    return years
+
+
+def _print_header(simulation: SimulationResource, scenario: Scenario, years: list[int],
+                  progress: Callable[[str], None]) -> None:
+    settings, engine = simulation.execution(), simulation.engine()
+    progress(f"scenario '{scenario.scenario_id}': years {years[0]}-{years[-1]}, database {simulation.database()}")
     progress(f"  {settings.describe()}")
-    progress(f"  {engine_settings.describe()}")
-    # The census's header alone: a refused column stops the run here, before the database is touched.
+    progress(f"  {engine.describe()}")
     census_line = scenario_census_columns(scenario).header_line()
     if census_line:
         progress(f"  {census_line}")
-    if engine_settings.engine == "polars" and engine_settings.parity and len(years) > 1:
+    if engine.engine == "polars" and engine.parity and len(years) > 1:
         # The parity gate's SQL side is built beside the engine by a helper, which warms up while
-        # the parameters and the first year build (engines/sql_side_worker.py). The project is
+        # the parameters and the first year build (parity/sql_side_worker.py). The project is
         # parsed here first when it changed: the helper then reads the parse, and this process
         # never waits for it.
         ensure_manifest()
         warm_up(settings)
-    # Each build step arms the memory guard with these settings; this window spans the run.
-    sampler = process_sampler()
-    STAGES.reset()
-    run_window = sampler.open_window()
-    with DatabaseLock(database):
-        definitions = build_definitions(simulation)
-        instance = open_instance()
-        _fail_abandoned_runs(instance, database, progress)
-        run_tags = {DATABASE_TAG: str(database), PID_TAG: str(os.getpid()), RECORDED_BY_TAG: "workforce simulate"}
-        # A run of several years builds them in order, checks each, and publishes them all only when
-        # every year's blocking checks passed (Dagster's single-run backfill of a year range).
-        chunks = [years[i:i + years_per_run] for i in range(0, len(years), years_per_run)]
-        jobs: list[tuple[str, Optional[list[int]]]] = [(SIMULATE_YEAR_JOB, chunk) for chunk in chunks]
-        unchanged = None if reload_parameters else parameters_current(database, scenario)
-        if unchanged:
-            progress(f"  parameters unchanged (digest {unchanged[:8]}: scenario, census, code), not reloaded")
+
+
+def _run_jobs(simulation: SimulationResource, scenario: Scenario, years: list[int], years_per_run: int,
+              reload_parameters: bool, report: SimulationReport, progress: Callable[[str], None]) -> None:
+    """The parameters (unless current), then the years in runs of `years_per_run`, in order; stops
+    at the first failed run. The caller holds the database's lock."""
+    db = simulation.database()
+    definitions = build_definitions(simulation)
+    instance = open_instance()
+    fail_abandoned_runs(instance, db, progress)
+    run_tags = {DATABASE_TAG: str(db), PID_TAG: str(os.getpid()), RECORDED_BY_TAG: "workforce simulate"}
+    # A run of several years builds them in order, checks each, and publishes them all only when
+    # every year's blocking checks passed (Dagster's single-run backfill of a year range).
+    chunks = [years[i:i + years_per_run] for i in range(0, len(years), years_per_run)]
+    jobs: list[tuple[str, Optional[list[int]]]] = [(SIMULATE_YEAR_JOB, chunk) for chunk in chunks]
+    unchanged = None if reload_parameters else parameters_current(db, scenario)
+    if unchanged:
+        progress(f"  parameters unchanged (digest {unchanged[:8]}: scenario, census, code), not reloaded")
+    else:
+        jobs.insert(0, (LOAD_PARAMETERS_JOB, None))
+    for job_name, chunk in jobs:
+        job_started = time.perf_counter()
+        if chunk and len(chunk) > 1:
+            partition, label = None, f"{chunk[0]}-{chunk[-1]}"
+            tags = {**run_tags, **year_range_tags(chunk[0], chunk[-1])}
         else:
-            jobs.insert(0, (LOAD_PARAMETERS_JOB, None))
-        for job_name, chunk in jobs:
-            job_started = time.perf_counter()
-            if chunk and len(chunk) > 1:
-                partition, label = None, f"{chunk[0]}-{chunk[-1]}"
-                tags = {**run_tags, **year_range_tags(chunk[0], chunk[-1])}
-            else:
-                partition = str(chunk[0]) if chunk else None
-                label, tags = partition or "parameters", run_tags
-            result = definitions.resolve_job_def(job_name).execute_in_process(
-                instance=instance, partition_key=partition, raise_on_error=False, run_config=QUIET_CONSOLE,
-                tags=tags,
-            )
-            outcome = RunOutcome(label, result.success, time.perf_counter() - job_started, result.run_id)
-            if not result.success:
-                outcome.message, outcome.bad_input = _failure_message(result)
-            report.runs.append(outcome)
-            status = "ok" if outcome.success else "FAILED"
-            progress(f"  {label:<10} {status:<6} {outcome.seconds:6.2f} s   run {result.run_id[:8]}")
-            for warning in run_warnings(instance, result.run_id):
-                progress(f"    warning: {warning}")
-            if not outcome.success:
-                progress(outcome.message)
-                _record_failure(instance, database, scenario.scenario_id, job_name, tags, result, progress)
-                break
-        report.summary = read_summary(database, scenario.scenario_id, years)
-    sampler.close_window(run_window)
-    if new_database and report.bad_input:
-        remove_database_files(database)  # a refused run leaves nothing behind
-    report.wall_seconds = time.perf_counter() - started
-    report.peak_rss_bytes = peak_rss_bytes()
-    report.cpu_seconds = run_window.cpu_seconds
-    report.cpu_utilisation = run_window.cpu_utilisation
-    report.stages = STAGES.totals()
-    return report
+            partition = str(chunk[0]) if chunk else None
+            label, tags = partition or "parameters", run_tags
+        result = definitions.resolve_job_def(job_name).execute_in_process(
+            instance=instance, partition_key=partition, raise_on_error=False, run_config=QUIET_CONSOLE, tags=tags)
+        outcome = RunOutcome(label, result.success, time.perf_counter() - job_started, result.run_id)
+        if not result.success:
+            outcome.message, outcome.bad_input = failure_message(result)
+        report.runs.append(outcome)
+        progress(f"  {label:<10} {'ok' if outcome.success else 'FAILED':<6} {outcome.seconds:6.2f} s   "
+                 f"run {result.run_id[:8]}")
+        for warning in run_warnings(instance, result.run_id):
+            progress(f"    warning: {warning}")
+        if not outcome.success:
+            progress(outcome.message)
+            record_failure(instance, db, scenario.scenario_id, job_name, tags, result, progress)
+            break
 
 
 def check_inputs(scenario: Scenario, db_path: Path, years: list[int], resume: bool) -> None:
@@ -354,13 +289,6 @@ def remove_database_files(db_path: Path) -> None:
     lock file (the run has released the lock)."""
     for path in (db_path, db_path.with_name(db_path.name + ".wal"), db_path.with_name(db_path.name + ".lock")):
         path.unlink(missing_ok=True)
-
-
-def run_warnings(instance, run_id: str) -> list[str]:
-    """The warnings the run's steps logged (stale later years, withdrawn published years), which
-    the silent console leaves to the run's log."""
-    return [record.user_message for record in instance.all_logs(run_id)
-            if record.dagster_event is None and record.level == logging.WARNING]
 
 
 def published_years(db_path: Path, scenario_id: str) -> set[int]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
 from workforce_platform.runtime import database
-from workforce_platform.runtime.database_lock import DatabaseLock
+from workforce_platform.runtime.database import DatabaseLock
 from workforce_platform.runtime.tables import table_exists
 from workforce_platform.defs.partitions import PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG
 

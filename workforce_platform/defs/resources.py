@@ -12,7 +12,7 @@ from workforce_platform.config.scenario import Scenario, load_scenario
 from workforce_platform.engines.selection import EngineSettings, resolve_engine
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.runtime.execution import ExecutionSettings, resolve_execution
-from workforce_platform.build.year import default_db_path
+from workforce_platform.build.inputs import default_db_path
 from workforce_platform.paths import default_scenario_path
 
 

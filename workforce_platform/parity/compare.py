@@ -16,22 +16,26 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import duckdb
+import polars as pl
 
+from workforce_platform.build.audit_rows import year_engine
+from workforce_platform.build.dbt_runner import parameter_relations
+from workforce_platform.build.plain_sql import build_year_models, relations_read
 from workforce_platform.config.scenario import Scenario
-from workforce_platform.parity.sql_side_worker import SCRATCH_NAME, discard
+from workforce_platform.engines.polars_engine import simulate_year
+from workforce_platform.engines.polars_engine.inputs import scaled
 from workforce_platform.engines.year_tables import (
     DERIVED_COLUMNS, YEAR_TABLES, decimal_scale, frame_columns, frame_select_sql,
 )
+from workforce_platform.parity.scratch import SCRATCH_NAME, discard
 from workforce_platform.runtime.execution import ExecutionSettings
 from workforce_platform.runtime.tables import table_exists
-
-if TYPE_CHECKING:
-    import polars as pl
 
 FIRST_ROWS = 5
 
@@ -134,10 +138,6 @@ def compare_with_polars(con: duckdb.DuckDBPyConnection, scenario: Scenario, year
                         shards: int = 1) -> YearParity:
     """The stored year against the Polars engine's result from the same inputs (`con` reads the
     database; nothing is written)."""
-    import time
-
-    from workforce_platform.engines.polars_engine import simulate_year
-
     started = time.perf_counter()
     frames = simulate_year(con, scenario.scenario_id, year, shards)
     parity = YearParity(scenario.scenario_id, year, built_with)
@@ -163,8 +163,6 @@ def _exact_rows(con: duckdb.DuckDBPyConnection, relation: str, table: str, scena
     """The year's rows of `relation` in the Polars engine's representation (DECIMALs as exact
     integers of their smallest unit), the derived columns (the event id) checked against their
     definition and dropped; None when a derived value does not match its definition."""
-    from workforce_platform.engines.polars_engine.inputs import scaled
-
     derived = DERIVED_COLUMNS.get(table, {})
     selected = []
     for column, sql_type in YEAR_TABLES[table]:
@@ -185,8 +183,6 @@ def _exact_rows(con: duckdb.DuckDBPyConnection, relation: str, table: str, scena
 def _same_rows(stored: pl.DataFrame, recomputed: pl.DataFrame) -> bool:
     """Whether the two frames hold the same rows, in any order (compared value by value after
     sorting both on every column; a type that does not line up counts as a difference)."""
-    import polars as pl
-
     if stored.height != recomputed.height:
         return False
     try:
@@ -214,9 +210,6 @@ def copy_sql_side_inputs(con: duckdb.DuckDBPyConnection, scratch: Path, scenario
     common to both engines and is not rebuilt), and the previous year's results. A parameter
     relation that the year's models do not name (the census baseline after the first year) is
     copied without its rows."""
-    from workforce_platform.build.plain_sql import relations_read
-    from workforce_platform.build.year import parameter_relations
-
     relations = parameter_relations()
     read = set(relations_read(year == scenario.start_year, relations))
     con.execute(f"attach '{scratch}' as parity_scratch")
@@ -237,8 +230,6 @@ def build_sql_side(scenario: Scenario, year: int, scratch: Path, settings: Execu
     """The year's dbt models (no tests) built in the scratch database `scratch`, which holds copies
     of their inputs (`copy_sql_side_inputs`); DuckDB spills next to it. dbt compiles them and
     they run as plain statements (orchestration/plain_sql.py). Returns the build's result."""
-    from workforce_platform.build.plain_sql import build_year_models
-
     scratch_settings = dataclasses.replace(settings, temp_directory=scratch.parent / "tmp")
     return build_year_models(scenario, year, scratch, scratch_settings)
 
@@ -249,8 +240,6 @@ def compare_with_sql(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: i
     """The stored year against the dbt models' result from the same inputs, built in a scratch
     database (the year's models only; no tests), or already built there beside the engine
     (`prebuilt`, see engines/sql_side_worker.py). The scratch database is deleted either way."""
-    import time
-
     started = time.perf_counter()
     if prebuilt is not None:
         folder, scratch = prebuilt.parent, prebuilt
@@ -290,8 +279,6 @@ def compare_year(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, 
                  built_with: Optional[str] = None, shards: int = 1, prebuilt: Optional[Path] = None) -> YearParity:
     """The year against the engine that did not build it (the recorded engine, else sql);
     `prebuilt`: the SQL side's scratch database built beside the Polars engine, if any."""
-    from workforce_platform.build.year import year_engine
-
     built_with = built_with or year_engine(con, scenario.scenario_id, year) or "sql"
     if not table_exists(con, "main", "fct_yearly_events"):
         raise RuntimeError(f"year {year} of '{scenario.scenario_id}' is not materialised")

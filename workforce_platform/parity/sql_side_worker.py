@@ -33,12 +33,16 @@ from typing import Any, Optional
 
 import duckdb
 
+from workforce_platform.build.plain_sql import prepare_year_models
+from workforce_platform.checks.audit import inputs_fingerprint
 from workforce_platform.config.scenario import Scenario
+from workforce_platform.parity.compare import build_sql_side, copy_sql_side_inputs
+from workforce_platform.parity.scratch import PROVENANCE_NAME, SCRATCH_NAME, discard, prebuilt_folder
+from workforce_platform.paths import DBT_PROJECT_DIR
+from workforce_platform.runtime.dbt_project import source_digest
 from workforce_platform.runtime.execution import ExecutionSettings, machine_cores
 
 WORKER_ENV = "WORKFORCE_PARITY_WORKER"
-SCRATCH_NAME = "parity.duckdb"  # the scratch database's name, in the gate's folder or beside the engine
-_PROVENANCE_NAME = "inputs_fingerprint.txt"
 
 
 def worker_enabled(settings: ExecutionSettings) -> bool:
@@ -47,44 +51,25 @@ def worker_enabled(settings: ExecutionSettings) -> bool:
     return switch not in ("off", "0", "false", "no") and settings.level != "low" and machine_cores() >= 2
 
 
-def prebuilt_folder(db_path: Path, scenario_id: str, year: int) -> Path:
-    return Path(db_path).with_name(Path(db_path).name + ".parity") / f"{scenario_id}-{year}"
-
-
 def take_prebuilt(db_path: Path, scenario_id: str, year: int, inputs: str) -> Optional[Path]:
     """The scratch database built beside the engine for this year, when it was built from inputs
     with fingerprint `inputs` (waiting for the helper when it is still building it, see
     `leave_for_gate`); a stale or unfinished one is deleted and None returned."""
     _settle(db_path, scenario_id, year, keep=True)
     folder = prebuilt_folder(db_path, scenario_id, year)
-    provenance = folder / _PROVENANCE_NAME
+    provenance = folder / PROVENANCE_NAME
     if provenance.is_file() and provenance.read_text() == inputs and (folder / SCRATCH_NAME).is_file():
         return folder / SCRATCH_NAME
     discard(folder)
     return None
 
 
-def discard(folder: Path) -> None:
-    """Deletes a year's scratch folder, and `<database>.parity` with it when no other is left."""
-    shutil.rmtree(folder, ignore_errors=True)
-    try:
-        folder.parent.rmdir()
-    except OSError:
-        pass
-
-
 def _project_identity() -> tuple[str, str]:
-    from workforce_platform.runtime.dbt_project import source_digest
-    from workforce_platform.paths import DBT_PROJECT_DIR
-
     return str(DBT_PROJECT_DIR), source_digest()
 
 
 def _serve(connection: Any) -> None:
     """The helper's loop: warm up, say so, then build each scratch database it is sent."""
-    from workforce_platform.parity.compare import build_sql_side
-    from workforce_platform.build.plain_sql import prepare_year_models
-
     try:
         prepare_year_models()
         connection.send(("ready", None))
@@ -216,7 +201,7 @@ class SqlSideBuild:
         else deletes it. Returns why it did not build, or None."""
         failure = self.worker.wait(self.number)
         if keep and failure is None:
-            (self.folder / _PROVENANCE_NAME).write_text(self.inputs)
+            (self.folder / PROVENANCE_NAME).write_text(self.inputs)
         else:
             discard(self.folder)
         return failure
@@ -259,9 +244,6 @@ def start_sql_side(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int
                    settings: ExecutionSettings) -> Optional[SqlSideBuild]:
     """Hands the year's SQL side to this process's helper when one was started (`warm_up`) and is
     ready: copies the inputs into the scratch database from `con`, before the year is built."""
-    from workforce_platform.checks.audit import inputs_fingerprint
-    from workforce_platform.parity.compare import copy_sql_side_inputs
-
     with _lock:
         worker = _worker
     if worker is None or not worker_enabled(settings) or not worker.ready():
@@ -283,3 +265,20 @@ def start_sql_side(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int
         discard(folder)
         return None
     return SqlSideBuild(worker, number, folder, inputs)
+
+
+class HelperSqlSideBuilds:
+    """The helper's builds as the service `build_year` takes (build/year.py `SqlSideBuilds`)."""
+
+    def start(self, con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, db_path: Path,
+              settings: ExecutionSettings) -> Optional[SqlSideBuild]:
+        return start_sql_side(con, scenario, year, db_path, settings)
+
+    def keep_for_gate(self, build: SqlSideBuild, db_path: Path, scenario_id: str, year: int) -> None:
+        leave_for_gate(build, db_path, scenario_id, year)
+
+    def discard(self, build: SqlSideBuild) -> None:
+        build.finish(keep=False)
+
+
+SQL_SIDE_BUILDS = HelperSqlSideBuilds()

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from workforce_platform.parity import sql_side_worker
+from workforce_platform.parity.scratch import SCRATCH_NAME, prebuilt_folder
 from workforce_platform.parity.sql_side_worker import (
-    SCRATCH_NAME, WORKER_ENV, SqlSideBuild, SqlSideWorker, leave_for_gate, prebuilt_folder, settle_left_builds,
-    take_prebuilt, worker_enabled,
+    WORKER_ENV, SqlSideBuild, SqlSideWorker, leave_for_gate, settle_left_builds, take_prebuilt, worker_enabled,
 )
 from workforce_platform.runtime.execution import resolve_execution
 

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from workforce_platform.runtime import database
-from workforce_platform.runtime.database_lock import DatabaseLock
+from workforce_platform.runtime.database import DatabaseLock
 from workforce_platform.runtime.execution import resolve_execution
 
 

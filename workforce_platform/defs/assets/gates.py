@@ -6,9 +6,6 @@ current tables, so the gate holds across runs.
 """
 
 import warnings
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Optional
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -24,18 +21,8 @@ from dagster import (
     multi_asset_check,
 )
 
-from workforce_platform.defs.asset_keys import scenario_key, with_scenario
-from workforce_platform.defs.assets.check_results import log_year_result, results_by_year
-from workforce_platform.defs.assets.memory_guard import stop_if_memory_guard_tripped
-from workforce_platform.defs.assets.refusal import refuse
-from workforce_platform.checks.audit import (
-    AuditRecord,
-    inputs_fingerprint,
-    output_fingerprint,
-    previous_record,
-    record_audit,
-)
-from workforce_platform.checks.invariants import YEAR_INVARIANTS, InvariantResult, evaluate
+from workforce_platform.build.audit import DETERMINISM_CHECK, PARITY_CHECK, YearAudit, audit_year, materialised_years
+from workforce_platform.checks.invariants import YEAR_INVARIANTS, InvariantResult
 from workforce_platform.checks.staleness import (
     CURRENCY_ASSET,
     CURRENCY_CHECK,
@@ -45,68 +32,21 @@ from workforce_platform.checks.staleness import (
     year_currency,
 )
 from workforce_platform.config.scenario import Scenario
-from workforce_platform.parity.compare import YearParity, compare_year
-from workforce_platform.engines.selection import EngineSettings
-from workforce_platform.parity.sql_side_worker import take_prebuilt
-from workforce_platform.errors import WorkforceInputError
-from workforce_platform.runtime.execution import ExecutionSettings, resolve_execution
-from workforce_platform.runtime import database
-from workforce_platform.runtime.database_lock import DatabaseLock
-from workforce_platform.runtime.fingerprint import year_fingerprints
-from workforce_platform.runtime.monitoring import Window, measured_stage
-from workforce_platform.runtime.tables import table_exists
-from workforce_platform.build.year import LOCK_WAIT_SECONDS
+from workforce_platform.defs.asset_keys import scenario_key, with_scenario
+from workforce_platform.defs.assets.check_results import log_year_result, results_by_year
+from workforce_platform.defs.assets.memory_guard import stop_if_memory_guard_tripped
+from workforce_platform.defs.assets.refusal import refuse
 from workforce_platform.defs.resources import SimulationResource
+from workforce_platform.errors import WorkforceInputError
+from workforce_platform.parity.gate import parity_gate
+from workforce_platform.runtime import database
+from workforce_platform.runtime.database import LOCK_WAIT_SECONDS, DatabaseLock
+from workforce_platform.runtime.monitoring import Window, measured_stage
 
-DETERMINISM_CHECK = "determinism"
 DETERMINISM_ASSET = "fct_workforce_snapshot"
-PARITY_CHECK = "engine_parity"
 PARITY_ASSET = "fct_yearly_events"
 PARITY_DESCRIPTION = ("The other event engine recomputes the year from the same inputs; every column of every "
                       "per-year table must be equal, row for row (order-independent).")
-
-
-@dataclass(frozen=True)
-class YearAudit:
-    invariants: list[InvariantResult]
-    tables: dict[str, str]
-    inputs: str
-    earlier: Optional[AuditRecord]
-    parity: Optional[YearParity] = None  # None: the gate is off for this run
-
-    @property
-    def output(self) -> str:
-        return output_fingerprint(self.tables)
-
-    @property
-    def deterministic(self) -> bool:
-        return self.earlier is None or self.earlier.output_fingerprint == self.output
-
-
-def audit_year(db_path, scenario: Scenario, year: int, run_id: str, shards: int = 1,
-               engine: Optional[EngineSettings] = None, settings: Optional[ExecutionSettings] = None) -> YearAudit:
-    """Evaluates the catalogue, fingerprints the year, compares the engines (when the parity gate
-    is on) and records the audit."""
-    con = database.connect(db_path, settings=settings)
-    try:
-        results = [evaluate(con, inv, scenario.scenario_id, year, scenario.start_year) for inv in YEAR_INVARIANTS]
-        tables = year_fingerprints(con, scenario.scenario_id, year, shards)
-        inputs, inputs_detail = inputs_fingerprint(con, scenario, year)
-        earlier = previous_record(con, scenario.scenario_id, year, inputs, run_id)
-        failed = [r.invariant.name for r in results if not r.passed]
-        if earlier is not None and earlier.output_fingerprint != output_fingerprint(tables):
-            failed.append(DETERMINISM_CHECK)
-        parity = None
-        if engine is not None and engine.parity:
-            prebuilt = take_prebuilt(Path(db_path), scenario.scenario_id, year, inputs)
-            parity = compare_year(con, scenario, year, settings or resolve_execution(Path(db_path)),
-                                  shards=engine.shards, prebuilt=prebuilt)
-            if not parity.passed:
-                failed.append(PARITY_CHECK)
-        record_audit(con, scenario, year, run_id, inputs, inputs_detail, tables, failed)
-        return YearAudit(results, tables, inputs, earlier, parity)
-    finally:
-        con.close()
 
 
 def _rows_metadata(columns, rows) -> MetadataValue:
@@ -236,24 +176,6 @@ def _selected(fields: dict, selected: set[AssetCheckKey]) -> bool:
     return AssetCheckKey(fields["asset_key"], fields["check_name"]) in selected
 
 
-def materialised_years(db_path, scenario: Scenario) -> list[int]:
-    """The scenario's years that have a snapshot in the database, in order."""
-    from pathlib import Path
-
-    if not Path(db_path).exists():
-        return []
-    con = database.connect(db_path, read_only=True)
-    try:
-        if not table_exists(con, "main", "fct_workforce_snapshot"):
-            return []
-        return [r[0] for r in con.execute(
-            "select distinct simulation_year from main.fct_workforce_snapshot where scenario_id = ? "
-            "and simulation_year between ? and ? order by 1",
-            [scenario.scenario_id, scenario.start_year, scenario.end_year]).fetchall()]
-    finally:
-        con.close()
-
-
 def build_gates(partitions_def: PartitionsDefinition, scenario_id: str):
     """The checks are partitioned by year like the assets they check, so every result names its
     year. Any subset of them can run (the UI's "Execute" on one check, or with the asset it
@@ -303,7 +225,8 @@ def build_gates(partitions_def: PartitionsDefinition, scenario_id: str):
             with DatabaseLock(database, wait_seconds=LOCK_WAIT_SECONDS):
                 for year in years:
                     audits[year] = audit_year(database, scenario, year, context.run.run_id,
-                                              simulation.execution().shards, engine=simulation.engine(),
+                                              simulation.execution().shards,
+                                              parity_gate=parity_gate(simulation.engine(), simulation.execution()),
                                               settings=simulation.execution())
                     parity = audits[year].parity
                     if parity is not None:

@@ -16,11 +16,11 @@ from workforce_platform.checks.invariants import PUBLISHED_INVARIANTS, evaluate
 from workforce_platform.checks.publication import PublishRefused, publish_year, rerun_action
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.runtime import database
-from workforce_platform.runtime.database_lock import DatabaseLock
+from workforce_platform.runtime.database import DatabaseLock
 from workforce_platform.runtime.fingerprint import RESULT_TABLES
 from workforce_platform.runtime.monitoring import measured_stage, process_sampler
 from workforce_platform.runtime.tables import table_exists
-from workforce_platform.build.year import LOCK_WAIT_SECONDS
+from workforce_platform.runtime.database import LOCK_WAIT_SECONDS
 from workforce_platform.defs.resources import SimulationResource
 
 

@@ -39,11 +39,13 @@ from workforce_platform.defs.assets.memory_guard import stop_if_memory_guard_tri
 from workforce_platform.defs.assets.refusal import refuse
 from workforce_platform.defs.assets.translator import WorkforceDbtTranslator
 from workforce_platform.census.load import scenario_census_columns
-from workforce_platform.parity.sql_side_worker import settle_left_builds, warm_up
+from workforce_platform.parity.sql_side_worker import SQL_SIDE_BUILDS, settle_left_builds, warm_up
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
 from workforce_platform.runtime.execution import ExecutionSettings, machine_cores
 from workforce_platform.runtime.monitoring import Window, measured_stage, process_sampler
-from workforce_platform.build.year import YearBuildResult, build_parameters, build_year
+from workforce_platform.build.parameters import build_parameters
+from workforce_platform.build.results import YearBuildResult
+from workforce_platform.build.year import build_year
 from workforce_platform.defs.resources import SimulationResource
 
 
@@ -207,7 +209,7 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
                     warm_up(simulation.execution())
                 result, window = _guarded_build(simulation, "dbt", lambda settings: build_year(
                     scenario, year, simulation.database(), settings, previous_built_in_this_run=year != years[0],
-                    engine=engine))
+                    engine=engine, sql_side_builds=SQL_SIDE_BUILDS))
             except (WorkforceInputError, SimulationOrderError) as exc:
                 refuse(exc)
             engine_figure = f"polars engine {result.engine_seconds:.2f}s, dbt tests" if result.engine == "polars" else "dbt"
