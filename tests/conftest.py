@@ -1,4 +1,8 @@
-"""Shared fixtures: a census that covers every band, scenario files, an isolated Dagster home."""
+"""Shared fixtures (a census that covers every band, scenario files, an isolated Dagster home) and
+the test tiers: every test is marked by its folder, `unit` (tests/unit: fast, no dbt run or Dagster
+run), `integration` (tests/integration: real dbt and Dagster on a small census) or `e2e`
+(tests/e2e: the README's commands and the UI in a browser); tests marked `timing` measure CPU or
+memory against a threshold, and on a loaded machine report their figures instead of failing."""
 
 from __future__ import annotations
 
@@ -16,6 +20,35 @@ from workforce_platform.paths import PROJECT_ROOT
 TEST_DATA_DIR = Path(__file__).parent / "data"
 RNG_VECTORS = TEST_DATA_DIR / "rng_vectors.csv"
 TEST_EMPLOYEES = 800
+TIERS = ("unit", "integration", "e2e")
+# A machine whose 1-minute load per core is above this is too busy for a timing threshold to mean anything.
+LOADED_PER_CORE = 1.0
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests_dir = Path(__file__).parent
+    for item in items:
+        tier = Path(item.fspath).relative_to(tests_dir).parts[0]
+        if tier in TIERS:
+            item.add_marker(getattr(pytest.mark, tier))
+
+
+def machine_load_per_core() -> float:
+    return os.getloadavg()[0] / (os.cpu_count() or 1)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if (report.when == "call" and report.failed and item.get_closest_marker("timing") is not None
+            and call.excinfo is not None and call.excinfo.errisinstance(AssertionError)):
+        load = machine_load_per_core()
+        if load > LOADED_PER_CORE:
+            report.outcome = "skipped"
+            report.longrepr = (str(item.fspath), item.location[1] or 0,
+                               f"Skipped: timing threshold not met on a loaded machine (load {load:.1f} per core): "
+                               f"{call.excinfo.exconly()[:400]}")
+    return report
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -22,7 +22,6 @@ from tests.e2e.dagster_ui import DagsterDev, chromium_path, open_browser
 from workforce_platform.paths import PROJECT_ROOT
 from workforce_platform.census.generate import generate_census, write_census
 
-pytestmark = pytest.mark.e2e
 
 YEARS = ("2025", "2026", "2027")
 SNAPSHOT = "fct_workforce_snapshot"

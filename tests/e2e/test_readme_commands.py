@@ -17,7 +17,6 @@ import pytest
 
 from workforce_platform.paths import PROJECT_ROOT
 
-pytestmark = pytest.mark.e2e
 
 
 def readme_commands() -> list[str]:

@@ -23,7 +23,7 @@ _COMPARE = textwrap.dedent("""
     import dagster_dbt.asset_utils as asset_utils
     import dagster_dbt.compat
     from dagster_dbt.utils import _select_unique_ids_from_manifest
-    from workforce_platform.patches.dagster_dbt_without_dbt_core import unit_specs
+    from workforce_platform.defs.dbt_units import unit_specs
     from workforce_platform.defs.assets.translator import WorkforceDbtTranslator
     from workforce_platform.runtime.dbt_project import ensure_manifest
 

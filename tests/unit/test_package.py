@@ -48,6 +48,7 @@ def test_a_setting_in_the_environment_wins():
                    "dirty_decay_ms:0").endswith(",dirty_decay_ms:0")
 
 
+@pytest.mark.timing  # counts page faults against a threshold
 def test_freed_memory_is_reused_instead_of_faulted_in_again():
     returned = int(_python(REFAULT, "dirty_decay_ms:0"))  # freed pages go back at once
     if returned < 20_000:  # 400 MB in 4 KiB pages is about 100,000 faults

@@ -11,11 +11,11 @@ import fcntl
 import hashlib
 import json
 import os
-import sys
 import threading
 from pathlib import Path
 from typing import Any, Mapping
 
+from workforce_platform.patches.dbt_behavior_flag_source import speed_up_behavior_flag_source
 from workforce_platform.paths import DBT_PROJECT_DIR
 
 DBT_PROJECT_NAME = "workforce_simulation"  # `name` in dbt_project.yml: the prefix of its node ids
@@ -43,31 +43,7 @@ def configure_dbt_environment() -> None:
 def prepare_dbt_runner() -> None:
     """Before dbt runs in this process: its settings, and a faster behavior-flag source."""
     configure_dbt_environment()
-    _speed_up_behavior_flag_source()
-
-
-def _speed_up_behavior_flag_source() -> None:
-    """dbt builds its behavior flags on every invocation, and names each flag's source module with
-    `inspect.stack()`, which reads the source lines of every frame: about 0.4 s per invocation,
-    as much as a small year's models. The same answer (the first calling module outside
-    dbt_common.behavior_flags) comes from walking the frames without their source."""
-    from dbt_common import behavior_flags
-
-    flag_class = behavior_flags.BehaviorFlagRendered
-    if getattr(flag_class, "_workforce_fast_source", False):
-        return
-
-    def default_source() -> str:
-        frame = sys._getframe(1)
-        while frame is not None:
-            name = frame.f_globals.get("__name__")
-            if name and name != behavior_flags.__name__:
-                return name
-            frame = frame.f_back
-        return "Unknown"
-
-    flag_class._default_source = staticmethod(default_source)
-    flag_class._workforce_fast_source = True
+    speed_up_behavior_flag_source()
 
 
 def project_args() -> list[str]:

@@ -10,6 +10,7 @@ import pytest
 from workforce_platform.runtime.monitoring import MemoryLimitExceeded, ResourceSampler
 
 
+@pytest.mark.timing  # the sampler reads memory every 50 ms: a busy machine can delay its reads
 def test_window_sees_a_child_process_memory_and_cpu():
     sampler = ResourceSampler(interval=0.05)
     before = sampler.tree_rss()
@@ -17,11 +18,13 @@ def test_window_sees_a_child_process_memory_and_cpu():
     child = subprocess.Popen([sys.executable, "-c",
                               "b = bytearray(300 * 2**20)\nimport time\nt = time.time()\n"
                               "while time.time() - t < 1.0: pass"])
-    child.wait()
+    _, _, usage = os.wait4(child.pid, 0)  # reaped here, with the kernel's own count of its CPU
+    child.returncode = 0
     sampler.close_window(window)
     assert window.peak_rss_bytes >= before + 250 * 2**20  # the child's 300 MiB counted in the tree
     assert window.wall_seconds >= 1.0
-    assert window.cpu_seconds >= 0.8  # the child's busy second, reaped by this process
+    # The child's CPU as the kernel counted it, whatever share of a core a loaded machine gave it.
+    assert window.cpu_seconds >= 0.95 * (usage.ru_utime + usage.ru_stime) > 0
     assert 0 < window.cpu_utilisation <= 1.0
 
 

@@ -34,7 +34,8 @@ from dagster import (
 from dagster_shared.record import replace
 
 from workforce_platform.defs.assets.check_results import results_by_year
-from workforce_platform.patches.dagster_dbt_without_dbt_core import get_asset_check_key_for_test, unit_specs
+from workforce_platform.defs.dbt_units import unit_specs
+from workforce_platform.patches.dagster_dbt_without_dbt_core import get_asset_check_key_for_test
 from workforce_platform.defs.assets.memory_guard import stop_if_memory_guard_tripped
 from workforce_platform.defs.assets.refusal import refuse
 from workforce_platform.defs.assets.translator import WorkforceDbtTranslator
