@@ -80,7 +80,16 @@ COMMAND_MODULES = {"simulate": "simulate", "fingerprint": "fingerprint", "parity
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="workforce", description="Workforce and retirement-plan simulation.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _add_simulate_parser(commands)
+    _add_fingerprint_parser(commands)
+    _add_parity_parser(commands)
+    _add_report_parser(commands)
+    _add_census_parser(commands)
+    _add_bench_parser(commands)
+    return parser
 
+
+def _add_simulate_parser(commands) -> None:
     simulate = commands.add_parser("simulate", help="Run a scenario's years in order through Dagster.")
     simulate.add_argument("--scenario", type=Path, required=True, action="append",
                           help="Scenario YAML file; repeat it to run several scenarios side by side (see --workers).")
@@ -120,11 +129,15 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--resume", action="store_true",
                           help="Start at the first year not yet published (after a crash); earlier years are left as they are.")
 
+
+def _add_fingerprint_parser(commands) -> None:
     fingerprint = commands.add_parser("fingerprint", help="Print each year's input and output fingerprints.")
     fingerprint.add_argument("--scenario", type=Path, required=True, help="Scenario YAML file.")
     fingerprint.add_argument("--years", type=_year_range, help="Years, e.g. 2025-2029 (default: the scenario's).")
     fingerprint.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH, else <WORKFORCE_DB_DIR or data>/<scenario_id>.duckdb).")
 
+
+def _add_parity_parser(commands) -> None:
     parity = commands.add_parser("parity", help="Compare each year with the other event engine's result, row for row.")
     parity.add_argument("--scenario", type=Path, required=True, help="Scenario YAML file.")
     parity.add_argument("--years", type=_year_range, help="Years, e.g. 2025-2029 (default: the scenario's).")
@@ -132,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     parity.add_argument("--event-shards", type=_positive_int, default=1,
                         help="Shards of the Polars engine when it is the one recomputing (default 1).")
 
+
+def _add_report_parser(commands) -> None:
     report = commands.add_parser("report", help="Summaries, comparison, plots, Excel workbook and HTML report of "
                                                 "the published years.")
     report.add_argument("--scenario", type=Path, required=True, help="Scenario YAML file (the baseline).")
@@ -145,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--events-limit", type=_positive_int, default=100_000,
                         help="Most events in the workbook (default 100,000; the sheet says when it is cut).")
 
+
+def _add_census_parser(commands) -> None:
     census = commands.add_parser("census", help="Census utilities.")
     census_commands = census.add_subparsers(dest="census_command", required=True, parser_class=_Parser)
     generate = census_commands.add_parser("generate", help="Write a deterministic synthetic census.")
@@ -154,6 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--census-date", type=date.fromisoformat, default=date(2024, 12, 31),
                           help="The census date, YYYY-MM-DD (default 2024-12-31, for a 2025 start).")
 
+
+def _add_bench_parser(commands) -> None:
     bench = commands.add_parser("bench", help="Benchmarks: one measured run, the scale harness, the parity harness.")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True, parser_class=_Parser)
     run = bench_commands.add_parser("run", help="One measured run end to end: wall time, CPU, peak memory, stages.")
@@ -199,7 +218,6 @@ def build_parser() -> argparse.ArgumentParser:
     parity.add_argument("--quick", action="store_true", help=f"{QUICK_PARITY_EMPLOYEES:,} employees instead of {PARITY_EMPLOYEES:,}.")
     parity.add_argument("--employees", type=_positive_int, help="Workforce size (overrides --quick).")
     _report_arguments(parity, default_timeout=3600)
-    return parser
 
 
 def _report_arguments(parser: argparse.ArgumentParser, default_timeout: int) -> None:

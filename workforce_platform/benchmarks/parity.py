@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -98,10 +98,72 @@ RUNS: dict[str, tuple[list[str], int]] = {
 }
 
 
+@dataclass
+class _ParityRuns:
+    """The benchmark's runs, their databases and failures, recorded in the report as they finish."""
+
+    report: BenchReport
+    out: Path
+    deadline: Deadline
+    progress: Callable[[str], None]
+    databases: dict[str, Optional[Path]] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+
+    def record(self, name: str, args: list[str], child: ChildRun) -> None:
+        figures = child.figures or {}
+        self.report.runs.append({
+            "run": name, "arguments": " ".join(args), "status": "ok" if child.success else
+            ("timeout" if child.timed_out else "FAILED"), "wall_seconds": child.process_seconds,
+            "peak_rss_mib": figures["peak_rss_bytes"] / 2**20 if figures else None, "events": figures.get("events"),
+            "threads": figures.get("threads"), "optimization": figures.get("optimization"),
+        })
+        self.progress(f"  {name:<18} {self.report.runs[-1]['status']:<7} {child.process_seconds:6.1f} s")
+        self.report.timed_out = self.report.timed_out or child.timed_out
+        if not child.success:
+            self.failures[name] = child.failure()
+
+    def run(self, name: str, args: list[str], workdir: Path) -> None:
+        child = run_child(name, [*args, "--workdir", str(workdir)], self.out, self.deadline)
+        self.record(name, args, child)
+        self.databases[name] = workdir / "bench.duckdb" if child.success else None
+
+    def run_split(self, common: list[str], seed: int, workdir: Path) -> None:
+        """The years in two processes: the second starts from the first one's published years."""
+        first, rest = f"2025-{2024 + SPLIT_AT}", f"{2025 + SPLIT_AT}-{2024 + PARITY_YEARS}"
+        for part, years in (("split_first", first), ("split_rest", rest)):
+            args = [*common, "--seed", str(seed), "--optimization", "medium", "--run-years", years]
+            child = run_child(f"split_{years}", [*args, "--workdir", str(workdir)], self.out, self.deadline)
+            self.record(part, args, child)
+            if not child.success:
+                self.databases["split"] = None
+                return
+        self.databases["split"] = workdir / "bench.duckdb"
+
+    def compare(self, verdict: str, left: str, rights: list[str], expect_identical: bool, threshold: str) -> None:
+        missing = [n for n in [left, *rights] if self.databases.get(n) is None]
+        if missing:
+            reason = "; ".join(f"{n}: {self.failures.get(n, 'not run (time limit)')}" for n in missing)
+            status = TIMEOUT if self.report.timed_out and not any(n in self.failures for n in missing) else FAIL
+            self.report.verdicts.append(Verdict(verdict, "parity", status, "", threshold, reason[:500]))
+            return
+        measured, details, passed = [], [], True
+        for right in rights:
+            diffs = compare_databases(self.databases[left], self.databases[right])
+            identical = all(d.identical for d in diffs)
+            passed = passed and (identical if expect_identical else not identical)
+            measured.append(f"{left} vs {right}: {_summary(diffs)}")
+            details.append(f"{right}: {_detail(diffs)}")
+            self.report.analysis[f"{verdict}: {left} vs {right}"] = [
+                {"table": d.table, "rows": d.rows_left, "only_left": d.only_left, "only_right": d.only_right,
+                 "fingerprint_left": d.fingerprint_left[:16], "fingerprint_right": d.fingerprint_right[:16]}
+                for d in diffs]
+        self.report.verdicts.append(Verdict(verdict, "parity", PASS if passed else FAIL, "; ".join(measured), threshold,
+                                            "; ".join(details)[:1000]))
+
+
 def run_parity(employees: int, out: Path, timeout: float, seed: int, command: str,
                progress: Callable[[str], None] = print, keep: bool = False) -> BenchReport:
     started = time.perf_counter()
-    deadline = Deadline(timeout)
     report = BenchReport(name="parity", title="Parity benchmark", command=command, machine=machine(), run_columns=[
         ("run", "run"), ("arguments", "arguments"), ("status", "status"), ("wall_seconds", "wall s"),
         ("peak_rss_mib", "peak RSS MiB"), ("events", "events"), ("threads", "threads"), ("optimization", "level")])
@@ -109,80 +171,20 @@ def run_parity(employees: int, out: Path, timeout: float, seed: int, command: st
     work = out / "work"
     shutil.rmtree(work, ignore_errors=True)
     common = ["--employees", str(employees), "--years", str(PARITY_YEARS), "--census", str(census)]
-    databases: dict[str, Optional[Path]] = {}
-    failures: dict[str, str] = {}
-
-    def record(name: str, args: list[str], child: ChildRun) -> None:
-        figures = child.figures or {}
-        report.runs.append({
-            "run": name, "arguments": " ".join(args), "status": "ok" if child.success else
-            ("timeout" if child.timed_out else "FAILED"), "wall_seconds": child.process_seconds,
-            "peak_rss_mib": figures["peak_rss_bytes"] / 2**20 if figures else None, "events": figures.get("events"),
-            "threads": figures.get("threads"), "optimization": figures.get("optimization"),
-        })
-        progress(f"  {name:<18} {report.runs[-1]['status']:<7} {child.process_seconds:6.1f} s")
-        report.timed_out = report.timed_out or child.timed_out
-        if not child.success:
-            failures[name] = child.failure()
-
+    runs = _ParityRuns(report, out, Deadline(timeout), progress)
     plan = list(RUNS) + ["split"]
     progress(f"bench parity: {len(plan)} runs of {employees:,} employees x {PARITY_YEARS} years, reports in {out}")
     prepare_instance(out)
     for name in plan:
-        if report.timed_out or deadline.remaining() <= 0:
+        if report.timed_out or runs.deadline.remaining() <= 0:
             report.timed_out = True
             break
-        workdir = work / name
         if name == "split":
-            first = f"2025-{2024 + SPLIT_AT}"
-            rest = f"{2025 + SPLIT_AT}-{2024 + PARITY_YEARS}"
-            ok = True
-            for part, years in (("split_first", first), ("split_rest", rest)):
-                args = [*common, "--seed", str(seed), "--optimization", "medium", "--run-years", years]
-                child = run_child(f"split_{years}", [*args, "--workdir", str(workdir)], out, deadline)
-                record(part, args, child)
-                ok = ok and child.success
-                if not ok:
-                    break
-            databases[name] = workdir / "bench.duckdb" if ok else None
-            continue
-        extra, seed_offset = RUNS[name]
-        args = [*common, "--seed", str(seed + seed_offset), *extra]
-        child = run_child(name, [*args, "--workdir", str(workdir)], out, deadline)
-        record(name, args, child)
-        databases[name] = workdir / "bench.duckdb" if child.success else None
-
-    def compare(verdict: str, left: str, rights: list[str], expect_identical: bool, threshold: str) -> None:
-        missing = [n for n in [left, *rights] if databases.get(n) is None]
-        if missing:
-            reason = "; ".join(f"{n}: {failures.get(n, 'not run (time limit)')}" for n in missing)
-            status = TIMEOUT if report.timed_out and not any(n in failures for n in missing) else FAIL
-            report.verdicts.append(Verdict(verdict, "parity", status, "", threshold, reason[:500]))
-            return
-        measured, details, passed = [], [], True
-        for right in rights:
-            diffs = compare_databases(databases[left], databases[right])
-            identical = all(d.identical for d in diffs)
-            passed = passed and (identical if expect_identical else not identical)
-            measured.append(f"{left} vs {right}: {_summary(diffs)}")
-            details.append(f"{right}: {_detail(diffs)}")
-            report.analysis[f"{verdict}: {left} vs {right}"] = [
-                {"table": d.table, "rows": d.rows_left, "only_left": d.only_left, "only_right": d.only_right,
-                 "fingerprint_left": d.fingerprint_left[:16], "fingerprint_right": d.fingerprint_right[:16]}
-                for d in diffs]
-        report.verdicts.append(Verdict(verdict, "parity", PASS if passed else FAIL, "; ".join(measured), threshold,
-                                       "; ".join(details)[:1000]))
-
-    compare("sql_vs_polars", "base", ["polars", "polars_8_shards"], True,
-            "the Polars engine (1 and 8 shards) and the SQL models: 0 differing rows, equal fingerprints")
-    compare("threads_1_vs_4", "threads_1", ["threads_4"], True, "0 differing rows, equal fingerprints")
-    compare("same_seed_twice", "base", ["repeat"], True, "0 differing rows, equal fingerprints (byte-identical)")
-    compare("different_seed_differs", "base", ["other_seed"], False, "some differing rows")
-    compare("optimization_levels", "base", ["level_low", "level_high"], True,
-            "low, medium and high: 0 differing rows, equal fingerprints")
-    compare("multi_year_consistency", "base", ["split"], True,
-            f"2025-{2024 + PARITY_YEARS} in one run vs 2025-{2024 + SPLIT_AT} then {2025 + SPLIT_AT}-"
-            f"{2024 + PARITY_YEARS} in a second process: identical")
+            runs.run_split(common, seed, work / name)
+        else:
+            extra, seed_offset = RUNS[name]
+            runs.run(name, [*common, "--seed", str(seed + seed_offset), *extra], work / name)
+    _compare_runs(runs)
     if report.timed_out:
         report.verdicts.append(Verdict("time_limit", "correctness", TIMEOUT, f"{len(report.runs)} runs",
                                        f"--timeout {timeout:.0f} s", "the benchmark was stopped at its time limit"))
@@ -193,3 +195,16 @@ def run_parity(employees: int, out: Path, timeout: float, seed: int, command: st
         shutil.rmtree(work, ignore_errors=True)
     report.wall_seconds = time.perf_counter() - started
     return report
+
+
+def _compare_runs(runs: _ParityRuns) -> None:
+    runs.compare("sql_vs_polars", "base", ["polars", "polars_8_shards"], True,
+                 "the Polars engine (1 and 8 shards) and the SQL models: 0 differing rows, equal fingerprints")
+    runs.compare("threads_1_vs_4", "threads_1", ["threads_4"], True, "0 differing rows, equal fingerprints")
+    runs.compare("same_seed_twice", "base", ["repeat"], True, "0 differing rows, equal fingerprints (byte-identical)")
+    runs.compare("different_seed_differs", "base", ["other_seed"], False, "some differing rows")
+    runs.compare("optimization_levels", "base", ["level_low", "level_high"], True,
+                 "low, medium and high: 0 differing rows, equal fingerprints")
+    runs.compare("multi_year_consistency", "base", ["split"], True,
+                 f"2025-{2024 + PARITY_YEARS} in one run vs 2025-{2024 + SPLIT_AT} then {2025 + SPLIT_AT}-"
+                 f"{2024 + PARITY_YEARS} in a second process: identical")

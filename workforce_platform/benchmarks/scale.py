@@ -83,26 +83,45 @@ def _row(name: str, employees: int, years: int, threads: Optional[int], k: int, 
 def analyse(rows: list[dict], advisory_timing: bool) -> tuple[dict, list[Verdict]]:
     ok = [r for r in rows if r["status"] == "ok"]
     analysis: dict = {}
-    verdicts: list[Verdict] = []
     timing_enforced = not advisory_timing
-
     failed = [r for r in rows if r["status"] == "FAILED"]
-    verdicts.append(Verdict(
+    verdicts = [Verdict(
         "correctness", "correctness", PASS if not failed and ok else FAIL,
         f"{len(ok)}/{len(rows)} runs published every year with every gate passing", "all runs",
-        "; ".join(f"{r['scenario']} run {r['run']}: {r['message']}" for r in failed)[:500]))
-
+        "; ".join(f"{r['scenario']} run {r['run']}: {r['message']}" for r in failed)[:500])]
     # Scaling points: every scenario at the level's threads (the threading scenario's all-cores runs).
     cores = machine_cores()
     points = [r for r in ok if r["scenario"] != "threading" or r["threads"] == cores]
+    verdicts += _memory_verdicts(ok, points, analysis)
+    verdicts += _linearity_verdicts(points, analysis, timing_enforced)
+    verdicts += _threading_verdicts(rows, ok, analysis, timing_enforced)
+    for name, target in SPEED_TARGETS_SECONDS.items():
+        runs = [r for r in ok if r["scenario"] == name]
+        if runs:
+            best = min(r["wall_seconds"] for r in runs)
+            employees, years = SCALE_SCENARIOS[name]
+            verdicts.append(Verdict(f"speed_{name}", "timing", PASS if best <= target else FAIL,
+                                    f"{best:.1f} s (best of {len(runs)})", f"<= {target:.0f} s for {employees:,} x {years}",
+                                    enforced=timing_enforced))
+    analysis["where_the_time_goes"] = {
+        name: {stage: round(statistics.mean(r[f"stage_{stage}"] for r in group), 3) for stage in STAGE_NAMES}
+        | {"startup": round(statistics.mean(r["startup_seconds"] for r in group), 3),
+           "wall": round(statistics.mean(r["wall_seconds"] for r in group), 3)}
+        for name in dict.fromkeys(r["scenario"] for r in points)
+        if (group := [r for r in points if r["scenario"] == name])
+    }
+    return analysis, verdicts
+
+
+def _memory_verdicts(ok: list[dict], points: list[dict], analysis: dict) -> list[Verdict]:
+    """The largest peak, and the peak's growth with the workforce (a straight-line fit)."""
+    verdicts = []
     peak = max((r["peak_rss_mib"] for r in ok), default=None)
     if peak is not None:
         verdicts.append(Verdict("peak_memory", "memory", PASS if peak * 2**20 <= PEAK_RSS_CEILING_BYTES else FAIL,
                                 f"{peak:.0f} MiB", f"<= {PEAK_RSS_CEILING_BYTES / 2**20:.0f} MiB",
                                 "largest peak RSS of a run's process tree"))
-
-    sizes = {r["employees"] for r in points}
-    if len(sizes) >= 2:
+    if len({r["employees"] for r in points}) >= 2:
         growth = linear_fit([r["employees"] for r in points], [r["peak_rss_mib"] for r in points])
         per_1k = growth.slope * 1000
         analysis["memory_growth_mib_per_1k_employees"] = round(per_1k, 2)
@@ -113,24 +132,29 @@ def analyse(rows: list[dict], advisory_timing: bool) -> tuple[dict, list[Verdict
     else:
         verdicts.append(Verdict("memory_growth", "memory", SKIP, "", f"<= {MEMORY_GROWTH_CEILING_MIB_PER_1K:.0f} MiB per 1,000",
                                 "needs runs at two workforce sizes at least"))
+    return verdicts
 
-    employee_years = {r["employee_years"] for r in points}
-    if len(employee_years) >= 3:
-        fit = linear_fit([r["employee_years"] for r in points], [r["wall_seconds"] for r in points])
-        run_fit = linear_fit([r["employee_years"] for r in points], [r["run_seconds"] for r in points])
-        analysis["time_fit"] = {**fit.as_dict(), "x": "employee-years", "y": "wall seconds",
-                                "seconds_per_1k_employee_years": fit.slope * 1000}
-        analysis["time_fit_excluding_startup"] = {**run_fit.as_dict(), "seconds_per_1k_employee_years": run_fit.slope * 1000}
-        p = "n/a" if fit.p_value is None else f"{fit.p_value:.2g}"
-        measured = f"R² {fit.r_squared:.4f} (slope {fit.slope * 1000:.3f} s per 1,000 employee-years, p {p})"
-        for name, floor in (("linearity", R_SQUARED_FLOOR), ("linearity_target", R_SQUARED_TARGET)):
-            verdicts.append(Verdict(name, "timing", PASS if fit.r_squared >= floor else FAIL, measured, f"R² >= {floor}",
-                                    enforced=timing_enforced))
-    else:
-        for name, floor in (("linearity", R_SQUARED_FLOOR), ("linearity_target", R_SQUARED_TARGET)):
-            verdicts.append(Verdict(name, "timing", SKIP, "", f"R² >= {floor}",
-                                    "needs three workforce sizes at least (run without --quick)", enforced=timing_enforced))
 
+def _linearity_verdicts(points: list[dict], analysis: dict, timing_enforced: bool) -> list[Verdict]:
+    """Wall time against employee-years: a straight line (R²)."""
+    if len({r["employee_years"] for r in points}) < 3:
+        return [Verdict(name, "timing", SKIP, "", f"R² >= {floor}",
+                        "needs three workforce sizes at least (run without --quick)", enforced=timing_enforced)
+                for name, floor in (("linearity", R_SQUARED_FLOOR), ("linearity_target", R_SQUARED_TARGET))]
+    fit = linear_fit([r["employee_years"] for r in points], [r["wall_seconds"] for r in points])
+    run_fit = linear_fit([r["employee_years"] for r in points], [r["run_seconds"] for r in points])
+    analysis["time_fit"] = {**fit.as_dict(), "x": "employee-years", "y": "wall seconds",
+                            "seconds_per_1k_employee_years": fit.slope * 1000}
+    analysis["time_fit_excluding_startup"] = {**run_fit.as_dict(), "seconds_per_1k_employee_years": run_fit.slope * 1000}
+    p = "n/a" if fit.p_value is None else f"{fit.p_value:.2g}"
+    measured = f"R² {fit.r_squared:.4f} (slope {fit.slope * 1000:.3f} s per 1,000 employee-years, p {p})"
+    return [Verdict(name, "timing", PASS if fit.r_squared >= floor else FAIL, measured, f"R² >= {floor}",
+                    enforced=timing_enforced)
+            for name, floor in (("linearity", R_SQUARED_FLOOR), ("linearity_target", R_SQUARED_TARGET))]
+
+
+def _threading_verdicts(rows: list[dict], ok: list[dict], analysis: dict, timing_enforced: bool) -> list[Verdict]:
+    """The threading scenario's speed-up from one thread to all cores."""
     threading = [r for r in ok if r["scenario"] == "threading"]
     by_threads = {t: statistics.mean(r["run_seconds"] for r in threading if r["threads"] == t)
                   for t in sorted({r["threads"] for r in threading})}
@@ -140,30 +164,13 @@ def analyse(rows: list[dict], advisory_timing: bool) -> tuple[dict, list[Verdict
         analysis["threading"] = {str(t): {"run_seconds": round(by_threads[t], 3), "speedup": round(speedups[t], 3),
                                           "efficiency": round(speedups[t] / t, 3)} for t in by_threads}
         efficiency = speedups[top] / top
-        verdicts.append(Verdict("threading_efficiency", "timing", PASS if efficiency >= THREADING_EFFICIENCY_FLOOR else FAIL,
-                                f"{efficiency:.0%} at {top} threads (speed-up {speedups[top]:.2f}x, runs excluding start-up)",
-                                f">= {THREADING_EFFICIENCY_FLOOR:.0%}", enforced=timing_enforced))
-    elif "threading" in {r["scenario"] for r in rows}:
-        verdicts.append(Verdict("threading_efficiency", "timing", SKIP, "", f">= {THREADING_EFFICIENCY_FLOOR:.0%}",
-                                "the one-thread or the many-thread runs did not finish", enforced=timing_enforced))
-
-    for name, target in SPEED_TARGETS_SECONDS.items():
-        runs = [r for r in ok if r["scenario"] == name]
-        if runs:
-            best = min(r["wall_seconds"] for r in runs)
-            employees, years = SCALE_SCENARIOS[name]
-            verdicts.append(Verdict(f"speed_{name}", "timing", PASS if best <= target else FAIL,
-                                    f"{best:.1f} s (best of {len(runs)})", f"<= {target:.0f} s for {employees:,} x {years}",
-                                    enforced=timing_enforced))
-
-    analysis["where_the_time_goes"] = {
-        name: {stage: round(statistics.mean(r[f"stage_{stage}"] for r in group), 3) for stage in STAGE_NAMES}
-        | {"startup": round(statistics.mean(r["startup_seconds"] for r in group), 3),
-           "wall": round(statistics.mean(r["wall_seconds"] for r in group), 3)}
-        for name in dict.fromkeys(r["scenario"] for r in points)
-        if (group := [r for r in points if r["scenario"] == name])
-    }
-    return analysis, verdicts
+        return [Verdict("threading_efficiency", "timing", PASS if efficiency >= THREADING_EFFICIENCY_FLOOR else FAIL,
+                        f"{efficiency:.0%} at {top} threads (speed-up {speedups[top]:.2f}x, runs excluding start-up)",
+                        f">= {THREADING_EFFICIENCY_FLOOR:.0%}", enforced=timing_enforced)]
+    if "threading" in {r["scenario"] for r in rows}:
+        return [Verdict("threading_efficiency", "timing", SKIP, "", f">= {THREADING_EFFICIENCY_FLOOR:.0%}",
+                        "the one-thread or the many-thread runs did not finish", enforced=timing_enforced)]
+    return []
 
 
 def run_scale(scenarios: list[str], runs: int, out: Path, timeout: float, seed: int, advisory_timing: bool,
