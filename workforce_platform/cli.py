@@ -245,7 +245,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 def entry_point() -> None:
     """The `workforce` executable: main(), then a prompt exit. Every result is committed and every
     file closed by then; the interpreter's own teardown of dbt's and Dagster's object graphs
-    would add about 1.6 s to each command."""
+    would add more than a second to each command (docs/benchmarks.md)."""
     code = main()
     if "workforce_platform.parity.sql_side_worker" in sys.modules:  # a command that used the parity helper
         sys.modules["workforce_platform.parity.sql_side_worker"].stop_worker()  # lets the parity gate's helper process exit on its own

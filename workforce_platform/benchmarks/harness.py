@@ -68,7 +68,7 @@ def isolated_environment(out: Path) -> dict[str, str]:
 
 def prepare_instance(out: Path) -> None:
     """Creates the children's Dagster instance (its SQLite schemas) before any measured run, so
-    that the first run does not pay about 1.5 s that the others do not."""
+    that the first run does not pay a set-up that the others do not."""
     subprocess.run([sys.executable, "-c", "from dagster import DagsterInstance; DagsterInstance.get().dispose()"],
                    env=isolated_environment(out), cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=300)
 

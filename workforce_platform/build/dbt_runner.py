@@ -59,7 +59,7 @@ def invoke_dbt(args: list[str], db_path: Path, settings: ExecutionSettings) -> A
     threads and DuckDB settings; the project and profile arguments are added here."""
     prepare_dbt_runner()
     # dbt is imported by the first command that runs it: a process that only runs what dbt compiled
-    # before (build/plain_sql/) never pays for importing it (about 1.5 s).
+    # before (build/plain_sql/) never pays for importing it (docs/benchmarks.md).
     from dbt.cli.main import dbtRunner
 
     threads = settings.threads
@@ -97,7 +97,7 @@ def run_dbt_build(
 ) -> YearBuildResult:
     """One in-process ``dbt build`` (or ``dbt test``) on the pre-parsed manifest."""
     variables = {"scenario_id": scenario.scenario_id, "simulation_year": year, "start_year": scenario.start_year}
-    # No JSON artifacts per build: nothing reads them, and writing the manifest costs 0.1 s a year.
+    # No JSON artifacts per build: nothing reads them, and writing the manifest costs time every year.
     args = [command, "--quiet", "--no-write-json", "--vars", json.dumps(variables)]
     if select:
         args += ["--select", *select]

@@ -170,8 +170,8 @@ def prepare_year(scenario: Scenario, year: int, db_path: Path, previous_built_in
 
     Only the first year reads the census; a later year starts from the previous year's snapshot,
     so it keeps the census that year was built from (validating and rewriting it every year
-    cost 0.3 s a year at 60,000 employees, and would put a census the chain never read into the
-    later years' inputs fingerprints)."""
+    would cost time and put a census the chain never read into the later years' inputs
+    fingerprints)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with connection(db_path) as con:
         check_year_order(con, scenario, year, db_path, previous_built_in_this_run)

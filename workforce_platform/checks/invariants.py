@@ -2,9 +2,9 @@
 returning the violating rows, with the named parameters $scenario_id, $year and $start_year:
 
 - scope `year`: one finished year of the working tables (invariants 1-7 and 10), a blocking
-  Dagster asset check on the year's partition (assets/gates.py);
+  Dagster asset check on the year's partition (defs/assets/gates.py);
 - scope `published`: the scenario's whole published layer (invariant 9), a blocking check on the
-  published assets that runs after every promotion (assets/publish.py).
+  published assets that runs after every promotion (defs/assets/publish.py).
 
 Every entry is also a test case with a hand-made violation (tests/integration/test_invariants.py).
 Adding an invariant is adding one entry.

@@ -1,6 +1,6 @@
 """The scenario file: a YAML document validated by a pydantic model.
 
-Every key has a default documented here and in the README. An unknown or ill-typed key is an
+Every key has a default documented here and in docs/scenario-file.md. An unknown or ill-typed key is an
 error that names the key, the value and the file. Rates are kept as ``Decimal`` with at most five
 decimals (DECIMAL(7,5) in the database), so the same file gives the same numbers everywhere.
 """

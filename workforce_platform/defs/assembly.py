@@ -1,6 +1,6 @@
 """Assembles the Dagster definitions for a simulation resource (its scenario's years are the
 partitions). `definitions.py` builds them for the default scenario; `workforce simulate` builds
-them for its own resource without paying for the default set as well (about 1.3 s)."""
+them for its own resource without paying for the default set as well."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`dagster-daemon` with the project's corrections to Dagster applied (orchestration/dagster_fixes.py):
+"""`dagster-daemon` with the project's corrections to Dagster applied (workforce_platform/patches/):
 `python -m workforce_platform.defs.daemon run -w deploy/workspace.yaml`. The deployment's
 daemon needs it: its instance (PostgreSQL) loads nothing of ours that would import them, and the
 daemon is the process that turns a backfill into runs."""

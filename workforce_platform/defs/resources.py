@@ -63,7 +63,7 @@ class SimulationResource(ConfigurableResource):
         return resolve_engine(self.scenario(), self.event_engine, self.event_shards, self.engine_parity)
 
     def execution(self) -> ExecutionSettings:
-        """The resolved execution settings (see orchestration/execution.py for the precedence)."""
+        """The resolved execution settings (see runtime/execution.py for the precedence)."""
         scenario = self.scenario()
         return resolve_execution(self.database(), scenario_level=scenario.execution.optimization,
                                  scenario_threads=scenario.execution.threads, level=self.optimization,

@@ -229,7 +229,7 @@ def copy_sql_side_inputs(con: duckdb.DuckDBPyConnection, scratch: Path, scenario
 def build_sql_side(scenario: Scenario, year: int, scratch: Path, settings: ExecutionSettings):
     """The year's dbt models (no tests) built in the scratch database `scratch`, which holds copies
     of their inputs (`copy_sql_side_inputs`); DuckDB spills next to it. dbt compiles them and
-    they run as plain statements (orchestration/plain_sql.py). Returns the build's result."""
+    they run as plain statements (build/plain_sql/). Returns the build's result."""
     scratch_settings = dataclasses.replace(settings, temp_directory=scratch.parent / "tmp")
     return build_year_models(scenario, year, scratch, scratch_settings)
 
@@ -239,7 +239,7 @@ def compare_with_sql(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: i
                      prebuilt: Optional[Path] = None) -> YearParity:
     """The stored year against the dbt models' result from the same inputs, built in a scratch
     database (the year's models only; no tests), or already built there beside the engine
-    (`prebuilt`, see engines/sql_side_worker.py). The scratch database is deleted either way."""
+    (`prebuilt`, see parity/sql_side_worker.py). The scratch database is deleted either way."""
     started = time.perf_counter()
     if prebuilt is not None:
         folder, scratch = prebuilt.parent, prebuilt

@@ -1,7 +1,7 @@
 """The parity gate's SQL side, built beside the Polars engine by a helper process.
 
 With the Polars engine and the parity gate on, the gate rebuilds each year with the dbt models in a
-scratch database (engines/parity.py). That build reads only the year's inputs, so it need not wait
+scratch database (parity/compare.py). That build reads only the year's inputs, so it need not wait
 for the gate: while this process runs the Polars engine and the year's dbt tests, a helper process
 builds the scratch database on the machine's other core, and the gate then only compares.
 

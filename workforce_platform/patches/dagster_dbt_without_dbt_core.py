@@ -1,6 +1,6 @@
 """dagster-dbt imported without dbt-core.
 
-dagster-dbt imports dbt-core whenever it is installed (about 1.5 s per process), only for dbt's
+dagster-dbt imports dbt-core whenever it is installed (seconds per process, docs/benchmarks.md), only for dbt's
 type names and to evaluate selection strings: `dagster_dbt/compat.py` runs
 `from dbt.version import __version__` and falls back to its mode for environments without
 dbt-core (its dbt Fusion mode) on ImportError. This project selects its two units itself

@@ -2,16 +2,15 @@
 
 The stock SqliteEventLogStorage creates and disposes a SQLAlchemy engine for every statement;
 a simulated year stores about 90 events, and that churn cost about as much as the year's dbt
-build (measured: 1.6 s instead of 3.0 s a year for 5,000 employees). This subclass keeps one
+build (docs/benchmarks.md). This subclass keeps one
 engine for the index shard and for the most recently used run shards; the files, the schema and
 everything else are the stock storage's, so the UI and the daemon read them as usual. It also
 remembers which tables exist: the stock storage asks before storing every asset check result,
-each time with a new engine and a schema lookup (about 0.1 s a year, by a sampling profile).
+each time with a new engine and a schema lookup.
 
 Its connections commit with `PRAGMA synchronous=NORMAL`: the files are in WAL mode (the stock
 storage sets it), where NORMAL syncs the log at checkpoints rather than at every commit. A run
-stores a few hundred events, each its own transaction; syncing each cost about 0.3 ms here, about
-0.3-0.5 s a run of five years. The database stays consistent after any crash; a power loss may
+stores a few hundred events, each its own transaction, and syncing each costs a disk flush. The database stays consistent after any crash; a power loss may
 lose the last events before it, which the event log (a record of the runs; the results are in
 DuckDB) can afford.
 

@@ -9,7 +9,7 @@ from `tuple`, which also compares its lazily computed `num_partitions`: two equa
 `!=`. Dagster's check of a new asset backfill compares the subsets of a multi-asset's assets with
 `!=`, so the UI's "Materialize all" of every year failed ("Targeted subset must match between
 every key in a non-subsettable multi-asset") whenever the year's assets had been reached by
-different paths. `tests/unit/orchestration/test_dagster_fixes.py` shows the defect on the
+different paths. `tests/unit/patches/test_dagster_fixes.py` shows the defect on the
 installed Dagster and fails once Dagster no longer has it, so that this module can go.
 """
 
@@ -37,7 +37,7 @@ if DAGSTER_HAS_SUBSET_INEQUALITY_DEFECT:
 # code location: "Materialize all" over the global lineage put the unpartitioned parameter assets
 # of every scenario in one run, which no job can hold, and the backfill failed ("Could not find an
 # implicit asset job for the given assets"). Split each request by code location, as Dagster's
-# other run-request builder does. `tests/unit/orchestration/test_dagster_fixes.py` shows the defect
+# other run-request builder does. `tests/unit/patches/test_dagster_fixes.py` shows the defect
 # on the installed Dagster and fails once Dagster no longer has it.
 _build_run_requests_with_backfill_policies = _asset_backfill.build_run_requests_with_backfill_policies
 

@@ -1,8 +1,8 @@
 """dbt's behavior flags name their source module without reading source files.
 
 dbt builds its behavior flags on every invocation, and `BehaviorFlagRendered` names each flag's
-source module with `inspect.stack()`, which reads the source lines of every frame: about 0.4 s per
-invocation, as much as a small year's models. The same answer (the first calling module outside
+source module with `inspect.stack()`, which reads the source lines of every frame: as much time per
+invocation as a small year's models (docs/benchmarks.md). The same answer (the first calling module outside
 dbt_common.behavior_flags) comes from walking the frames without their source, which this
 replaces `BehaviorFlagRendered._default_source` with. Upstream: dbt_common/behavior_flags.py
 (`_default_source`, checked against dbt-common 1.39 with dbt-core 1.11). The canary in
@@ -17,7 +17,7 @@ import sys
 
 def speed_up_behavior_flag_source() -> None:
     """Installs the frame walk (once per process; dbt is imported here, by a process about to run it)."""
-    # Imported here: only a process about to run dbt pays for importing it (about 1.5 s).
+    # Imported here: only a process about to run dbt pays for importing it.
     from dbt_common import behavior_flags
 
     flag_class = behavior_flags.BehaviorFlagRendered

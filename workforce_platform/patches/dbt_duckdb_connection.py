@@ -16,8 +16,8 @@ from __future__ import annotations
 def release_dbt_connection() -> None:
     """Closes the database dbt-duckdb keeps open, so that this process (and others) can open the
     file again."""
-    # Imported here: only a process that ran dbt has anything to release, and importing dbt costs
-    # about 1.5 s (a process that runs no dbt never imports it).
+    # Imported here: only a process that ran dbt has anything to release, and a process that runs
+    # no dbt never imports it.
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
     with DuckDBConnectionManager._LOCK:

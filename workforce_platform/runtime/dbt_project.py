@@ -1,7 +1,7 @@
 """The dbt project's manifest, parsed once per process and reused by every year.
 
-dbt costs seconds to import and to parse; a pre-parsed manifest handed to dbt's in-process
-runner costs a fraction of a second per build. Per-year values go in ``--vars``, which with a
+dbt costs seconds to import and to parse (docs/benchmarks.md); a pre-parsed manifest handed to dbt's in-process
+runner costs little per build. Per-year values go in ``--vars``, which with a
 pre-parsed manifest are read at compile time only, so no year triggers a re-parse.
 """
 
@@ -35,7 +35,7 @@ def configure_dbt_environment() -> None:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("DBT_PROFILES_DIR", str(DBT_PROJECT_DIR))
-    # dbt's file log (logs/dbt.log) costs about a tenth of every node's time; a failing node's
+    # dbt's file log (logs/dbt.log) costs a share of every node's time; a failing node's
     # message reaches the run's error anyway. DBT_LOG_LEVEL_FILE=debug turns it back on.
     os.environ.setdefault("DBT_LOG_LEVEL_FILE", "none")
 
@@ -116,7 +116,7 @@ def per_year_unit(nodes: Mapping[str, Mapping[str, Any]]) -> dict[str, bool]:
 def manifest_json() -> dict[str, Any]:
     """manifest.json of the project's current state (parsed first when the project changed), read
     once per state in a process. Reading it needs no dbt: a process that only runs what dbt compiled
-    before (orchestration/plain_sql.py) never imports dbt (about 1.5 s) or parses (about 0.8 s)."""
+    before (build/plain_sql/) never imports dbt nor parses the project (docs/benchmarks.md)."""
     path = ensure_manifest()
     digest = _DIGEST_PATH.read_text()
     with _lock:

@@ -6,9 +6,8 @@ that only runs these never imports dbt (dbt_project.manifest_json).
 **Tests** (the parameters' tests, and the year's tests after the Polars engine). They are dbt's own
 (generic tests declared in the models' YAML). dbt compiles them once per state of the project;
 the year's tests leave the year and the scenario as the DuckDB parameters $simulation_year and
-$scenario_id (the macro `in_year_being_built`). Every build then runs them as plain queries. In
-dbt's runner the same tests cost about 0.3-0.5 s a year and 0.7 s for the parameters (selection,
-the adapter's cache, a compile per test); the queries take a few milliseconds each. The results
+$scenario_id (the macro `in_year_being_built`). Every build then runs them as plain queries, far
+cheaper than dbt's runner (selection, the adapter's cache, a compile per test; docs/benchmarks.md). The results
 carry dbt's statuses, failing rows and messages, so the asset checks read them as they read
 dbt's. Tests of another configuration than dbt's default (severity warn, another fail_calc,
 warn_if or error_if, where, limit, stored failures) run through dbt. The compiled tests are kept

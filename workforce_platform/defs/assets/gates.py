@@ -1,6 +1,6 @@
 """The gates of a year: every invariant of the catalogue and the determinism check, as blocking
 asset checks on the year's partition, and the currency warning (`built_on_current_years`). They
-run after the year's dbt build and before its promotion (assets/publish.py), which Dagster skips
+run after the year's dbt build and before its promotion (defs/assets/publish.py), which Dagster skips
 when a blocking check fails; the promotion also refuses a year without a passing audit of its
 current tables, so the gate holds across runs.
 """

@@ -32,7 +32,7 @@ def build_publish(partitions_def: PartitionsDefinition, scenario_id: str):
     ]
 
     # A year's tables are promoted together, in one transaction: not subsettable. A backfill of
-    # several years is one run (see assets/simulation.py): its years are promoted in order.
+    # several years is one run (see defs/assets/simulation.py): its years are promoted in order.
     @multi_asset(specs=specs, name="publish_year", backfill_policy=BackfillPolicy.single_run())
     def publish(context: AssetExecutionContext, simulation: SimulationResource):
         try:

@@ -1,5 +1,5 @@
 """The Polars bulk event engine: a year's 17 tables from the same inputs as the dbt models,
-equal to them row for row (``engines/parity.py`` checks that on every year it is asked to).
+equal to them row for row (``parity/compare.py`` checks that on every year it is asked to).
 
 ``simulate_year`` reads the year's inputs from DuckDB through Arrow, computes every per-year
 table in memory and returns them as frames (DECIMALs as scaled integers, see ``year_tables``);

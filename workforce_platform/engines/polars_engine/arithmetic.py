@@ -19,7 +19,7 @@ RATE_UNITS = 100_000  # a DECIMAL(7, 5) rate is carried as hundred-thousandths
 
 
 def _fmix(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    # One projection per step (rng.md: nested, the expression is copied and runs 10x slower).
+    # One projection per step (rng.md: nested, the expression is copied, and runs many times slower).
     col = pl.col(column)
     frame = frame.with_columns(col.xor(col // 65536))
     frame = frame.with_columns((col * 0x85EBCA6B) & MASK32)

@@ -18,7 +18,7 @@ import polars as pl
 from workforce_platform.errors import SimulationOrderError
 
 # Inside the engine an employee is an integer code, not the id string: every join and sort of
-# the year is keyed by employee, and integers join about 2x and sort 30x faster than strings.
+# the year is keyed by employee, and integers join and sort much faster than strings (docs/benchmarks.md).
 # The codes of the employees read are their positions in the database's order of their ids, so
 # a tie broken by code is broken as SQL's `order by ..., employee_id` breaks it; the year's
 # hires get the codes after them, in the order of their ids (``__init__.encode_hires``); the
