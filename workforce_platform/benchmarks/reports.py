@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from workforce_platform.text_table import markdown_table
+
 PASS, FAIL, SKIP, TIMEOUT = "pass", "fail", "skip", "timeout"
 EXIT_PASS, EXIT_FAIL, EXIT_TIMEOUT = 0, 1, 2
 
@@ -62,7 +64,7 @@ def _cell(value: Any) -> str:
         return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
     if isinstance(value, int):
         return f"{value:,}"
-    return str(value).replace("|", "\\|")
+    return str(value)
 
 
 def _is_table(value: Any) -> bool:
@@ -76,15 +78,14 @@ def to_markdown(report: BenchReport) -> str:
     lines = [f"# {report.title}", "", f"Outcome: **{report.outcome()}** (exit {report.exit_code()}) in "
              f"{report.wall_seconds:.1f} s", "", f"Command: `{report.command}`", "",
              "Machine: " + ", ".join(f"{k} {v}" for k, v in report.machine.items()), ""]
-    lines += ["## Verdicts", "", "| verdict | kind | status | measured | threshold | detail |", "|---|---|---|---|---|---|"]
-    for v in report.verdicts:
-        status = v.status.upper() + ("" if v.enforced or v.status not in (FAIL,) else " (advisory)")
-        lines.append(f"| {v.name} | {v.kind} | {status} | {_cell(v.measured)} | {_cell(v.threshold)} | {_cell(v.detail)} |")
+    verdicts = [(v.name, v.kind, v.status.upper() + ("" if v.enforced or v.status not in (FAIL,) else " (advisory)"),
+                 v.measured, v.threshold, v.detail) for v in report.verdicts]
+    lines += ["## Verdicts", "", markdown_table(("verdict", "kind", "status", "measured", "threshold", "detail"),
+                                                 verdicts, _cell)]
     if report.runs:
-        lines += ["", "## Runs", "", "| " + " | ".join(h for _, h in report.run_columns) + " |",
-                  "|" + "---|" * len(report.run_columns)]
-        for run in report.runs:
-            lines.append("| " + " | ".join(_cell(run.get(k)) for k, _ in report.run_columns) + " |")
+        lines += ["", "## Runs", "", markdown_table([h for _, h in report.run_columns],
+                                                     [[run.get(k) for k, _ in report.run_columns] for run in report.runs],
+                                                     _cell)]
     if report.analysis:
         lines += ["", "## Analysis", ""]
         tables = {k: v for k, v in report.analysis.items() if _is_table(v)}
@@ -94,8 +95,8 @@ def to_markdown(report: BenchReport) -> str:
         for key, value in tables.items():
             rows = list(value.items()) if isinstance(value, dict) else [(str(i + 1), r) for i, r in enumerate(value)]
             columns = list(rows[0][1])
-            lines += ["", f"### {key}", "", "| | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
-            lines += ["| " + name + " | " + " | ".join(_cell(row.get(c)) for c in columns) + " |" for name, row in rows]
+            lines += ["", f"### {key}", "", markdown_table(["", *columns], [[name, *(row.get(c) for c in columns)]
+                                                                        for name, row in rows], _cell)]
     if report.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in report.notes]
     return "\n".join(lines) + "\n"
