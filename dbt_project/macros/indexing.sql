@@ -1,3 +1,8 @@
+{#-
+  Indexing of amounts from year to year (the IRS limits, the new-hire pay bands) and the IRS's
+  rounding of an indexed limit.
+-#}
+
 {#- One year of indexing: an amount raised by `rate`, rounded to the cent (half up). -#}
 {% macro indexed_one_year(amount, rate) -%}
 round({{ amount }} * (1 + {{ rate }}), 2)::decimal(18, 2)

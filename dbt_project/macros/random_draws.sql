@@ -1,5 +1,7 @@
 {#-
-  The counter-based random numbers of shared/spec/rng.md.
+  The counter-based random numbers of shared/spec/rng.md: the draws of each row, and an
+  employee's random-number key. The stream numbers are in streams.sql; choices made from a draw
+  in draw_choices.sql.
 
   random_draws(relation_sql, key_column, seed_expr, year_expr, streams) returns a query with every
   column of relation_sql plus, for each stream name -> number in `streams`, `h_<name>` (the 32-bit

@@ -53,7 +53,7 @@ def test_plain_sql_tests_agree_with_dbt_test_on_passing_years(polars_years):
         plain = plain_sql.run_year_tests(scenario, year, db, settings)
         dbt = run_dbt_build(scenario, year, db, settings, select=[PER_YEAR_SELECTOR], command="test")
         assert plain.success and dbt.success
-        assert len(plain.nodes) == 14
+        assert len(plain.nodes) == 43
         assert {uid: outcome[:2] for uid, outcome in _outcomes(plain).items()} == {
             uid: outcome[:2] for uid, outcome in _outcomes(dbt).items()}
 
@@ -62,7 +62,8 @@ def test_plain_sql_tests_fail_where_dbt_test_fails_with_the_same_rows_and_messag
     scenario, db, settings = polars_years
     con = duckdb.connect(str(db))
     try:
-        # Two new hires of 2026 dated in 2027, and one employee twice in the year's balances.
+        # Two new hires of 2026 dated in 2027, one employee twice in the year's balances, a merit
+        # raise without an employee, and the year's summary twice.
         con.execute("""update int_new_hires_generated set hire_date = make_date(2027, 1, 2)
                        where simulation_year = 2026 and employee_id in (
                            select employee_id from int_new_hires_generated where simulation_year = 2026
@@ -70,6 +71,10 @@ def test_plain_sql_tests_fail_where_dbt_test_fails_with_the_same_rows_and_messag
         con.execute("""insert into int_account_balances_rolled
                        select * from int_account_balances_rolled where simulation_year = 2026
                        order by employee_id limit 1""")
+        con.execute("""update int_merit_raises_applied set employee_id = null
+                       where simulation_year = 2026 and employee_id = (
+                           select min(employee_id) from int_merit_raises_applied where simulation_year = 2026)""")
+        con.execute("insert into fct_year_summary select * from fct_year_summary where simulation_year = 2026")
     finally:
         con.close()
     plain = plain_sql.run_year_tests(scenario, 2026, db, settings)
@@ -80,7 +85,11 @@ def test_plain_sql_tests_fail_where_dbt_test_fails_with_the_same_rows_and_messag
     names = {uid.split(".")[2]: outcome for uid, outcome in failed.items()}
     assert names["new_hires_dated_within_year"][:2] == ("fail", 2)
     assert names["new_hires_dated_within_year"][2] == "Got 2 results, configured to fail if != 0"
-    assert names["unique_in_year_int_account_balances_rolled_employee_id"][:2] == ("fail", 1)
+    assert {name: outcome[:2] for name, outcome in names.items()} == {
+        "new_hires_dated_within_year": ("fail", 2),
+        "unique_in_year_int_account_balances_rolled_employee_id": ("fail", 1),
+        "not_null_in_year_int_merit_raises_applied_employee_id": ("fail", 1),
+        "one_row_in_year_fct_year_summary": ("fail", 1)}
     assert "new_hires_dated_within_year" in plain.error
     # The other year's rows are untouched, and so are its results.
     assert plain_sql.run_year_tests(scenario, 2025, db, settings).success
@@ -94,9 +103,11 @@ def test_plain_sql_parameter_tests_agree_with_dbt_test_passing_and_failing(polar
     assert plain.success and dbt.success and len(plain.nodes) == len(dbt.nodes) > 40
     assert {u: o[:2] for u, o in _outcomes(plain).items()} == {u: o[:2] for u, o in _outcomes(dbt).items()}
     con = duckdb.connect(str(db))
-    try:  # a gap after the first pay band, and a second band 1
+    try:  # a gap after the first pay band, a second band 1, and a deferral rate given twice
         con.execute("update config_pay_bands set max_compensation = max_compensation - 1 where pay_band_id = 1")
         con.execute("insert into config_pay_bands select * from config_pay_bands where pay_band_id = 1")
+        con.execute("""insert into config_voluntary_deferral_rates
+                       select * from config_voluntary_deferral_rates where age_band_id = 1 and pay_band_id = 1""")
     finally:
         con.close()
     plain = plain_sql.run_tests(plain_sql.PARAMETERS, db, settings)
@@ -105,7 +116,8 @@ def test_plain_sql_parameter_tests_agree_with_dbt_test_passing_and_failing(polar
     assert failed and not plain.success and not dbt.success
     assert failed == {u: o for u, o in _outcomes(dbt).items() if o[0] != "pass"}
     assert sorted(u.split(".")[2] for u in failed) == ["contiguous_bands_config_pay_bands_min_compensation__max_compensation",
-                                                        "unique_config_pay_bands_pay_band_id"], failed
+                                                        "unique_config_pay_bands_pay_band_id",
+                                                        "voluntary_deferral_rates_unique_by_age_and_pay_band"], failed
 
 
 def test_the_compiled_tests_are_kept_for_the_projects_state_and_read_back_without_dbt(polars_years, monkeypatch):

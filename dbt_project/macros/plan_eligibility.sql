@@ -1,22 +1,8 @@
-{#- The partition being built. Passed with --vars by the orchestrator. -#}
-{% macro simulation_year() -%}{{ var("simulation_year") | int }}{%- endmacro %}
-{% macro scenario_id() -%}'{{ var("scenario_id") }}'{%- endmacro %}
-{% macro is_first_year() -%}{{ return((var("simulation_year") | int) == (var("start_year") | int)) }}{%- endmacro %}
-{% macro year_start() -%}make_date({{ simulation_year() }}, 1, 1){%- endmacro %}
-{% macro year_end() -%}make_date({{ simulation_year() }}, 12, 31){%- endmacro %}
-{% macro days_in_year() -%}(date_diff('day', make_date({{ simulation_year() }}, 1, 1), make_date({{ simulation_year() }} + 1, 1, 1)))::bigint{%- endmacro %}
-
-{#- Whole years from `from_date` to `to_date` (birthday / anniversary counting). -#}
-{% macro whole_years(from_date, to_date) -%}
-date_sub('year', {{ from_date }}, {{ to_date }})
-{%- endmacro %}
-
-{#- The snapshot of the previous year: the state this year starts from. A plain relation, not a
-    ref(), because year N reads year N-1 of a model downstream of itself; Dagster carries the
-    ordering through the snapshot's self-dependency. -#}
-{% macro previous_year_snapshot() -%}
-{{ api.Relation.create(database=target.database, schema=target.schema, identifier="fct_workforce_snapshot") }}
-{%- endmacro %}
+{#-
+  When an employee enters the plan: the eligibility rule's date, the plan's entry dates, and the
+  hours tests of a year of service and of long-term part-time service. The Python reference is
+  workforce_platform/simulation/eligibility.py.
+-#}
 
 {#- The date an employee enters the plan: the first of the plan's entry dates (the day itself,
     the first of a month, of a quarter, or of January or July) on or after the day the
@@ -70,16 +56,4 @@ case
         then {{ requirements_met }}
     else ({{ period_start }} + to_months({{ step }}))::date
 end
-{%- endmacro %}
-
-{#- Annual hours: the census's scheduled hours, or full time. -#}
-{% macro annual_hours(scheduled_hours) -%}
-coalesce({{ scheduled_hours }}, 2080)
-{%- endmacro %}
-
-{#- Hours worked in the year: the annual schedule prorated by the days employed in it (from the
-    later of 1 January and hire to the earlier of 31 December and termination), in hundredths
-    rounded half up. -#}
-{% macro hours_worked(scheduled_hours, period_start, period_end) -%}
-{{ cents_to_money(divide_round_half_up(money_to_cents(annual_hours(scheduled_hours)) ~ ' * (date_diff(\'day\', ' ~ period_start ~ ', ' ~ period_end ~ ') + 1)', days_in_year())) }}::decimal(12, 2)
 {%- endmacro %}
