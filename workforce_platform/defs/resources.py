@@ -1,11 +1,15 @@
-"""The simulation resource: which scenario, which database file, how many threads."""
+"""The resources of a scenario's code location: the simulation (which scenario, which database
+file, how many threads, which engine) and the scenario's DuckDB database."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
+import duckdb
 from dagster import ConfigurableResource
+from dagster_duckdb import DuckDBResource
 from pydantic import Field, PrivateAttr
 
 from workforce_platform.config.scenario import Scenario, load_scenario
@@ -14,6 +18,7 @@ from workforce_platform.errors import WorkforceInputError
 from workforce_platform.runtime.execution import ExecutionSettings, resolve_execution
 from workforce_platform.build.inputs import default_db_path
 from workforce_platform.paths import default_scenario_path
+from workforce_platform.runtime.database import LOCK_WAIT_SECONDS, DatabaseLock, connection
 
 
 class SimulationResource(ConfigurableResource):
@@ -68,3 +73,27 @@ class SimulationResource(ConfigurableResource):
         return resolve_execution(self.database(), scenario_level=scenario.execution.optimization,
                                  scenario_threads=scenario.execution.threads, level=self.optimization,
                                  threads=self.threads)
+
+
+class ScenarioDuckDB(DuckDBResource):
+    """The scenario's DuckDB database as the Dagster code opens it (assets, checks, the report,
+    sensors): `with duckdb.get_connection() as con:`, dagster-duckdb's idiom.
+
+    The file is the simulation resource's (its run config may name another), unless `database`
+    names one. The connections come from runtime/database.py rather than from a new open of the
+    file: while this process holds the file's lock it keeps one open database whose connections
+    all its steps share, and DuckDB refuses a second open of the same file in one process. With
+    `write`, the block holds the file's lock (one writer per file, on every path); reading takes it
+    too, since DuckDB cannot open a file another process is writing."""
+
+    database: str = Field("", description="DuckDB file (default: the simulation resource's database).")
+    simulation: SimulationResource
+
+    def path(self) -> Path:
+        return Path(self.database).resolve() if self.database else self.simulation.database()
+
+    @contextmanager
+    def get_connection(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        with DatabaseLock(self.path(), wait_seconds=LOCK_WAIT_SECONDS):
+            with connection(self.path(), read_only=read_only, settings=self.simulation.execution()) as con:
+                yield con
