@@ -135,6 +135,13 @@ class DagsterDev:
                             {"path": [self.scenario_id, asset], "check": check})
         return (data.get("data") or {}).get("assetCheckExecutions") or []
 
+    def check_names(self, asset: str) -> list[str]:
+        data = self.graphql("""query($path: [String!]!) { assetNodeOrError(assetKey: {path: $path}) {
+            ... on AssetNode { assetChecksOrError { ... on AssetChecks { checks { name } } } } } }""",
+                            {"path": [self.scenario_id, asset]})
+        node = (data.get("data") or {}).get("assetNodeOrError") or {}
+        return [c["name"] for c in ((node.get("assetChecksOrError") or {}).get("checks") or [])]
+
     def idle(self) -> bool:
         """No run queued or in progress, and no backfill in progress."""
         active = [r for r in self.runs() if r["status"] in ("QUEUED", "NOT_STARTED", "STARTING", "STARTED")]

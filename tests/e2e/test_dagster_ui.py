@@ -1,18 +1,22 @@
 """The Dagster UI's own buttons, clicked in headless Chromium against a real `dagster dev`
 (webserver and daemon) with its own instance, on a small census over three years:
 
-1. Lineage → "Materialize all" → all partitions: the parameters, then every year in order, each
-   with its gates and promotion (an asset backfill).
+1. Lineage → "Materialize all" over both code locations: the dialog loads without an error; all
+   partitions: the parameters, then every year in order, each with its gates and promotion (an
+   asset backfill); then the report, whose chart and key figures are the first metadata shown.
 2. An asset page's "Materialize…" for one year: the UI adds the rest of the year (a year is one
    unit) and the run succeeds; the year's checks carry the year.
-3. An asset's Checks → "Execute all": every materialised year is checked, each result on its year.
-4. A year re-materialised with different results: the later years say they are stale.
+3. An asset's Checks → "Execute all": every check of the asset (the dbt test too) runs on every
+   materialised year, each result on its year.
+4. A year re-materialised with different results: the later years say they are stale (a warning),
+   and the route the warning gives re-runs them.
 
 Screenshots are saved in the test's temporary folder (the path is printed on failure).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -27,6 +31,7 @@ YEARS = ("2025", "2026", "2027")
 SNAPSHOT = "fct_workforce_snapshot"
 SCENARIO = "ui_scenario"
 OTHER_SCENARIO = "ui_growth"  # a second code location: Materialize all covers both
+DBT_TEST = "snapshot_status_and_dates_consistent"  # a dbt test of the snapshot model, a check
 RUN_TIMEOUT = 420
 
 
@@ -92,9 +97,9 @@ def _wait_until_idle(server: DagsterDev, since: set[str]) -> list[dict]:
     return [r for r in server.runs() if r["runId"] not in since]
 
 
-def _launch(server: DagsterDev, page, button, operation: str) -> None:
+def _launch(server: DagsterDev, page, button, operation: str) -> dict:
     """Clicks a launch button and waits for the UI's launch request (GraphQL `operation`) and its
-    answer. A click that lands while React re-renders the dialog (the partition box's Enter
+    answer; returns the request's variables. A click that lands while React re-renders the dialog (the partition box's Enter
     replaces the button) sends nothing; a user would press again, and so does this, once. A
     refused launch fails here with Dagster's own answer."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -116,6 +121,7 @@ def _launch(server: DagsterDev, page, button, operation: str) -> None:
     answer = response.json() if response is not None else {}
     outcome = next(iter((answer.get("data") or {}).values()), None) or {}
     assert str(outcome.get("__typename", "")).endswith("Success"), (operation, answer)
+    return json.loads(sent.value.post_data)["variables"]
 
 
 def _materialize_one_year(server: DagsterDev, page, year: str) -> None:
@@ -156,10 +162,18 @@ def _open_check_partitions(server: DagsterDev, page, check: str) -> None:
 
 def test_materialize_all_from_the_lineage_runs_every_year_in_order(dagster_dev, page):
     page.goto(f"{dagster_dev.url}/asset-groups")
-    page.get_by_role("button", name="Materialize all").click()
+    # The dialog asks one code location for the config of every selected asset (its config editor's
+    # query), and showed "Error loading base asset job" until dagster_fixes.py answered it.
+    with page.expect_response(lambda r: '"operationName":"LaunchpadRootQuery"' in (r.request.post_data or "")) as query:
+        page.get_by_role("button", name="Materialize all").click()
+    answer = query.value.json()["data"]
+    assert answer["pipelineOrError"]["__typename"] == "Pipeline", answer["pipelineOrError"]
     dialog = page.locator("[role=dialog]").last
     # The scenarios are two code locations: the dialog selects all their partitions at once.
     dialog.get_by_text("All partitions", exact=True).wait_for()
+    page.wait_for_timeout(500)  # the config section renders the query's answer
+    shown = dialog.inner_text()
+    assert "Error loading" not in shown and "Unknown error" not in shown, shown
     page.screenshot(path=str(dagster_dev.screenshots / "materialize_all_dialog.png"))
     _launch(dagster_dev, page, dialog.get_by_role("button", name="Launch backfill"), "LaunchPartitionBackfill")
     runs = _wait_until_idle(dagster_dev, set())
@@ -177,8 +191,23 @@ def test_materialize_all_from_the_lineage_runs_every_year_in_order(dagster_dev, 
     assert len(runs) == 6
     ranges = [r for r in runs if {"key": "dagster/code_location", "value": SCENARIO} in r["tags"]
               and {"key": "dagster/asset_partition_range_start", "value": YEARS[0]} in r["tags"]]
-    # The report's plots show in the UI, from the asset's metadata.
+    # The report's latest materialisation: its first metadata shown on the asset's page, in view
+    # without a click, are the chart and the key figures of every year.
+    from playwright.sync_api import expect
+
     page.goto(f"{dagster_dev.url}/assets/{SCENARIO}/scenario_report")
+    metadata = page.locator("table", has=page.locator("thead td", has_text="Timestamp")).first
+    chart_row, figures_row = metadata.locator("tbody > tr").nth(0), metadata.locator("tbody > tr").nth(1)
+    expect(chart_row.locator("td").first).to_have_text("overview")
+    chart = chart_row.locator("img")
+    expect(chart).to_be_in_viewport()
+    assert chart.evaluate("i => i.complete && i.naturalWidth") > 0
+    expect(figures_row.locator("td").first).to_have_text("key_figures")
+    expect(figures_row.locator("table")).to_be_in_viewport()
+    for year in YEARS:
+        expect(figures_row.locator("td", has_text=year).first).to_be_visible()
+    page.screenshot(path=str(dagster_dev.screenshots / "report_overview_in_the_ui.png"))
+    # The PNG plots are behind their links.
     page.get_by_text("[Show Markdown]").nth(1).click()
     page.locator("[role=dialog] img").first.wait_for()
     loaded = page.evaluate("Array.from(document.querySelectorAll('[role=dialog] img')).map(i => i.complete && i.naturalWidth)")
@@ -234,11 +263,15 @@ def test_materialize_on_an_asset_page_builds_the_whole_year(dagster_dev, page):
 def test_execute_all_checks_checks_every_year_on_its_year(dagster_dev, page):
     before = {r["runId"] for r in dagster_dev.runs()}
     page.goto(f"{dagster_dev.url}/assets/{SCENARIO}/{SNAPSHOT}?view=checks")
-    _launch(dagster_dev, page, page.get_by_role("button", name="Execute all"), "LaunchPipelineExecution")
+    sent = _launch(dagster_dev, page, page.get_by_role("button", name="Execute all"), "LaunchPipelineExecution")
+    # Every check of the asset, the dbt test of its model too (the UI leaves out a check that
+    # cannot run without building its asset).
+    launched = {c["name"] for c in sent["executionParams"]["selector"]["assetCheckSelection"]}
+    assert launched == set(dagster_dev.check_names(SNAPSHOT)) and DBT_TEST in launched, launched
     runs = _wait_until_idle(dagster_dev, before)
     _assert_succeeded(dagster_dev, runs)
     run_id = runs[0]["runId"]
-    for check in ("determinism", "plan_state", "built_on_current_years"):
+    for check in ("determinism", "plan_state", "built_on_current_years", DBT_TEST):
         results = {e["partition"]: e["status"] for e in dagster_dev.check_executions(SNAPSHOT, check)
                    if e["runId"] == run_id}
         # One result on each year (Dagster 1.13 skips the run's own, yearless one).
@@ -246,6 +279,8 @@ def test_execute_all_checks_checks_every_year_on_its_year(dagster_dev, page):
 
 
 def test_a_changed_year_makes_the_later_years_stale(dagster_dev, page):
+    from playwright.sync_api import expect
+
     scenario = yaml.safe_load(dagster_dev.scenario.read_text())
     scenario["target_growth_rate"] = 0.08  # a different 2026
     dagster_dev.scenario.write_text(yaml.safe_dump(scenario, sort_keys=False))
@@ -259,7 +294,36 @@ def test_a_changed_year_makes_the_later_years_stale(dagster_dev, page):
     assert latest["2026"]["evaluation"]["success"] is True
     stale = latest["2027"]["evaluation"]
     assert stale["success"] is False and "stale" in stale["description"] and "2027" in stale["description"]
+    # Dagster 1.13 counts the warning under "Failed" on the check's Partitions tab (it draws every
+    # result that did not pass red there); the year's own result is drawn as a warning and says so.
     _open_check_partitions(dagster_dev, page, "built_on_current_years")
     page.get_by_text("Failed (1)").wait_for()
     page.locator(":text-is('2027'):visible").last.click()
-    page.get_by_text("stale:", exact=False).first.wait_for()
+    page.get_by_text("stale (a warning, not a failure):", exact=False).first.wait_for()
+    page.locator(".BaseTag", has=page.get_by_role("img", name="warning_outline"), has_text="Failed").wait_for()
+    page.screenshot(path=str(dagster_dev.screenshots / "stale_year_warning.png"))
+    # The route the warning gives: Lineage filtered to the scenario's code location → Materialize
+    # all… → Custom [2027...2027] → Launch 1 run. The year is current again.
+    assert f"Lineage → filter `code_location:{SCENARIO}`" in stale["description"]
+    assert "Custom `[2027...2027]` → Launch 1 run" in stale["description"]
+    page.goto(f"{dagster_dev.url}/asset-groups")
+    page.locator(".CodeMirror").first.click()
+    page.keyboard.type(f"code_location:{SCENARIO}")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Materialize all").click()
+    dialog = page.locator("[role=dialog]").last
+    dialog.get_by_text("Custom", exact=True).click()
+    box = dialog.get_by_role("textbox").first
+    box.fill("[2027...2027]")
+    box.press("Enter")
+    expect(dialog.get_by_text("1 partition", exact=True)).to_be_visible()
+    page.screenshot(path=str(dagster_dev.screenshots / "rerun_stale_year_dialog.png"))
+    before = {r["runId"] for r in dagster_dev.runs()}
+    _launch(dagster_dev, page, dialog.get_by_role("button", name="Launch 1 run"), "LaunchPipelineExecution")
+    runs = _wait_until_idle(dagster_dev, before)
+    _assert_succeeded(dagster_dev, runs)
+    assert [r for r in runs if {"key": "dagster/partition", "value": "2027"} in r["tags"]], runs
+    latest = {}
+    for e in dagster_dev.check_executions(SNAPSHOT, "built_on_current_years"):
+        latest.setdefault(e["partition"], e)
+    assert latest["2027"]["runId"] == runs[0]["runId"] and latest["2027"]["evaluation"]["success"] is True

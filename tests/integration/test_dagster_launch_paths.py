@@ -48,10 +48,19 @@ def test_year_and_promotion_units_are_not_split_and_checks_carry_their_year():
         scenario_key("baseline", "published", "fct_workforce_snapshot")).execution_set_asset_keys
     assert years.backfill_policy.max_partitions_per_run is None  # a backfill is one run of its years
     from workforce_platform.defs.assets.gates import build_gates
+    from workforce_platform.defs.assets.year_tests import DbtTestChecks
+    from workforce_platform.runtime.dbt_project import ensure_manifest
 
-    gates = build_gates(years.partitions_def, "baseline")
-    assert gates.can_subset and {spec.key for spec in gates.check_specs} == set(gate_check_keys("baseline"))
+    year_tests = DbtTestChecks(str(ensure_manifest()), "baseline", per_year=True, partitions_def=years.partitions_def)
+    gates = build_gates(years.partitions_def, "baseline", year_tests)
+    assert gates.can_subset and {spec.key for spec in gates.check_specs} == {*gate_check_keys("baseline"), *year_tests.keys}
     assert all(spec.partitions_def == years.partitions_def for spec in gates.check_specs)
+    # The year's dbt tests are checks of the gates, so each can run without building the year
+    # (the UI's "Execute all" launches only such checks); none is in the year's unit.
+    tests = {k for k in graph.asset_check_keys if k.name == "snapshot_status_and_dates_consistent"}
+    assert tests and tests <= set(year_tests.keys)
+    assert all(graph.get_execution_set_identifier(k) is None for k in tests)
+    assert not any(isinstance(k, AssetCheckKey) for k in years.execution_set_entity_keys)
 
 
 def test_one_run_of_several_years_builds_them_in_order_then_checks_and_publishes(scenario_factory, tmp_path):
@@ -102,13 +111,54 @@ def test_checks_without_a_year_check_every_materialised_year(scenario_factory, t
     scenario, db = scenario_factory(end_year=2026), tmp_path / "execute_all.duckdb"
     assert run_simulation(scenario, db_path=db, progress=lambda line: None).success
     definitions = _definitions(scenario, db)
-    snapshot_checks = {k for k in gate_check_keys(SCENARIO) if k.asset_key == scenario_key(SCENARIO, "fct_workforce_snapshot")}
+    # Every check of the snapshot, as the UI's Checks → "Execute all" launches them: the gates
+    # and the dbt tests of the year's models.
+    snapshot_checks = {k for k in definitions.resolve_asset_graph().asset_check_keys
+                       if k.asset_key == scenario_key(SCENARIO, "fct_workforce_snapshot")}
+    gates = {k for k in gate_check_keys(SCENARIO) if k.asset_key == scenario_key(SCENARIO, "fct_workforce_snapshot")}
+    assert gates < snapshot_checks and "snapshot_status_and_dates_consistent" in {k.name for k in snapshot_checks}
     job = definitions.resolve_implicit_global_asset_job_def().get_subset(
         asset_check_selection=snapshot_checks, asset_selection=set())
     result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False)
     assert result.success
     for key in snapshot_checks:
         assert _evaluations(result, key.name) == {"2025": True, "2026": True}, key
+
+
+def test_the_gates_record_the_dbt_tests_of_the_build_and_a_failed_test_on_its_year(scenario_factory, tmp_path,
+                                                                                     monkeypatch):
+    import dataclasses
+
+    import workforce_platform.defs.assets.gates as gates
+    import workforce_platform.defs.assets.simulation as simulation
+
+    scenario, db = scenario_factory(end_year=2026), tmp_path / "tests.duckdb"
+    definitions, instance = _definitions(scenario, db), DagsterInstance.get()
+    assert definitions.resolve_job_def(LOAD_PARAMETERS_JOB).execute_in_process(instance=instance).success
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the gates ran the year's dbt tests again after the build ran them")
+
+    monkeypatch.setattr(gates, "run_year_tests", not_again)
+    built = definitions.resolve_job_def(SIMULATE_YEAR_JOB).execute_in_process(instance=instance, partition_key="2025")
+    assert built.success
+    assert _evaluations(built, "snapshot_status_and_dates_consistent") == {"2025": True}
+    # A failed test fails the year's build; its result is recorded on the year (no gate runs).
+    build_year = simulation.build_year
+
+    def failing_test(*args, **kwargs):
+        result = build_year(*args, **kwargs)
+        result.nodes = [dataclasses.replace(node, status="fail", failures=3, message="Got 3 results")
+                        if ".snapshot_status_and_dates_consistent." in node.unique_id + "." else node
+                        for node in result.nodes]
+        result.success = False
+        return result
+
+    monkeypatch.setattr(simulation, "build_year", failing_test)
+    failed = definitions.resolve_job_def(SIMULATE_YEAR_JOB).execute_in_process(
+        instance=instance, partition_key="2026", raise_on_error=False)
+    assert not failed.success
+    assert _evaluations(failed, "snapshot_status_and_dates_consistent") == {"2026": False}
 
 
 def _rerun(scenario, db, year: int, **changes) -> None:

@@ -160,4 +160,11 @@ def test_report_asset_writes_the_report_with_its_plots_in_the_metadata(sources, 
     metadata = result.get_asset_materialization_events()[0].materialization.metadata
     assert metadata["years"].value == "2025-2029"
     assert sum(key.startswith("plot_") for key in metadata) == 4
+    # First the chart (short enough for the UI to show in place), then the key figures of each year.
+    assert list(metadata)[:2] == ["overview", "key_figures"]
+    assert metadata["overview"].value.startswith("![test_scenario: ending headcount and employer cost, 2025-2029]")
+    assert len(metadata["overview"].value) < 1000
+    records = metadata["key_figures"].value.records
+    assert [r.data["year"] for r in records] == ["2025", "2026", "2027", "2028", "2029"]
+    assert all(r.data["headcount"] and r.data["employer cost"] for r in records)
     assert (tmp_path / "test_scenario" / "test_scenario_summary_2025-2029.csv").exists()

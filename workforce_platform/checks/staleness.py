@@ -21,8 +21,11 @@ from workforce_platform.runtime.tables import table_exists
 CURRENCY_CHECK = "built_on_current_years"
 CURRENCY_ASSET = "fct_workforce_snapshot"
 CURRENCY_DESCRIPTION = (
-    "Warns when this year was built from a state of an earlier year that has been re-materialised "
-    "with different results since: the year is stale and must be re-run (with every later year).")
+    "A warning, not a failure: it never blocks a promotion. Warns when this year was built from a state "
+    "of an earlier year that has been re-materialised with different results since: the year is stale and "
+    "must be re-run (with every later year). The check's Partitions tab draws a stale year red under "
+    "\"Failed\", as Dagster 1.13 draws every result that did not pass; the year's own result says "
+    "\"stale (a warning, not a failure)\" and the route to re-run it.")
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,14 @@ def year_currency(con: duckdb.DuckDBPyConnection, scenario_id: str, start_year: 
     return result
 
 
-def rerun_hint(stale: list[int], last_year: int) -> str:
+def rerun_hint(stale: list[int], last_year: int, code_location: str) -> str:
+    """How to re-run the stale years. In the UI: "Materialize all…" over several code locations
+    (scenarios) offers all partitions only, so the Lineage is filtered to the scenario's location
+    first, which brings the Custom partition range."""
     first = min(stale)
     years = f"year {first}" if first == last_year else f"years {first}-{last_year} in order"
-    return (f"re-run {years}, with checks and promotion: in the UI, Lineage → Materialize all… → "
-            f"Custom partitions [{first}...{last_year}] (one run); or "
-            f"`workforce simulate --scenario FILE --years {first}-{last_year}`")
+    launch = "Launch 1 run" if first == last_year else "Launch backfill (the years in one run)"
+    return (f"re-run {years}, with checks and promotion: in the UI, Lineage → filter "
+            f"`code_location:{code_location}` (with several scenarios loaded, Materialize all… offers "
+            f"Custom partitions only within one code location) → Materialize all… → Custom "
+            f"`[{first}...{last_year}]` → {launch}; or `workforce simulate --scenario FILE --years {first}-{last_year}`")

@@ -13,6 +13,7 @@ from workforce_platform.defs.assets.gates import build_gates
 from workforce_platform.defs.assets.publish import build_publish, build_published_checks
 from workforce_platform.defs.assets.reports import build_report_asset
 from workforce_platform.defs.assets.simulation import build_simulation_assets
+from workforce_platform.defs.assets.year_tests import DbtTestChecks
 from workforce_platform.config.scenario import load_scenario
 from workforce_platform.defs.jobs import build_jobs
 from workforce_platform.runtime.dbt_project import configure_dbt_environment, ensure_manifest
@@ -27,11 +28,14 @@ def build_definitions(simulation: Optional[SimulationResource] = None) -> Defini
     simulation = simulation or SimulationResource()
     scenario = load_scenario(simulation.scenario_path)
     partitions_def = simulation_year_partitions(scenario)
+    manifest = str(ensure_manifest())
+    year_tests = DbtTestChecks(manifest, scenario.scenario_id, per_year=True, partitions_def=partitions_def)
     return Definitions(
-        assets=[*build_simulation_assets(str(ensure_manifest()), partitions_def, scenario.scenario_id),
+        assets=[*build_simulation_assets(manifest, partitions_def, scenario.scenario_id, year_tests),
                 build_publish(partitions_def, scenario.scenario_id), build_report_asset(scenario.scenario_id)],
-        asset_checks=[build_gates(partitions_def, scenario.scenario_id), build_published_checks(scenario.scenario_id)],
-        jobs=build_jobs(scenario.scenario_id),
+        asset_checks=[build_gates(partitions_def, scenario.scenario_id, year_tests),
+                      build_published_checks(scenario.scenario_id)],
+        jobs=build_jobs(scenario.scenario_id, year_tests.keys),
         schedules=build_schedules(scenario.scenario_id, scenario.years),
         sensors=build_sensors(scenario.scenario_id),
         resources={"simulation": simulation},

@@ -3,6 +3,8 @@ range of years (the nightly run); re-run a year's gates."""
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from dagster import AssetCheckKey, AssetSelection, define_asset_job
 
 from workforce_platform.defs.asset_keys import scenario_check_key
@@ -25,9 +27,10 @@ def gate_check_keys(scenario_id: str) -> list[AssetCheckKey]:
     ]
 
 
-def build_jobs(scenario_id: str) -> list:
+def build_jobs(scenario_id: str, year_test_keys: Sequence[AssetCheckKey] = ()) -> list:
     """`simulate_year` infers its partitions (years) from its assets; `audit_year` selects checks
-    only and is launched with the tag dagster/partition=<year>."""
+    only (the gates and `year_test_keys`, the per-year models' dbt tests, which the gates record)
+    and is launched with the tag dagster/partition=<year>."""
     return [
         define_asset_job(LOAD_PARAMETERS_JOB, selection=AssetSelection.groups("parameters"),
                          description="Validate the inputs and load the parameter seeds and staging views."),
@@ -40,7 +43,7 @@ def build_jobs(scenario_id: str) -> list:
                                      "dagster/asset_partition_range_start/end): the parameters, each year in "
                                      "order with its gates, the promotion and the report. The nightly schedule "
                                      "launches it over every year."),
-        define_asset_job(AUDIT_YEAR_JOB, selection=AssetSelection.checks(*gate_check_keys(scenario_id)),
-                         description="Re-run a year's gates (invariants, determinism, engine parity) on its tables as they "
-                                     "are, without rebuilding or publishing it. Tag: dagster/partition=<year>."),
+        define_asset_job(AUDIT_YEAR_JOB, selection=AssetSelection.checks(*gate_check_keys(scenario_id), *year_test_keys),
+                         description="Re-run a year's gates (invariants, determinism, engine parity, the dbt tests) on its "
+                                     "tables as they are, without rebuilding or publishing it. Tag: dagster/partition=<year>."),
     ]

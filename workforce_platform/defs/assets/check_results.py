@@ -24,13 +24,18 @@ def _latest_materialization(context, asset_key: AssetKey, year: int,
     return cache[(asset_key, year)]
 
 
-def log_year_result(context, fields: dict, year: int, blocking: bool, cache: Optional[dict] = None) -> None:
-    """Records a check result on its year, tied (as Dagster ties its own results) to that year's
-    latest materialisation of the asset, so the UI counts it as the year's current result.
-    `cache` keeps the materialisations looked up for earlier results of the same step."""
+def year_result(context, fields: dict, year: int, blocking: bool, cache: Optional[dict] = None) -> AssetCheckEvaluation:
+    """A check result on its year, tied (as Dagster ties its own results) to that year's latest
+    materialisation of the asset, so the UI counts it as the year's current result. `cache`
+    keeps the materialisations looked up for earlier results of the same step."""
     target = _latest_materialization(context, AssetKey(fields["asset_key"].path), year, {} if cache is None else cache)
-    context.op_execution_context.log_event(AssetCheckEvaluation(
-        partition=str(year), blocking=blocking, target_materialization_data=target, **fields))
+    return AssetCheckEvaluation(partition=str(year), blocking=blocking, target_materialization_data=target, **fields)
+
+
+def log_year_result(context, fields: dict, year: int, blocking: bool, cache: Optional[dict] = None) -> None:
+    """Records `year_result` (Dagster stores it when the step next yields, or when it ends without
+    an error: a step about to fail yields `year_result` itself)."""
+    context.op_execution_context.log_event(year_result(context, fields, year, blocking, cache))
 
 
 def results_by_year(context, per_year: dict[AssetCheckKey, list[tuple[int, dict]]],

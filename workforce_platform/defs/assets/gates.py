@@ -1,11 +1,13 @@
 """The gates of a year: every invariant of the catalogue and the determinism check, as blocking
-asset checks on the year's partition, and the currency warning (`built_on_current_years`). They
-run after the year's dbt build and before its promotion (defs/assets/publish.py), which Dagster skips
-when a blocking check fails; the promotion also refuses a year without a passing audit of its
-current tables, so the gate holds across runs.
+asset checks on the year's partition, the dbt tests of the per-year models (defs/assets/year_tests.py),
+and the currency warning (`built_on_current_years`). They run after the year's dbt build and
+before its promotion (defs/assets/publish.py), which Dagster skips when a blocking check fails; the
+promotion also refuses a year without a passing audit of its current tables, so the gate holds
+across runs.
 """
 
 import warnings
+from typing import Optional
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -21,6 +23,7 @@ from dagster import (
     multi_asset_check,
 )
 
+from workforce_platform.build.plain_sql import run_year_tests
 from workforce_platform.build.audit import DETERMINISM_CHECK, PARITY_CHECK, YearAudit, audit_year, materialised_years
 from workforce_platform.checks.invariants import YEAR_INVARIANTS, InvariantResult
 from workforce_platform.checks.staleness import (
@@ -36,6 +39,7 @@ from workforce_platform.defs.asset_keys import scenario_key, with_scenario
 from workforce_platform.defs.assets.check_results import log_year_result, results_by_year
 from workforce_platform.defs.assets.memory_guard import stop_if_memory_guard_tripped
 from workforce_platform.defs.assets.refusal import refuse
+from workforce_platform.defs.assets.year_tests import DbtTestChecks, take_over
 from workforce_platform.defs.resources import SimulationResource
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.parity.gate import parity_gate
@@ -134,7 +138,7 @@ def _parity_fields(audit: YearAudit) -> dict:
     )
 
 
-def _currency_fields(currency: YearCurrency, last_year: int) -> dict:
+def _currency_fields(currency: YearCurrency, last_year: int, code_location: str) -> dict:
     """A `built_on_current_years` result for one year (a warning, never blocking)."""
     stale = not currency.current
     return dict(
@@ -142,20 +146,29 @@ def _currency_fields(currency: YearCurrency, last_year: int) -> dict:
         check_name=CURRENCY_CHECK,
         passed=not stale,
         severity=AssetCheckSeverity.WARN,
-        description=(f"stale: {currency.reason}; {rerun_hint([currency.year], last_year)}" if stale
+        description=(f"stale (a warning, not a failure): {currency.reason}; "
+                     f"{rerun_hint([currency.year], last_year, code_location)}" if stale
                      else "current: built from the current state of every earlier year"),
         metadata={"stale": MetadataValue.bool(stale),
+                  "severity": MetadataValue.text("warning, not a failure: never blocks a promotion"),
                   "first_changed_year": MetadataValue.text(str(currency.first_changed_year or "none"))},
     )
 
 
+def _code_location(context, scenario_id: str) -> str:
+    """The run's code location (the UI filters the Lineage by it); a run outside a workspace
+    (in process) has none, and the scenario's location has the scenario's name."""
+    origin = context.run.remote_job_origin
+    return origin.location_name if origin is not None else scenario_id
+
+
 def _year_fields(audit: YearAudit, year: int, window: Window, currency: dict[int, YearCurrency],
-                 last_year: int, scenario_id: str) -> list[dict]:
+                 last_year: int, scenario_id: str, code_location: str) -> list[dict]:
     """Every gate's result for one year, as the fields of a check result on the scenario's assets."""
     fields = [_invariant_fields(r) for r in audit.invariants] + [_determinism_fields(audit, window),
                                                                   _parity_fields(audit)]
     if year in currency:
-        fields.append(_currency_fields(currency[year], last_year))
+        fields.append(_currency_fields(currency[year], last_year, code_location))
     return [_on_scenario(f, scenario_id) for f in fields]
 
 
@@ -176,13 +189,14 @@ def _selected(fields: dict, selected: set[AssetCheckKey]) -> bool:
     return AssetCheckKey(fields["asset_key"], fields["check_name"]) in selected
 
 
-def build_gates(partitions_def: PartitionsDefinition, scenario_id: str):
+def build_gates(partitions_def: PartitionsDefinition, scenario_id: str, year_tests: Optional[DbtTestChecks] = None):
     """The checks are partitioned by year like the assets they check, so every result names its
     year. Any subset of them can run (the UI's "Execute" on one check, or with the asset it
     checks): the whole audit is evaluated and recorded, the selected results are reported. A run
     of several years (a backfill's single run) checks each; a run without a year (the UI's
     "Execute all" on an asset's checks) checks every materialised year. Either records each year's
-    results on that year, and the run's own results (blocking) say which years failed."""
+    results on that year, and the run's own results (blocking) say which years failed.
+    `year_tests`: the per-year models' dbt tests, checks of the gates too (assets/year_tests.py)."""
     with warnings.catch_warnings():
         # Partitioned checks are a preview feature of Dagster 1.13; their results name their year.
         warnings.simplefilter("ignore", PreviewWarning)
@@ -199,11 +213,13 @@ def build_gates(partitions_def: PartitionsDefinition, scenario_id: str):
                            description=PARITY_DESCRIPTION),
             AssetCheckSpec(CURRENCY_CHECK, asset=scenario_key(scenario_id, CURRENCY_ASSET), blocking=False, partitions_def=partitions_def,
                            description=CURRENCY_DESCRIPTION),
-        ]
+        ] + (year_tests.specs if year_tests is not None else [])
+    test_keys = set(year_tests.keys) if year_tests is not None else set()
+    blocking_keys = {spec.key for spec in specs if spec.blocking}
 
     @multi_asset_check(specs=specs, name="year_gates", can_subset=True,
-                       description="The invariant catalogue, determinism and currency checks of one year (or of "
-                                   "every materialised year, when run without one).")
+                       description="The invariant catalogue, determinism, engine parity, currency and the dbt tests "
+                                   "of one year (or of every materialised year, when run without one).")
     def year_gates(context: AssetCheckExecutionContext, simulation: SimulationResource):
         try:
             scenario, database = simulation.scenario_of_location(scenario_id), simulation.database()
@@ -221,6 +237,7 @@ def build_gates(partitions_def: PartitionsDefinition, scenario_id: str):
                                           f"{database} yet: materialise the years first; nothing was checked",
                               allow_retries=False)
         audits: dict[int, YearAudit] = {}
+        tests: dict[int, list[dict]] = {}
         with measured_stage("checks") as window:
             with DatabaseLock(database, wait_seconds=LOCK_WAIT_SECONDS):
                 for year in years:
@@ -228,6 +245,10 @@ def build_gates(partitions_def: PartitionsDefinition, scenario_id: str):
                                               simulation.execution().shards,
                                               parity_gate=parity_gate(simulation.engine(), simulation.execution()),
                                               settings=simulation.execution())
+                    built = take_over(context.run.run_id, database, year)  # this run's build's results
+                    if built is None and selected & test_keys:
+                        built = year_tests.fields(run_year_tests(scenario, year, database, simulation.execution()).nodes)
+                    tests[year] = built or []
                     parity = audits[year].parity
                     if parity is not None:
                         context.log.info(f"engine parity of year {year}: {'equal' if parity.passed else 'DIFFERENT'} "
@@ -236,23 +257,25 @@ def build_gates(partitions_def: PartitionsDefinition, scenario_id: str):
                                          f"{', SQL side built beside the engine' if parity.sql_side_prebuilt else ''})")
                 currency = _currency(database, scenario)
         stop_if_memory_guard_tripped("the checks step")
+        location = _code_location(context, scenario_id)
         if context.has_partition_key:
             for fields in _year_fields(audits[years[0]], years[0], window, currency, scenario.end_year,
-                                       scenario_id):
+                                       scenario_id, location) + tests[years[0]]:
                 if _selected(fields, selected):
                     yield AssetCheckResult(**fields)
         else:
             per_year: dict[AssetCheckKey, list[tuple[int, dict]]] = {}
             for year in years:
-                for fields in _year_fields(audits[year], year, window, currency, scenario.end_year, scenario_id):
+                for fields in _year_fields(audits[year], year, window, currency, scenario.end_year,
+                                           scenario_id, location) + tests[year]:
                     if _selected(fields, selected):
                         per_year.setdefault(AssetCheckKey(fields["asset_key"], fields["check_name"]), []).append(
                             (year, fields))
-            blocking = {key for key in per_year if key.name != CURRENCY_CHECK}
-            yield from results_by_year(context, per_year, blocking, run_result=context.has_partition_key_range)
+            yield from results_by_year(context, per_year, blocking_keys & set(per_year),
+                                       run_result=context.has_partition_key_range)
         # A year's new results can stale (or make current again) the years built after it.
         for later in sorted(y for y in currency if y > years[-1]):
-            fields = _on_scenario(_currency_fields(currency[later], scenario.end_year), scenario_id)
+            fields = _on_scenario(_currency_fields(currency[later], scenario.end_year, location), scenario_id)
             fields["metadata"]["reported_by_run"] = MetadataValue.text(context.run.run_id)
             log_year_result(context, fields, later, blocking=False)
             if not fields["passed"]:

@@ -6,10 +6,12 @@ alternative scenario files (their databases: data/<scenario_id>.duckdb) to compa
 
 import base64
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Optional
 
-from dagster import AssetExecutionContext, Config, Failure, MaterializeResult, MetadataValue, asset
+from dagster import (AssetExecutionContext, Config, Failure, MaterializeResult, MetadataValue, TableColumn,
+                     TableRecord, TableSchema, asset)
 from pydantic import Field
 
 from workforce_platform.defs.asset_keys import scenario_key
@@ -17,6 +19,8 @@ from workforce_platform.errors import WorkforceInputError
 from workforce_platform.runtime.fingerprint import RESULT_TABLES
 from workforce_platform.paths import PROJECT_ROOT
 from workforce_platform.defs.resources import SimulationResource
+from workforce_platform.reports.overview import overview_markdown
+from workforce_platform.reports.tables import Table
 
 
 class ReportConfig(Config):
@@ -34,7 +38,9 @@ def build_report_asset(scenario_id: str):
     @asset(key=scenario_key(scenario_id, "scenario_report"), group_name="reports",
            deps=[scenario_key(scenario_id, "published", table) for table in RESULT_TABLES],
            description="Summary CSV (first-last year), comparison, plots, Excel workbook and HTML report of "
-                       "every published year.")
+                       "every published year. Its latest materialisation's metadata starts with a chart of the "
+                       "ending headcount and employer cost by year (`overview`) and each year's key figures; the "
+                       "full summary and the PNG plots follow.")
     def scenario_report(context: AssetExecutionContext, config: ReportConfig, simulation: SimulationResource):
         from workforce_platform.config.scenario import load_scenario
         from workforce_platform.reports.build import build_report
@@ -57,7 +63,12 @@ def build_report_asset(scenario_id: str):
             context.log.info(f"year {figures['simulation_year']}: ending headcount {figures['ending_headcount']:,}, "
                              f"total pay {figures['total_prorated_compensation']:,}, employer cost "
                              f"{figures['employer_cost']:,}")
+        # What the UI shows first, in place: the chart, then the key figures (narrow enough for the
+        # asset's page); then the full summary (every column of the CSV, wider than the page: it
+        # scrolls sideways) and the PNG plots.
         metadata = {
+            "overview": MetadataValue.md(overview_markdown(summary, scenario.scenario_id)),
+            "key_figures": _key_figures(summary),
             "folder": MetadataValue.path(str(files.folder)),
             "years": MetadataValue.text(f"{summary.rows[0][0]}-{summary.rows[-1][0]}"),
             "summary": MetadataValue.md(_markdown(summary)),
@@ -72,6 +83,25 @@ def build_report_asset(scenario_id: str):
         return MaterializeResult(metadata=metadata)
 
     return scenario_report
+
+
+# The key figures: (column, header, format). Few and narrow, so that the table fits beside its key
+# on the asset's page; the full summary follows.
+KEY_FIGURES = (
+    ("simulation_year", "year", str),
+    ("ending_headcount", "headcount", lambda v: f"{v:,}"),
+    ("growth_rate", "growth", lambda v: f"{Decimal(v) * 100:.2f}%"),
+    ("total_prorated_compensation", "total pay", lambda v: f"{Decimal(v):,.0f}"),
+    ("employer_cost", "employer cost", lambda v: f"{Decimal(v):,.0f}"),
+)
+
+
+def _key_figures(summary: Table) -> MetadataValue:
+    columns = [summary.columns.index(name) for name, _, _ in KEY_FIGURES]
+    return MetadataValue.table(
+        records=[TableRecord({header: ("" if row[i] is None else show(row[i]))
+                              for (_, header, show), i in zip(KEY_FIGURES, columns)}) for row in summary.rows],
+        schema=TableSchema(columns=[TableColumn(header, "string") for _, header, _ in KEY_FIGURES]))
 
 
 def _markdown(table) -> str:

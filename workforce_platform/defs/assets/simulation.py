@@ -13,7 +13,9 @@ adds before it launches; `dagster asset materialize` wants the whole unit select
 that builds them in order, each from the year before it.
 
 dbt tests become asset checks, partitioned like their models so that every result names its year;
-a failing test of severity error fails the run.
+a failing test of severity error fails the run. The parameters' tests are checks of
+`simulation_parameters`; the per-year models' tests are checks of the year's gates (see
+assets/year_tests.py), which record the results of the build that ran them.
 """
 
 from typing import Any, Callable, Iterator, Mapping, Optional
@@ -21,7 +23,6 @@ from typing import Any, Callable, Iterator, Mapping, Optional
 from dagster import (
     AssetCheckKey,
     AssetCheckResult,
-    AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
     BackfillPolicy,
@@ -31,15 +32,14 @@ from dagster import (
     PartitionsDefinition,
     multi_asset,
 )
-from dagster_shared.record import replace
 
-from workforce_platform.defs.assets.check_results import results_by_year
-from workforce_platform.defs.dbt_units import unit_specs
-from workforce_platform.patches.dagster_dbt_without_dbt_core import get_asset_check_key_for_test
+from workforce_platform.census.load import scenario_census_columns
+from workforce_platform.defs.assets.check_results import year_result
 from workforce_platform.defs.assets.memory_guard import stop_if_memory_guard_tripped
 from workforce_platform.defs.assets.refusal import refuse
 from workforce_platform.defs.assets.translator import WorkforceDbtTranslator
-from workforce_platform.census.load import scenario_census_columns
+from workforce_platform.defs.assets.year_tests import DbtTestChecks, hand_over, manifest as _manifest
+from workforce_platform.defs.dbt_units import unit_specs
 from workforce_platform.parity.sql_side_worker import SQL_SIDE_BUILDS, settle_left_builds, warm_up
 from workforce_platform.errors import SimulationOrderError, WorkforceInputError
 from workforce_platform.runtime.execution import ExecutionSettings, machine_cores
@@ -51,49 +51,34 @@ from workforce_platform.defs.resources import SimulationResource
 
 
 def _events(context: AssetExecutionContext, manifest: Mapping[str, Any], translator: WorkforceDbtTranslator,
-            results: list[YearBuildResult], window: Window, materialized: bool = True) -> Iterator[Any]:
-    """Materialisations and dbt test results of one build, or of several years' builds (a range
-    run): then every test result is recorded on its own year, and each asset's one
-    materialisation (Dagster records it for every year of the range) carries every year's figures."""
-    selected_checks = set(context.selected_asset_check_keys)
+            results: list[YearBuildResult], window: Window, tests: Optional[DbtTestChecks] = None) -> Iterator[Any]:
+    """Materialisations of one build, or of several years' builds (a range run: each asset's one
+    materialisation, which Dagster records for every year of the range, carries every year's
+    figures), then the results of the unit's dbt tests when they are its checks (`tests`)."""
     by_key: dict[AssetKey, list] = {}
-    checks_by_year: dict[AssetCheckKey, list[tuple[int, dict]]] = {}
     for result in results:
-        tests = [n for n in result.nodes if n.resource_type == "test"]
-        outcome = ", ".join(f"{sum(n.status == status for n in tests)} {status}"
-                            for status in ("pass", "warn", "fail", "error") if any(n.status == status for n in tests))
+        tests_run = [n for n in result.nodes if n.resource_type == "test"]
+        outcome = ", ".join(f"{sum(n.status == status for n in tests_run)} {status}"
+                            for status in ("pass", "warn", "fail", "error") if any(n.status == status for n in tests_run))
         for node in result.nodes:
             props = manifest["nodes"].get(node.unique_id)
-            if props is None:
-                continue
-            if node.resource_type in ("model", "seed"):
+            if props is not None and node.resource_type in ("model", "seed"):
                 key: AssetKey = translator.get_asset_key(props)
                 if key in context.selected_asset_keys and node.status == "success":
                     by_key.setdefault(key, []).append((result.year, node, outcome, result.engine))
-            elif node.resource_type == "test" and node.status in ("pass", "fail", "warn", "error"):
-                check_key = get_asset_check_key_for_test(manifest, translator, node.unique_id, None)
-                if check_key is None or check_key not in selected_checks:
-                    continue
-                severity = str((props.get("config") or {}).get("severity", "ERROR")).upper()
-                checks_by_year.setdefault(check_key, []).append((result.year, dict(
-                    asset_key=check_key.asset_key,
-                    check_name=check_key.name,
-                    passed=node.status == "pass",
-                    severity=AssetCheckSeverity.WARN if severity == "WARN" else AssetCheckSeverity.ERROR,
-                    metadata={
-                        "failing_rows": MetadataValue.int(int(node.failures or 0)),
-                        "dbt_status": MetadataValue.text(node.status),
-                        "message": MetadataValue.text(node.message[:500]),
-                    },
-                )))
-    if materialized:
-        yield from _materializations(by_key, window)
-    # After the materialisations, so that a year's results are tied to its materialisation.
-    if _is_range_run(context):
-        yield from results_by_year(context, checks_by_year, blocking=set())
-    else:
-        for entries in checks_by_year.values():
-            for _, fields in entries:
+    yield from _materializations(by_key, window)
+    yield from _test_results(context, results, tests)
+
+
+def _test_results(context: AssetExecutionContext, results: list[YearBuildResult],
+                  tests: Optional[DbtTestChecks]) -> Iterator[AssetCheckResult]:
+    # After the materialisations, so that the results are tied to them.
+    if tests is None:
+        return
+    selected = set(context.selected_asset_check_keys)
+    for result in results:
+        for fields in tests.fields(result.nodes):
+            if AssetCheckKey(fields["asset_key"], fields["check_name"]) in selected:
                 yield AssetCheckResult(**fields)
 
 
@@ -119,11 +104,6 @@ def _materializations(by_key: dict, window: Window) -> Iterator[MaterializeResul
                 **step,
             }
         yield MaterializeResult(asset_key=key, metadata=metadata)
-
-
-def _is_range_run(context) -> bool:
-    """A run of several years (a backfill's single run), whose results are recorded year by year."""
-    return context.has_partition_key_range and len(context.partition_keys) > 1
 
 
 def _fail(context: AssetExecutionContext, result: YearBuildResult) -> None:
@@ -152,13 +132,12 @@ def _guarded_build(simulation: SimulationResource, stage: str, build: Callable[[
     return result, window
 
 
-def _dbt_unit(manifest_path: str, translator: WorkforceDbtTranslator, name: str, per_year: bool,
+def _dbt_unit(manifest_path: str, translator: WorkforceDbtTranslator, name: str, per_year: bool, check_specs: list,
               partitions_def: Optional[PartitionsDefinition] = None):
-    """A multi-asset of one unit's dbt nodes that is built whole (see the module's docstring),
-    with its dbt tests as checks partitioned like it; a backfill of it is one run."""
-    specs, check_specs = unit_specs(translator, _manifest(manifest_path), per_year)
-    if partitions_def is not None:
-        check_specs = [replace(spec, partitions_def=partitions_def) for spec in check_specs]
+    """A multi-asset of one unit's dbt nodes that is built whole (see the module's docstring); a
+    backfill of it is one run. The parameters' dbt tests are its checks; the per-year models'
+    are the gates' (assets/year_tests.py)."""
+    specs, _ = unit_specs(translator, _manifest(manifest_path), per_year)
     return multi_asset(
         name=name,
         specs=specs,
@@ -171,10 +150,16 @@ def _dbt_unit(manifest_path: str, translator: WorkforceDbtTranslator, name: str,
     )
 
 
-def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefinition, scenario_id: str) -> list[Any]:
+def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefinition, scenario_id: str,
+                            year_tests: Optional[DbtTestChecks] = None) -> list[Any]:
+    """The two units. `year_tests`: the per-year models' tests, which the gates record (the same
+    object as the gates', to save reading them twice)."""
     translator = WorkforceDbtTranslator(scenario_id)
+    parameter_tests = DbtTestChecks(manifest_path, scenario_id, per_year=False)
+    year_tests = year_tests or DbtTestChecks(manifest_path, scenario_id, per_year=True, partitions_def=partitions_def)
 
-    @_dbt_unit(manifest_path, translator, name="simulation_parameters", per_year=False)
+    @_dbt_unit(manifest_path, translator, name="simulation_parameters", per_year=False,
+               check_specs=parameter_tests.specs)
     def simulation_parameters(context: AssetExecutionContext, simulation: SimulationResource):
         manifest = _manifest(manifest_path)
         try:
@@ -189,11 +174,12 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
         context.log.info(f"parameters of '{scenario.scenario_id}' in {simulation.database()}: "
                          f"inputs {result.inputs_seconds:.2f}s, dbt {result.dbt_seconds:.2f}s, "
                          f"peak RSS {window.peak_rss_bytes / 2**20:.0f} MiB")
-        yield from _events(context, manifest, translator, [result], window)
+        yield from _events(context, manifest, translator, [result], window, parameter_tests)
         if not result.success:
             _fail(context, result)
 
-    @_dbt_unit(manifest_path, translator, name="simulation_years", per_year=True, partitions_def=partitions_def)
+    @_dbt_unit(manifest_path, translator, name="simulation_years", per_year=True, check_specs=[],
+               partitions_def=partitions_def)
     def simulation_years(context: AssetExecutionContext, simulation: SimulationResource):
         # One year, or a range of years in order (a backfill's single run): a later year of the
         # range starts from the year before it, built earlier in this run; the gates check every
@@ -220,23 +206,16 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
                              f"CPU {window.cpu_utilisation:.0%} of {machine_cores()} cores")
             if not result.success:
                 settle_left_builds()  # no gate runs for the years built before it in this run
-                # The failed year's test results; nothing of the run is reported materialised.
-                yield from _events(context, manifest, translator, [result], window, materialized=False)
+                # The failed year's test results, on its year (its gates do not run); nothing of
+                # the run is reported materialised.
+                for fields in year_tests.fields(result.nodes):
+                    yield year_result(context, fields, year, blocking=year_tests.blocking[
+                        AssetCheckKey(fields["asset_key"], fields["check_name"])])
                 _fail(context, result)
             results.append(result)
+        for result in results:  # the gates of this run record them
+            hand_over(context.run.run_id, simulation.database(), result.year, year_tests.fields(result.nodes))
         # The last year's window: the run's sampler figures up to the end of the build.
         yield from _events(context, manifest, translator, results, window)
 
     return [simulation_parameters, simulation_years]
-
-
-_manifests: dict[str, Mapping[str, Any]] = {}
-
-
-def _manifest(path: str) -> Mapping[str, Any]:
-    if path not in _manifests:
-        import json
-
-        with open(path) as handle:
-            _manifests[path] = json.load(handle)
-    return _manifests[path]
