@@ -147,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--out", type=Path, required=True, help="Output file, .csv or .parquet.")
     generate.add_argument("--census-date", type=date.fromisoformat, default=date(2024, 12, 31),
                           help="The census date, YYYY-MM-DD (default 2024-12-31, for a 2025 start).")
+    generate.add_argument("--plan-history", action="store_true",
+                          help="Also the optional columns prior_year_compensation, employee_balance, match_balance, "
+                               "core_balance and vesting_service_years.")
 
     bench = commands.add_parser("bench", help="Benchmarks: one measured run, the scale harness, the parity harness.")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True, parser_class=_Parser)
@@ -344,7 +347,7 @@ def _report(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     from workforce_platform.census.generate import generate_census, write_census
 
-    rows = generate_census(args.employees, args.seed, args.census_date)
+    rows = generate_census(args.employees, args.seed, args.census_date, plan_history=args.plan_history)
     out = write_census(rows, args.out)
     print(f"wrote {len(rows):,} employees to {out}")
     return EXIT_OK

@@ -258,8 +258,7 @@ def run_simulation(
     progress(f"  {settings.describe()}")
     progress(f"  {engine_settings.describe()}")
     # The census's header alone: a refused column stops the run here, before the database is touched.
-    census_line = scenario_census_columns(scenario).header_line()
-    if census_line:
+    for census_line in scenario_census_columns(scenario).header_lines():
         progress(f"  {census_line}")
     if engine_settings.engine == "polars" and engine_settings.parity and len(years) > 1:
         # The parity gate's SQL side is built beside the engine by a helper, which warms up while
