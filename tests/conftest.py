@@ -68,6 +68,14 @@ def test_census(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_census(generate_census(TEST_EMPLOYEES, seed=7), folder / "census.csv")
 
 
+@pytest.fixture(scope="session")
+def history_census(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same employees with the plan's history at the census date: previous-year pay, opening
+    balances and vesting service (each left empty on about one row in eight)."""
+    folder = tmp_path_factory.mktemp("history_census")
+    return write_census(generate_census(TEST_EMPLOYEES, seed=7, plan_history=True), folder / "census.csv")
+
+
 def write_scenario(folder: Path, census: Path, **overrides) -> Path:
     data = {
         "scenario_id": "test_scenario",

@@ -170,6 +170,9 @@ def _add_census_parser(commands) -> None:
     generate.add_argument("--out", type=Path, required=True, help="Output file, .csv or .parquet.")
     generate.add_argument("--census-date", type=date.fromisoformat, default=date(2024, 12, 31),
                           help="The census date, YYYY-MM-DD (default 2024-12-31, for a 2025 start).")
+    generate.add_argument("--plan-history", action="store_true",
+                          help="Also the optional columns prior_year_compensation, employee_balance, match_balance, "
+                               "core_balance and vesting_service_years.")
 
 
 def _add_bench_parser(commands) -> None:

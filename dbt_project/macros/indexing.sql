@@ -13,3 +13,8 @@ round({{ amount }} * (1 + {{ rate }}), 2)::decimal(18, 2)
 {% macro rounded_down_to(amount, increment) -%}
 {{ cents_to_money('(' ~ money_to_cents(amount) ~ ' // ' ~ (increment * 100) ~ ') * ' ~ (increment * 100)) }}
 {%- endmacro %}
+
+{#- The same with the increment an SQL expression (a whole number of dollars). -#}
+{% macro rounded_down_to_increment(amount, increment) -%}
+{{ cents_to_money('(' ~ money_to_cents(amount) ~ ' // ((' ~ increment ~ ') * 100)) * ((' ~ increment ~ ') * 100)') }}
+{%- endmacro %}

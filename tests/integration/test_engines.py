@@ -33,33 +33,48 @@ from workforce_platform.build.parameters import build_parameters
 from workforce_platform.build.year import build_year
 
 YEARS = range(2025, 2030)
-# A design that exercises the other branches of every plan rule.
+# A design that exercises the other branches of every plan rule, on the census with the plan's
+# history (previous-year pay, opening balances, prior vesting service): a wait over one year
+# (allowed with immediate vesting), the match on the whole year's pay, per pay period, catch-up
+# unmatched, no Roth (no catch-up above the wage threshold), escalation of every participant.
 EVERY_BRANCH = {
     "plan": {
-        "eligibility": {"minimum_age": 25, "waiting_period_days": 90, "minimum_hours": 1000},
+        "eligibility": {"minimum_age": 18, "waiting_period_days": 400, "minimum_hours": 1000},
         "auto_enrollment": {"scope": "all_not_enrolled", "window_days": 0, "opt_out_grace_days": 90},
-        "auto_escalation": {"delay_years": 0, "cap": 0.08, "effective_date": "07-01"},
+        "auto_escalation": {"delay_years": 0, "cap": 0.08, "effective_date": "07-01", "scope": "all_participants"},
         "match": {"tiers": [{"employee_min": 0, "employee_max": 0.04, "match_rate": 1},
                             {"employee_min": 0.04, "employee_max": 0.06, "match_rate": 0.25}],
-                  "safe_harbor": False, "requires_last_day": False, "minimum_hours": 1000},
+                  "safe_harbor": False, "requires_last_day": False, "minimum_hours": 1000,
+                  "compensation": "plan_year", "true_up": False, "on_catch_up": False},
         "core": {"basis": "age", "schedule": [{"at_least": 0, "rate": 0.01}, {"at_least": 40, "rate": 0.03},
                                               {"at_least": 55, "rate": 0.05}],
                  "requires_last_day": False},
+        "roth_available": False,
     },
     "target_growth_rate": -0.04,
 }
 # Top earners over 415(c): deferrals returned with their match, catch-up beyond 402(g), core cut.
 RICH_CORE = {"plan": {"core": {"basis": "flat", "flat_rate": 0.2}}}
-DESIGNS = [(SEED, "", {}), (OTHER_SEED, "every_branch", EVERY_BRANCH), (SEED, "rich_core", RICH_CORE)]
+# The same without a true-up, with vesting and a return, on the census with the plan's history:
+# 415(c) returns deferrals matched per pay period, Roth catch-up from 2026, leavers' distributions.
+PER_PERIOD_RICH_CORE = {"plan": {"core": {"basis": "flat", "flat_rate": 0.2, "requires_last_day": False},
+                                 "match": {"true_up": False, "on_catch_up": False, "safe_harbor": False,
+                                           "tiers": [{"employee_min": 0, "employee_max": 0.1, "match_rate": 1}]},
+                                 "vesting": {"match": "graded_2_6", "core": "cliff_3"},
+                                 "investment_return_rate": 0.05}}
+# (seed, variant, scenario overrides, on the census with the plan's history)
+DESIGNS = [(SEED, "", {}, False), (OTHER_SEED, "every_branch", EVERY_BRANCH, True), (SEED, "rich_core", RICH_CORE, False),
+           (SEED, "per_period_rich_core", PER_PERIOD_RICH_CORE, True)]
 
 
 def _scenario(db: Path):
     return load_scenario(db.parent / "test_scenario.yaml")
 
 
-@pytest.mark.parametrize("seed, variant, overrides", DESIGNS, ids=["default", "every_branch", "rich_core"])
-def test_polars_engine_equals_the_sql_models_on_every_table_and_year(runs, seed, variant, overrides):
-    db = runs.database(seed=seed, variant=variant, **overrides)
+@pytest.mark.parametrize("seed, variant, overrides, plan_history", DESIGNS,
+                         ids=["default", "every_branch", "rich_core", "per_period_rich_core"])
+def test_polars_engine_equals_the_sql_models_on_every_table_and_year(runs, seed, variant, overrides, plan_history):
+    db = runs.database(seed=seed, variant=variant, plan_history=plan_history, **overrides)
     scenario = _scenario(db)
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -77,17 +92,52 @@ def test_polars_engine_equals_the_sql_models_on_every_table_and_year(runs, seed,
 
 
 def test_the_every_branch_design_exercises_its_branches(runs):
-    con = runs.connect(seed=OTHER_SEED, variant="every_branch", **EVERY_BRANCH)
+    con = runs.connect(seed=OTHER_SEED, variant="every_branch", plan_history=True, **EVERY_BRANCH)
     try:
         counts = con.execute("""select count(*) filter (where employer_core > 0),
                                        count(*) filter (where not is_eligible),
-                                       count(*) filter (where employer_match > 0 and employment_status = 'terminated')
+                                       count(*) filter (where employer_match > 0 and employment_status = 'terminated'),
+                                       count(*) filter (where distribution > 0)
                                 from fct_workforce_snapshot""").fetchall()[0]
+        plan = con.execute("""select
+                count(*) filter (where roth_catch_up_required and age_at_year_end >= 50
+                                 and deferral_before_limits > deferral_limit),   -- Roth-only, no Roth: capped at 402(g)
+                count(*) filter (where catch_up_contribution > 0),             -- catch-up (unmatched)
+                count(*) filter (where employee_contribution < deferral_before_limits and employer_match > 0)
+            from int_plan_contributions_calculated""").fetchall()[0]
+        escalated_census_participants = con.execute("""
+            select count(*) from fct_yearly_events e join int_baseline_workforce_prepared b using (employee_id)
+            where e.event_type = 'deferral_escalation' and b.is_enrolled""").fetchall()[0][0]
+        first_year_pay = con.execute("""select count(prior_year_compensation), count(*) - count(prior_year_compensation),
+                                               count(*) filter (where employee_balance > 0)
+                                        from int_baseline_workforce_prepared""").fetchall()[0]
         branch = con.execute("select count(distinct solver_branch) from fct_year_summary").fetchall()[0][0]
     finally:
         con.close()
-    assert all(c > 0 for c in counts), counts
+    assert all(c > 0 for c in counts + plan + first_year_pay), (counts, plan, first_year_pay)
+    assert escalated_census_participants > 0  # scope all_participants
     assert branch == 1  # shrinking every year: the reduction-in-force branch
+
+
+def test_the_per_period_design_exercises_its_branches(runs):
+    con = runs.connect(seed=SEED, variant="per_period_rich_core", plan_history=True, **PER_PERIOD_RICH_CORE)
+    try:
+        counts = con.execute("""select
+                count(*) filter (where roth_catch_up > 0),
+                count(*) filter (where employee_contribution < least(deferral_before_limits, deferral_limit)
+                                 and employer_match > 0),                       -- 415(c): matched deferrals returned
+                count(*) filter (where match_compensation < plan_compensation)  -- mid-year entrants
+            from int_plan_contributions_calculated""").fetchall()[0]
+        leavers = con.execute("""select count(*) filter (where forfeiture > 0 and distribution > 0),
+                                        count(*) filter (where vesting_service_years > tenure_years)
+                                 from fct_workforce_snapshot""").fetchall()[0]
+        escalated_census_participants = con.execute("""
+            select count(*) from fct_yearly_events e join int_baseline_workforce_prepared b using (employee_id)
+            where e.event_type = 'deferral_escalation' and b.is_enrolled""").fetchall()[0][0]
+    finally:
+        con.close()
+    assert all(c > 0 for c in counts + leavers), (counts, leavers)
+    assert escalated_census_participants == 0  # the default scope escalates only the auto-enrolled
 
 
 @pytest.mark.parametrize("shards", [4, 8])

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from tests.integration.conftest import OTHER_SEED, SEED
+from tests.integration.test_engines import EVERY_BRANCH, PER_PERIOD_RICH_CORE
 from workforce_platform.checks.invariants import BY_NAME, CATALOGUE, evaluate
 
 YEAR = 2027
@@ -47,6 +48,13 @@ VIOLATIONS = {
                           f"where simulation_year = {YEAR} and employee_id = {ONE_STAYER}"],
     "account_balances": [f"update main.fct_workforce_snapshot set match_balance = match_balance + 0.01 "
                          f"where simulation_year = {YEAR} and employee_id = {ONE_STAYER}"],
+    # a leaver's vested balance paid out without its event
+    "distributions": [f"""delete from main.fct_yearly_events where simulation_year = {YEAR} and event_type = 'distribution'
+                          and employee_id = (select employee_id from main.fct_yearly_events where simulation_year = {YEAR}
+                                             and event_type = 'distribution' order by 1 limit 1)"""],
+    # a cent of Roth catch-up for an employee below the wage threshold (2027: the rule is in force)
+    "roth_catch_up": [f"update main.int_plan_contributions_calculated set roth_catch_up = roth_catch_up + 0.01 "
+                      f"where simulation_year = {YEAR} and employee_id = {ONE_STAYER}"],
     # a continuing employee missing from the published 2027: active at the end of 2026, not at the start
     "published_chain_consistent": [f"delete from published.fct_workforce_snapshot where simulation_year = {YEAR} "
                                    f"and employee_id = {ONE_STAYER}"],
@@ -62,10 +70,17 @@ def test_every_invariant_has_a_violation_test():
     assert set(VIOLATIONS) == set(BY_NAME)
 
 
-@pytest.mark.parametrize("seed", [SEED, OTHER_SEED])
+# The demo-like census for two seeds, and the designs with every branch of the plan's rules on the
+# census with the plan's history (previous-year pay, opening balances, prior vesting service).
+RUNS = [(SEED, "", {}, False), (OTHER_SEED, "", {}, False), (OTHER_SEED, "every_branch", EVERY_BRANCH, True),
+        (SEED, "per_period_rich_core", PER_PERIOD_RICH_CORE, True)]
+
+
+@pytest.mark.parametrize("seed, variant, overrides, plan_history", RUNS,
+                         ids=["seed42", "seed4242", "every_branch", "per_period_rich_core"])
 @pytest.mark.parametrize("invariant", CATALOGUE, ids=lambda i: i.name)
-def test_invariant_holds_every_year(runs, invariant, seed):
-    con = runs.connect(seed=seed)
+def test_invariant_holds_every_year(runs, invariant, seed, variant, overrides, plan_history):
+    con = runs.connect(seed=seed, variant=variant, plan_history=plan_history, **overrides)
     try:
         for year in range(2025, 2030):
             result = evaluate(con, invariant, "test_scenario", year, 2025)

@@ -3,20 +3,22 @@ census covers the limit cases, the match formula moves only employer cost, core 
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
-from tests.integration.conftest import SEED
+from tests.integration.conftest import OTHER_SEED, SEED
+from tests.integration.test_engines import EVERY_BRANCH, PER_PERIOD_RICH_CORE
+from tests.reference.balances import roll, vesting_service
+from tests.reference.highly_compensated import counts_for_top_paid_group, top_paid_group
+from tests.reference.plan_money import MatchDesign, RothRule, Segment, money
 from workforce_platform.runtime.fingerprint import table_fingerprint
 from workforce_platform.simulation.eligibility import eligibility, entry_date, hours_worked, requirements_met
 from workforce_platform.simulation.indexing import indexed
-from workforce_platform.simulation.vesting import forfeiture, investment_return, vested_share, vesting_steps
 from workforce_platform.simulation.irs_limits import INCREMENTS, irs_limits_by_year, shipped_irs_limits
-from workforce_platform.simulation.plan_contributions import (
-    IrsLimits, Tier, apply_annual_additions_limit, deferral_limit, match_amount,
-)
+from workforce_platform.simulation.plan_contributions import IrsLimits, Tier
+from workforce_platform.simulation.vesting import vested_share, vesting_steps
 
 YEARS_ALL = range(2025, 2030)
 STRETCH_MATCH = {"plan": {"match": {"tiers": [{"employee_min": 0, "employee_max": 0.06, "match_rate": 0.5}],
@@ -29,35 +31,86 @@ SERVICE_CORE = {"plan": {"core": {"basis": "service", "schedule": [
     {"at_least": 0, "rate": 0.02}, {"at_least": 5, "rate": 0.03}, {"at_least": 15, "rate": 0.04}]}}}
 
 
-def _limits(con, year):
+def _limits_row(con, year):
     """The year's limits from the Python reference (shipped rows, projection at the scenario's rate)."""
     end_year, rate = con.execute("select end_year, irs_limit_indexing_rate from stg_scenario").fetchall()[0]
-    row = irs_limits_by_year(shipped_irs_limits(), end_year, rate)[year]
+    return irs_limits_by_year(shipped_irs_limits(), end_year, rate)[year]
+
+
+def _limits(con, year):
+    row = _limits_row(con, year)
     return IrsLimits(*(row[name] for name in (
         "elective_deferral_limit", "catch_up_limit", "super_catch_up_limit", "compensation_limit",
         "annual_additions_limit", "catch_up_age", "super_catch_up_min_age", "super_catch_up_max_age")))
 
 
-def _recompute(con, year, core_rate=lambda row: Decimal(0), order="deferrals_first"):
-    tiers = [Tier(*r) for r in con.execute("select employee_min, employee_max, match_rate from stg_match_tiers order by tier").fetchall()]
+def _segments(con, year):
+    """Each employee's pay segments of the year, rebuilt from the year's tables (start, promotions,
+    merit raises, escalations, enrollment, opt-out: a change on one day in that order), and the day
+    the year's deferrals start."""
+    changes: dict[str, list[tuple]] = {}
+    ends, starts = {}, {}
+    for employee, start, end, pay, rate in con.execute(
+            "select employee_id, period_start, period_end, starting_compensation, starting_deferral_rate "
+            "from int_plan_eligibility_determined where simulation_year = ?", [year]).fetchall():
+        changes[employee] = [(start, 0, pay, rate)]
+        ends[employee], starts[employee] = end, start
+    for order, sql in enumerate([
+            "select employee_id, effective_date, compensation_after, null from int_promotions_drawn where simulation_year = ?",
+            "select employee_id, effective_date, compensation_after, null from int_merit_raises_applied where simulation_year = ?",
+            "select employee_id, effective_date, null, deferral_rate_after from int_deferral_escalations_applied where simulation_year = ?",
+            "select employee_id, enrollment_date, null, deferral_rate from int_enrollments_drawn where simulation_year = ?",
+            "select employee_id, opt_out_date, null, 0 from int_enrollments_drawn where simulation_year = ? and opted_out",
+    ], start=1):
+        for employee, day, pay, rate in con.execute(sql, [year]).fetchall():
+            changes[employee].append((day, order, pay, rate))
+            if order == 4:
+                starts[employee] = day
+    segments = {}
+    for employee, rows in changes.items():
+        rows.sort(key=lambda row: (row[0], row[1]))
+        pay, rate, built = None, None, []
+        for index, (day, _, new_pay, new_rate) in enumerate(rows):
+            pay = new_pay if new_pay is not None else pay
+            rate = new_rate if new_rate is not None else rate
+            last = rows[index + 1][0] - timedelta(days=1) if index + 1 < len(rows) else ends[employee]
+            built.append(Segment(day, last, pay, Decimal(rate)))
+        segments[employee] = (built, starts[employee])
+    return segments
+
+
+def _recompute(con, year, core_rate=lambda tenure, age: Decimal(0)):
+    """Every employee's contributions of `year` from the Python reference (tests/reference/plan_money.py),
+    from the pay segments up, compared with the model's row; returns the rows compared."""
+    tiers = [Tier(*r) for r in con.execute(
+        "select employee_min, employee_max, match_rate from stg_match_tiers order by tier").fetchall()]
+    compensation, true_up, on_catch_up, roth_available, order = con.execute(
+        "select match_compensation, match_true_up, match_on_catch_up, roth_available, annual_additions_correction "
+        "from stg_scenario").fetchall()[0]
+    design = MatchDesign(tiers, compensation, true_up, on_catch_up)
+    row = _limits_row(con, year)
     limits = _limits(con, year)
+    roth = RothRule(row["roth_catch_up_in_force"], row["roth_catch_up_wage_threshold"], roth_available)
+    days = (date(year + 1, 1, 1) - date(year, 1, 1)).days
+    segments = _segments(con, year)
     rows = con.execute("""
-        select c.employee_id, c.deferral_before_limits, c.prorated_compensation, c.plan_compensation, c.age_at_year_end,
-               c.receives_match, c.receives_core, c.employee_contribution, c.employer_match, c.employer_core,
-               s.tenure_years
+        select c.employee_id, c.age_at_year_end, c.receives_match, c.receives_core, s.tenure_years,
+               coalesce(w.prior_year_compensation, 0), c.deferral_before_limits, c.prorated_compensation,
+               c.plan_compensation, c.match_compensation, c.employee_contribution, c.catch_up_contribution,
+               c.roth_catch_up, c.employer_match, c.employer_core
         from int_plan_contributions_calculated c join fct_workforce_snapshot s using (simulation_year, employee_id)
+        left join int_starting_workforce_assembled w using (simulation_year, employee_id)
         where c.simulation_year = ?""", [year]).fetchall()
-    for (employee_id, uncapped, prorated, plan_pay, age, gets_match, gets_core, employee, match, core, tenure) in rows:
-        deferral = uncapped
-        if prorated > limits.compensation_limit:
-            deferral = (uncapped * limits.compensation_limit / prorated).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        deferral = min(deferral, deferral_limit(age, limits))
-        expected_match = match_amount(deferral, plan_pay, tiers) if gets_match else Decimal(0)
-        expected_core = (core_rate(tenure) * plan_pay).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if gets_core else Decimal(0)
-        expected = apply_annual_additions_limit(deferral, age, expected_match, expected_core, prorated, plan_pay,
-                                                tiers, gets_match, limits, order)
-        assert (employee, match, core) == (expected.deferrals, expected.match, expected.core), employee_id
-    return rows
+    compared = []
+    for (employee, age, gets_match, gets_core, tenure, wages, *stored) in rows:
+        built, deferrals_start = segments[employee]
+        expected = money(built, days, deferrals_start, age, limits, design, gets_match, core_rate(tenure, age), gets_core,
+                         wages, roth, order)
+        assert tuple(stored) == (
+            expected.deferrals_before_limits, expected.prorated_pay, expected.plan_pay, expected.match_compensation,
+            expected.deferrals, expected.catch_up, expected.roth_catch_up, expected.match, expected.core), (year, employee)
+        compared.append(expected)
+    return compared
 
 
 @pytest.mark.parametrize("year", [2025, 2027, 2029])
@@ -65,6 +118,26 @@ def test_contributions_equal_the_python_reference(runs, year):
     con = runs.connect(seed=SEED)
     try:
         assert len(_recompute(con, year)) > 0
+    finally:
+        con.close()
+
+
+def _core_by_age(tenure, age):
+    return Decimal("0.05") if age >= 55 else Decimal("0.03") if age >= 40 else Decimal("0.01")
+
+
+@pytest.mark.parametrize("seed, variant, overrides, core_rate", [
+    (OTHER_SEED, "every_branch", EVERY_BRANCH, _core_by_age),
+    (SEED, "per_period_rich_core", PER_PERIOD_RICH_CORE, lambda tenure, age: Decimal("0.2")),
+], ids=["every_branch", "per_period_rich_core"])
+def test_the_new_match_and_roth_rules_equal_the_python_reference(runs, seed, variant, overrides, core_rate):
+    """The designs with the other values of the plan's money keys (match on the whole year's pay or
+    while a participant, per pay period, catch-up unmatched, Roth or no Roth), on the census with
+    the plan's history, every year, employee by employee."""
+    con = runs.connect(seed=seed, variant=variant, plan_history=True, **overrides)
+    try:
+        for year in YEARS_ALL:
+            assert _recompute(con, year, core_rate=core_rate)
     finally:
         con.close()
 
@@ -118,8 +191,13 @@ def test_changing_only_the_match_changes_employer_cost_not_the_workforce(runs):
                              "annual_compensation, prorated_compensation, is_eligible, is_enrolled, deferral_rate, employee_contribution")
         for con in (base, stretch):
             con.execute(f"create temp view workforce as select simulation_year, {workforce_columns} from fct_workforce_snapshot")
+            # the events but the payouts, whose amounts include the match
+            con.execute("create temp view events as select * from fct_yearly_events where event_type <> 'distribution'")
         assert table_fingerprint(base, "workforce") == table_fingerprint(stretch, "workforce")
-        assert table_fingerprint(base, "fct_yearly_events") == table_fingerprint(stretch, "fct_yearly_events")
+        assert table_fingerprint(base, "events") == table_fingerprint(stretch, "events")
+        paid = [con.execute("select count(*), sum(amount) from fct_yearly_events where event_type = 'distribution'")
+                .fetchall()[0] for con in (base, stretch)]
+        assert paid[0][0] == paid[1][0] and paid[0][1] != paid[1][1]  # the same leavers, paid other amounts
         costs = [con.execute("select sum(employer_match) from fct_year_summary").fetchall()[0][0] for con in (base, stretch)]
         assert costs[0] != costs[1]
         _recompute(stretch, 2028)
@@ -131,10 +209,10 @@ def test_changing_only_the_match_changes_employer_cost_not_the_workforce(runs):
 def test_core_by_service_schedule(runs):
     con = runs.connect(seed=SEED, variant="service_core", **SERVICE_CORE)
     try:
-        def rate(tenure):
+        def rate(tenure, age):
             return Decimal("0.04") if tenure >= 15 else Decimal("0.03") if tenure >= 5 else Decimal("0.02")
         rows = _recompute(con, 2026, core_rate=rate)
-        assert any(r[9] > 0 for r in rows)
+        assert any(r.core > 0 for r in rows)
         terminated_core = con.execute("""select count(*) from fct_workforce_snapshot
                                          where employment_status = 'terminated' and employer_core > 0""").fetchall()[0][0]
         assert terminated_core == 0
@@ -150,7 +228,7 @@ def test_annual_additions_corrections_equal_the_python_reference(runs, variant, 
     con = runs.connect(seed=SEED, variant=variant, **overrides)
     try:
         for year in (2025, 2029):
-            _recompute(con, year, core_rate=lambda tenure: Decimal("0.2"), order=order)
+            _recompute(con, year, core_rate=lambda tenure, age: Decimal("0.2"))
         corrected = con.execute("""
             select count(*) filter (where c.employer_core < round(0.2 * c.plan_compensation, 2) and c.receives_core),
                    count(*) filter (where c.employee_contribution < least(c.deferral_before_limits, c.deferral_limit)
@@ -190,7 +268,8 @@ INDEXED = {"end_year": 2031, "plan": {"irs_limit_indexing_rate": 0.031},
 def test_projected_limits_and_indexed_bands_equal_the_python_reference(runs):
     con = runs.connect(seed=SEED, variant="indexed", **INDEXED)
     try:
-        columns = [*INCREMENTS, "catch_up_age", "super_catch_up_min_age", "super_catch_up_max_age", "is_projected"]
+        columns = [*INCREMENTS, "catch_up_age", "super_catch_up_min_age", "super_catch_up_max_age",
+                   "roth_catch_up_in_force", "is_projected"]
         rows = con.execute(f"select plan_year, {', '.join(columns)} from int_irs_limits_projected order by plan_year").fetchall()
         expected = irs_limits_by_year(shipped_irs_limits(), 2031, Decimal("0.031"))
         assert [r[0] for r in rows] == list(expected) == list(range(2023, 2032))
@@ -310,38 +389,91 @@ VESTED = {"plan": {
 }}
 
 
-def test_account_balances_equal_the_python_reference_year_after_year(runs):
-    con = runs.connect(seed=SEED, variant="vested", **VESTED)
+@pytest.mark.parametrize("plan_history", [False, True], ids=["no_history", "census_history"])
+def test_account_balances_equal_the_python_reference_year_after_year(runs, plan_history):
+    """Year after year from the census's opening balances and vesting service (zero and tenure without
+    them): returns, contributions, vesting with prior service, forfeitures and leavers' distributions;
+    the summary's totals follow."""
+    con = runs.connect(seed=SEED, variant="vested_history" if plan_history else "vested", plan_history=plan_history,
+                       **VESTED)
     rate = Decimal("-0.03125")
     schedules = {"match": vesting_steps("graded_2_6"), "core": vesting_steps([(1, Decimal("0.5")), (3, Decimal(1))])}
-    closing: dict[str, tuple[Decimal, Decimal, Decimal]] = {}
-    forfeited_total = Decimal(0)
     try:
+        closing = {e: ((b1, b2, b3), service) for e, b1, b2, b3, service in con.execute(
+            "select employee_id, employee_balance, match_balance, core_balance, vesting_service_years "
+            "from int_baseline_workforce_prepared").fetchall()}
+        given = con.execute("select count(*) filter (where employee_balance > 0), "
+                            "count(*) filter (where vesting_service_years <> date_sub('year', hire_date, DATE '2024-12-31')) "
+                            "from int_baseline_workforce_prepared").fetchall()[0]
+        assert all(given) if plan_history else not any(given), given
+        forfeited_total, paid_total = Decimal(0), Decimal(0)
         for year in YEARS_ALL:
             rows = con.execute("""
                 select employee_id, hire_date, termination_date, employee_contribution, employer_match, employer_core,
-                       employee_balance, match_balance, core_balance, forfeiture, match_vested_rate, core_vested_rate
+                       employee_balance, match_balance, core_balance, forfeiture, distribution, match_vested_rate,
+                       core_vested_rate, vesting_service_years
                 from fct_workforce_snapshot where simulation_year = ? order by employee_id""", [year]).fetchall()
-            summary = con.execute("select employer_cost, forfeitures, net_employer_cost from fct_year_summary "
-                                  "where simulation_year = ?", [year]).fetchall()[0]
-            next_closing, year_forfeitures = {}, Decimal(0)
-            for (employee_id, hired, terminated, deferred, matched, cored,
-                 employee_balance, match_balance, core_balance, forfeit, match_rate, core_rate) in rows:
-                start = closing.get(employee_id, (Decimal(0), Decimal(0), Decimal(0)))
-                ends = [s + investment_return(s, rate) + added for s, added in zip(start, (deferred, matched, cored))]
+            summary = con.execute("select employer_cost, forfeitures, net_employer_cost, distributions, "
+                                  "total_account_balances from fct_year_summary where simulation_year = ?",
+                                  [year]).fetchall()[0]
+            next_closing, year_forfeitures, year_paid, year_total = {}, Decimal(0), Decimal(0), Decimal(0)
+            for (employee_id, hired, terminated, deferred, matched, cored, employee_balance, match_balance, core_balance,
+                 forfeit, paid, match_rate, core_rate, service) in rows:
+                start, before = closing.get(employee_id, ((Decimal(0), Decimal(0), Decimal(0)), None))
                 last_day = terminated or date(year, 12, 31)
-                service = last_day.year - hired.year - ((last_day.month, last_day.day) < (hired.month, hired.day))
-                shares = (vested_share(schedules["match"], service), vested_share(schedules["core"], service))
-                lost = [forfeiture(end, share) if terminated else Decimal(0) for end, share in zip(ends[1:], shares)]
-                expected = (ends[0], ends[1] - lost[0], ends[2] - lost[1], sum(lost), *shares)
-                assert (employee_balance, match_balance, core_balance, forfeit, match_rate, core_rate) == expected, \
+                expected_service = vesting_service(hired, last_day, before, date(year - 1, 12, 31))
+                end = roll(start, (deferred, matched, cored), rate, expected_service, schedules["match"],
+                           schedules["core"], leaves=terminated is not None)
+                assert (employee_balance, match_balance, core_balance, forfeit, paid, service) == \
+                    (end.employee, end.match, end.core, end.forfeiture, end.distribution, expected_service), \
                     (year, employee_id)
-                year_forfeitures += sum(lost)
+                assert (match_rate, core_rate) == (vested_share(schedules["match"], service),
+                                                   vested_share(schedules["core"], service)), (year, employee_id)
+                year_forfeitures += end.forfeiture
+                year_paid += end.distribution
+                year_total += end.employee + end.match + end.core
                 if terminated is None:
-                    next_closing[employee_id] = (employee_balance, match_balance, core_balance)
+                    next_closing[employee_id] = ((employee_balance, match_balance, core_balance), service)
             assert summary[1] == year_forfeitures and summary[2] == summary[0] - year_forfeitures, year
+            assert (summary[3], summary[4]) == (year_paid, year_total), year
             forfeited_total += year_forfeitures
+            paid_total += year_paid
             closing = next_closing
     finally:
         con.close()
     assert forfeited_total > 0, "nobody forfeited: the design does not exercise vesting"
+    assert paid_total > 0, "nobody was paid out"
+
+
+def test_highly_compensated_employees_equal_the_python_reference(runs):
+    """414(q) every year: the first year's look-back pay is the census's prior_year_compensation (the
+    pay rate where a row has none), later years' the pay earned in the previous year; the top-paid
+    group's count leaves out the excludable employees (IRC 414(q)(5))."""
+    con = runs.connect(seed=OTHER_SEED, variant="every_branch", plan_history=True, **EVERY_BRANCH)
+    try:
+        excluded_seen = 0
+        for year in YEARS_ALL:
+            if year == 2025:
+                lookback = con.execute("""select employee_id, coalesce(prior_year_compensation, annual_compensation),
+                                                 hire_date, birth_date, scheduled_hours, DATE '2024-12-31'
+                                          from int_baseline_workforce_prepared""").fetchall()
+            else:
+                lookback = con.execute("""select employee_id, prorated_compensation, hire_date, birth_date, scheduled_hours,
+                                                 coalesce(termination_date, make_date(simulation_year, 12, 31))
+                                          from fct_workforce_snapshot where simulation_year = ?""", [year - 1]).fetchall()
+            year_end = date(year - 1, 12, 31)
+            pay = {e: p for e, p, *_ in lookback}
+            counted = {e for e, _, hired, born, hours, last_day in lookback
+                       if counts_for_top_paid_group(hired, born, hours, last_day, year_end)}
+            group = top_paid_group(pay, counted)
+            threshold = _limits_row(con, year - 1)["highly_compensated_threshold"]
+            rows = con.execute("""select employee_id, lookback_compensation, counts_for_top_paid_group, in_top_paid_group, is_hce
+                                  from int_highly_compensated_determined where simulation_year = ?""", [year]).fetchall()
+            for employee, lookback_pay, counts, in_group, is_hce in rows:
+                assert lookback_pay == pay.get(employee), (year, employee)
+                assert (counts, in_group) == (employee in counted, employee in group), (year, employee)
+                assert is_hce == (employee in pay and pay[employee] > threshold), (year, employee)
+            excluded_seen += len(pay) - len(counted)
+    finally:
+        con.close()
+    assert excluded_seen > 0, "nobody was left out of the top-paid group's count"

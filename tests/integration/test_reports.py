@@ -14,7 +14,7 @@ import pytest
 from workforce_platform.cli import main
 from workforce_platform.config.scenario import load_scenario
 from workforce_platform.reports.build import build_report
-from workforce_platform.reports.tables import COMPARED, PublishedScenario
+from workforce_platform.reports.tables import COMPARED, FIRST_YEAR_PAY_KEY, PublishedScenario
 
 ALTERNATIVE = dict(variant="growth", scenario_id="growth_variant", target_growth_rate=0.05)
 
@@ -92,6 +92,10 @@ def test_workbook_opens_with_its_sheets_and_the_published_numbers(sources, repor
     assumptions = {(r[0], r[1]): r[2] for r in book["Assumptions"].iter_rows(min_row=2, values_only=True)}
     assert assumptions[("growth_variant", "target_growth_rate")] == "0.05"
     assert assumptions[("test_scenario", "plan.auto_enrollment.default_deferral_rate")] == "0.03"
+    # the values in effect, not None, and what the first year assumed about pay of the year before
+    assert assumptions[("test_scenario", "plan.irs_limit_indexing_rate")] == "0.02 (unset: compensation.cola_rate)"
+    assert assumptions[("test_scenario", FIRST_YEAR_PAY_KEY)] == \
+        "assumed equal to the census pay rate (the census has no prior_year_compensation)"
     summary = list(book["Summary"].iter_rows(values_only=True))
     header, first = summary[0], summary[1]
     cost = _published(baseline.db_path, "select employer_cost from published.fct_year_summary where simulation_year = 2025")

@@ -23,6 +23,9 @@ REQUIRED_COLUMNS = ("employee_id", "birth_date", "hire_date", "annual_compensati
 CENSUS_COLUMNS = (
     *REQUIRED_COLUMNS,
     "termination_date", "level_id", "deferral_rate", "deferral_pct", "scheduled_hours", "active",
+    # The plan's history at the census date: pay earned in the year before (the first year's 414(q)
+    # look-back and Roth catch-up wage test), the opening account balances, prior vesting service.
+    "prior_year_compensation", "employee_balance", "match_balance", "core_balance", "vesting_service_years",
 )
 OPTIONAL_COLUMNS = tuple(c for c in CENSUS_COLUMNS if c not in REQUIRED_COLUMNS)
 # Read only when the scenario maps them: a status column's codes differ between systems, so using
@@ -32,7 +35,7 @@ MAPPED_ONLY_COLUMNS = frozenset({"active"})
 # Prefixes other systems put before a column's name.
 _PREFIXES = ("employee_", "empl_", "emp_", "ee_")
 # Words of our names too common to mean a column is ours ("manager_id", "pay_date", "hourly_rate").
-_GENERIC_WORDS = frozenset({"id", "date", "rate", "pct", "annual", "employee", "scheduled"})
+_GENERIC_WORDS = frozenset({"id", "date", "rate", "pct", "annual", "employee", "scheduled", "year", "years"})
 # Other systems' names of our columns, compared without separators.
 _ALIASES = {
     "active": "active", "status": "active", "employmentstatus": "active", "activeflag": "active",
@@ -51,6 +54,10 @@ _ALIASES = {
     "deferral": "deferral_rate", "deferralpercent": "deferral_pct", "contributionrate": "deferral_rate",
     "id": "employee_id", "empid": "employee_id", "empno": "employee_id", "employeenumber": "employee_id",
     "eeid": "employee_id",
+    "priorcompensation": "prior_year_compensation", "prioryearpay": "prior_year_compensation",
+    "lastyearpay": "prior_year_compensation", "prioryearwages": "prior_year_compensation",
+    "yearsofservice": "vesting_service_years", "vestingyears": "vesting_service_years",
+    "vestingservice": "vesting_service_years", "deferralbalance": "employee_balance",
 }
 
 
@@ -134,6 +141,19 @@ class CensusColumns:
     def header_line(self) -> Optional[str]:
         """The run header's line, or None when every column is read."""
         return f"ignored census columns: {', '.join(self.ignored)}" if self.ignored else None
+
+    def previous_year_pay_line(self) -> str:
+        """Which pay the first year reads as the pay of the year before the census date (the 414(q)
+        look-back, the Roth catch-up wage test): an assumption when the census lacks the column."""
+        if "prior_year_compensation" in self.read:
+            return ("first year's previous-year pay (414(q) look-back, Roth catch-up wage test): census "
+                    "prior_year_compensation (the pay rate where a row leaves it empty)")
+        return ("first year's previous-year pay (414(q) look-back, Roth catch-up wage test): assumed equal to the "
+                "census pay rate annual_compensation, as the census has no prior_year_compensation")
+
+    def header_lines(self) -> list[str]:
+        """The run header's lines about the census: the columns not read, and the first year's assumption."""
+        return [line for line in (self.header_line(), self.previous_year_pay_line()) if line]
 
 
 def resolve_census_columns(path: Path, file_columns: Sequence[str], mapping: Optional[Mapping[str, str]] = None,

@@ -24,6 +24,7 @@ _FIELD_STREAMS = {
     "level": 101, "age_1": 102, "age_2": 103, "age_3": 104, "birth_day": 105, "tenure": 106,
     "hire_day": 107, "pay": 108, "terminated": 109, "termination_day": 110, "enrolled": 111,
     "deferral": 112, "age_uniform": 113, "part_time": 114, "part_time_hours": 115,
+    "prior_pay": 116, "balance": 117, "match_share": 118, "core_share": 119, "prior_service": 120, "history_empty": 121,
 }
 _LEVEL_WEIGHTS = [0.40, 0.28, 0.18, 0.10, 0.04]
 # Pay bands as in dbt_project/seeds/config_levels.csv (level 5 reaches above the 401(a)(17) limit).
@@ -37,8 +38,15 @@ _PART_TIME_HOURS = ["400", "500", "750", "999.50", "1000", "1200", "1560"]
 _GENERATOR_YEAR = 0
 
 
-def generate_census(employees: int, seed: int, census_date: date = date(2024, 12, 31)) -> list[dict[str, str]]:
-    """Rows of a census at ``census_date`` (a dict per employee, values as text)."""
+def generate_census(employees: int, seed: int, census_date: date = date(2024, 12, 31),
+                    plan_history: bool = False) -> list[dict[str, str]]:
+    """Rows of a census at ``census_date`` (a dict per employee, values as text).
+
+    With `plan_history`, also the optional columns of the plan's history: pay earned in the year
+    before the census date (from hire for those hired that year, else 93-100% of the rate),
+    opening balances (deferrals, and match and core shares of them, growing with tenure) and
+    vesting service (tenure, some with up to 3 years of prior service, some with less after a
+    break); about one row in eight leaves these empty, so both branches of each rule are taken."""
     if employees < 1:
         raise ValueError("--employees must be at least 1")
     numbers = np.arange(1, employees + 1, dtype=np.uint64)
@@ -67,6 +75,8 @@ def generate_census(employees: int, seed: int, census_date: date = date(2024, 12
 
     rows = []
     birth_day, hire_day, term_day = u("birth_day"), u("hire_day"), u("termination_day")
+    u_history = {f: u(f) for f in ("prior_pay", "balance", "match_share", "core_share", "prior_service",
+                                    "history_empty")} if plan_history else {}
     for i in range(employees):
         birth = census_date - timedelta(days=int(age[i]) * 365 + int(age[i]) // 4 + int(birth_day[i] * 365))
         hire = census_date - timedelta(days=int(tenure[i]) * 365 + int(tenure[i]) // 4 + int(hire_day[i] * 365))
@@ -86,7 +96,33 @@ def generate_census(employees: int, seed: int, census_date: date = date(2024, 12
             "deferral_rate": _DEFERRAL_CHOICES[deferral_index[i]] if enrolled[i] else "0",
             "scheduled_hours": _PART_TIME_HOURS[hours_index[i]] if part_time[i] else "",
         })
+        if plan_history:
+            rows[-1].update(_plan_history(pay_cents[i], hire, census_date, int(tenure[i]),
+                                          _DEFERRAL_CHOICES[deferral_index[i]] if enrolled[i] else "0",
+                                          {f: float(u_history[f][i]) for f in u_history}))
     return rows
+
+
+def _plan_history(pay_cents: int, hire: date, census_date: date, tenure: int, deferral: str,
+                  u: dict[str, float]) -> dict[str, str]:
+    if u["history_empty"] < 0.125:
+        return dict.fromkeys(("prior_year_compensation", "employee_balance", "match_balance", "core_balance",
+                              "vesting_service_years"), "")
+    year_start = date(census_date.year, 1, 1)
+    if hire >= year_start:
+        earned = pay_cents * ((census_date - hire).days + 1) // ((census_date - year_start).days + 1)
+    else:
+        earned = int(pay_cents * (0.93 + 0.07 * u["prior_pay"]))
+    employee = int(pay_cents * (float(deferral) or 0.02) * tenure * (0.5 + u["balance"]))
+    match = employee * int(u["match_share"] * 60) // 100
+    core = employee * int(u["core_share"] * 40) // 100 if u["core_share"] < 0.5 else 0
+    service = max(tenure + int(u["prior_service"] * 7) - 3, 0)
+
+    def money(cents: int) -> str:
+        return f"{cents // 100}.{cents % 100:02d}"
+
+    return {"prior_year_compensation": money(earned), "employee_balance": money(employee),
+            "match_balance": money(match), "core_balance": money(core), "vesting_service_years": str(service)}
 
 
 def write_census(rows: list[dict[str, str]], out: Path) -> Path:
@@ -110,6 +146,14 @@ def write_census(rows: list[dict[str, str]], out: Path) -> Path:
             pl.col("deferral_rate").str.to_decimal(scale=5).cast(pl.Decimal(7, 5)),
             pl.when(pl.col("scheduled_hours") == "").then(None).otherwise(pl.col("scheduled_hours"))
             .str.to_decimal(scale=2).cast(pl.Decimal(9, 2)).alias("scheduled_hours"),
+        )
+        history = [c for c in ("prior_year_compensation", "employee_balance", "match_balance", "core_balance")
+                   if c in frame.columns]
+        frame = frame.with_columns(
+            *[pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).str.to_decimal(scale=2).cast(pl.Decimal(18, 2))
+              .alias(c) for c in history],
+            *[pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).cast(pl.Int32).alias(c)
+              for c in ("vesting_service_years",) if c in frame.columns],
         )
         frame.write_parquet(out)
     else:

@@ -34,6 +34,8 @@ __all__ = ["CENSUS_COLUMNS", "OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "CensusColu
            "validate_and_load_census", "validated_census", "write_validated_census"]
 
 _SHOWN_ROWS = 5
+# Opening account balances at the census date (deferrals, match, core).
+BALANCE_COLUMNS = ("employee_balance", "match_balance", "core_balance")
 # Values of a mapped `active` column (compared trimmed, in lower case).
 ACTIVE_VALUES = ("true", "1", "y", "yes", "active")
 INACTIVE_VALUES = ("false", "0", "n", "no", "inactive", "terminated")
@@ -100,6 +102,21 @@ def _rules(columns: set[str], census_date: date) -> list[_Rule]:
             "deferral_pct must be empty or a percentage between 0 and 100",
             "coalesce(trim(deferral_pct), '') <> '' and coalesce(try_cast(deferral_pct as decimal(9, 3)) not between 0 and 100, true)",
             "deferral_pct",
+        ))
+    for money in ("prior_year_compensation", *BALANCE_COLUMNS):
+        if money in columns:
+            rules.append(_Rule(
+                f"{money} must be empty or an amount of money >= 0",
+                f"coalesce(trim({money}), '') <> '' and coalesce(try_cast({money} as decimal(18, 2)) < 0, true)",
+                money,
+            ))
+    if "vesting_service_years" in columns:
+        rules.append(_Rule(
+            "vesting_service_years must be empty or a whole number of years between 0 and 100",
+            "coalesce(trim(vesting_service_years), '') <> '' "
+            "and (not regexp_full_match(trim(vesting_service_years), '[0-9]{1,3}') "
+            "or try_cast(trim(vesting_service_years) as integer) > 100)",
+            "vesting_service_years",
         ))
     if "active" in columns:
         rules += _active_rules(columns, census_date)
@@ -218,6 +235,11 @@ _PARQUET_TYPES = {
     "deferral_pct": ("DECIMAL", "DOUBLE", "FLOAT", "INTEGER", "BIGINT", "VARCHAR"),
     "scheduled_hours": ("DECIMAL", "DOUBLE", "FLOAT", "SMALLINT", "INTEGER", "BIGINT", "VARCHAR"),
     "active": ("BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "VARCHAR"),
+    "prior_year_compensation": ("DECIMAL", "DOUBLE", "FLOAT", "INTEGER", "BIGINT", "HUGEINT", "VARCHAR"),
+    "employee_balance": ("DECIMAL", "DOUBLE", "FLOAT", "INTEGER", "BIGINT", "HUGEINT", "VARCHAR"),
+    "match_balance": ("DECIMAL", "DOUBLE", "FLOAT", "INTEGER", "BIGINT", "HUGEINT", "VARCHAR"),
+    "core_balance": ("DECIMAL", "DOUBLE", "FLOAT", "INTEGER", "BIGINT", "HUGEINT", "VARCHAR"),
+    "vesting_service_years": ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "VARCHAR"),
 }
 
 
@@ -352,13 +374,22 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path, suffix: str, columns: Cens
     else:
         deferral = "0::decimal(7, 5)"
     hours = "try_cast(nullif(trim(scheduled_hours), '') as decimal(9, 2))" if "scheduled_hours" in known else "null::decimal(9, 2)"
+
+    def optional(column: str, sql_type: str) -> str:
+        """An optional column typed, NULL where the census leaves it empty or has no such column."""
+        value = f"try_cast(nullif(trim({column}), '') as {sql_type})" if column in known else f"null::{sql_type}"
+        return f"{value} as {column}"
+
+    history = ", ".join([optional("prior_year_compensation", "decimal(18, 2)"),
+                         *(optional(column, "decimal(18, 2)") for column in BALANCE_COLUMNS),
+                         optional("vesting_service_years", "integer")])
     con.execute("create schema if not exists inputs")
     con.execute(
         "create or replace table inputs.census as select "
         "trim(employee_id) as employee_id, cast(birth_date as date) as birth_date, "
         f"cast(hire_date as date) as hire_date, {termination} as termination_date, "
         "cast(annual_compensation as decimal(18, 2)) as annual_compensation, "
-        f"{level} as level_id, {deferral} as deferral_rate, {hours} as scheduled_hours, "
+        f"{level} as level_id, {deferral} as deferral_rate, {hours} as scheduled_hours, {history}, "
         # the random-number key (rng.md: md5_number_lower(id) >> 1; the dbt macro employee_key),
         # digested once here rather than at every read of the census
         "(md5_number(trim(employee_id)) >> 65)::ubigint as employee_key "

@@ -232,12 +232,13 @@ CATALOGUE += (
         name="irs_limits",
         asset="fct_workforce_snapshot",
         description="The year has IRS limits; deferrals within 402(g) plus the catch-up for the age reached; "
-                    "plan pay is prorated pay capped at 401(a)(17) and the match stays within the formula on "
-                    "it; catch-up within the deferrals and the age's catch-up; deferrals (less catch-up), "
-                    "match and core within 415(c) (the lesser of the limit and pay).",
+                    "plan pay is prorated pay capped at 401(a)(17), the match compensation at most plan pay, and "
+                    "the match stays within the formula on the match compensation; catch-up within the deferrals "
+                    "and the age's catch-up; deferrals (less catch-up), match and core within 415(c) (the lesser "
+                    "of the limit and pay).",
         violations_sql=f"""
             with limits as {_IRS_LIMITS_OF_YEAR},
-            snap as (select s.*, c.catch_up_contribution
+            snap as (select s.*, c.catch_up_contribution, c.match_compensation
                      from main.fct_workforce_snapshot as s
                      join main.int_plan_contributions_calculated as c using (scenario_id, simulation_year, employee_id)
                      where s.scenario_id = $scenario_id and s.simulation_year = $year),
@@ -256,19 +257,24 @@ CATALOGUE += (
                     least(limits.annual_additions_limit, snap.prorated_compensation) as additions_limit,
                     limits.elective_deferral_limit,
                     least(snap.prorated_compensation, limits.compensation_limit) as expected_plan_compensation,
-                    round(formula.max_match_rate * snap.plan_compensation, 2) as match_ceiling
+                    snap.match_compensation,
+                    -- the formula at its highest rate on the match compensation, which is rounded to the cent
+                    -- (a match per pay period reads the pay before that rounding), and the match's own rounding
+                    formula.max_match_rate * (snap.match_compensation + 0.005) + 0.005 as match_ceiling
                 from snap cross join limits cross join formula
             )
             select employee_id, age, employee_contribution, deferral_limit, plan_compensation, employer_match, employer_core,
                    case when employee_contribution > deferral_limit then '402(g) and catch-up'
                         when plan_compensation <> expected_plan_compensation then '401(a)(17) plan compensation'
-                        when employer_match > match_ceiling then 'match above the formula on plan compensation'
+                        when match_compensation > plan_compensation then 'match compensation above plan compensation'
+                        when employer_match > match_ceiling then 'match above the formula on the match compensation'
                         when catch_up > employee_contribution or catch_up > deferral_limit - elective_deferral_limit
                             then '414(v) catch-up above the deferrals or the age''s catch-up'
                         else '415(c) annual additions' end as limit_exceeded
             from checked
             where employee_contribution > deferral_limit
                or plan_compensation <> expected_plan_compensation
+               or match_compensation > plan_compensation
                or employer_match > match_ceiling
                or catch_up > employee_contribution or catch_up > deferral_limit - elective_deferral_limit
                or employee_contribution - catch_up + employer_match + employer_core > additions_limit
@@ -280,6 +286,47 @@ CATALOGUE += (
 )
 
 CATALOGUE += (
+    Invariant(
+        name="roth_catch_up",
+        asset="fct_workforce_snapshot",
+        description="SECURE 2.0 section 603 (IRC 414(v)(7)): in a year the rule is in force, an employee whose "
+                    "previous-year wages exceeded the threshold makes the whole catch-up as Roth when the plan offers "
+                    "Roth, and no catch-up (deferrals within 402(g)) when it does not; nobody else has Roth catch-up.",
+        violations_sql=f"""
+            with limits as {_IRS_LIMITS_OF_YEAR},
+            contributions as (select * from main.int_plan_contributions_calculated where {_YEAR}),
+            previous_pay as (
+                select employee_id, prior_year_compensation from main.int_starting_workforce_assembled where {_YEAR}
+            ),
+            tested as (
+                select contributions.*,
+                       limits.roth_catch_up_in_force
+                           and coalesce(previous_pay.prior_year_compensation > limits.roth_catch_up_wage_threshold, false)
+                           as wages_above_threshold,
+                       limits.elective_deferral_limit,
+                       scenario.roth_available
+                from contributions
+                left join previous_pay using (employee_id)
+                cross join limits
+                cross join main.stg_scenario as scenario
+            )
+            select employee_id, 'Roth catch-up required but not flagged, or flagged but not required' as problem
+            from tested where roth_catch_up_required <> wages_above_threshold
+            union all
+            select employee_id, 'Roth catch-up without the requirement, or not the whole catch-up'
+            from tested
+            where roth_catch_up <> case when wages_above_threshold and roth_available then catch_up_contribution else 0 end
+            union all
+            select employee_id, 'catch-up for an employee above the threshold in a plan without Roth'
+            from tested
+            where wages_above_threshold and not roth_available
+              and (catch_up_contribution <> 0 or employee_contribution > elective_deferral_limit)
+            union all
+            select snapshot.employee_id, 'the snapshot roth_catch_up differs from the contributions'
+            from main.fct_workforce_snapshot as snapshot join contributions using (scenario_id, simulation_year, employee_id)
+            where snapshot.roth_catch_up <> contributions.roth_catch_up
+            order by 1, 2""",
+    ),
     Invariant(
         name="new_hire_pay_in_band",
         asset="fct_yearly_events",
@@ -355,10 +402,11 @@ CATALOGUE += (
     Invariant(
         name="account_balances",
         asset="fct_workforce_snapshot",
-        description="Money is conserved: each employee's accounts start the year at the previous year's "
-                    "closing balances (zero for hires and in the first year), and close at the start plus "
-                    "investment return plus the year's contributions less the forfeiture, which only a "
-                    "leaver has.",
+        description="Money is conserved, to the cent: each employee's accounts start the year at the previous "
+                    "year's closing balances (the census's opening balances in the first year, zero for hires), "
+                    "and close at the start plus investment return plus the year's contributions less the "
+                    "forfeiture and the distribution, which only a leaver has; a leaver is paid exactly the vested "
+                    "balance and closes at zero.",
         violations_sql=f"""
             with snap as (select * from main.fct_workforce_snapshot where {_YEAR}),
             rolled as (select * from main.int_account_balances_rolled where {_YEAR}),
@@ -366,6 +414,9 @@ CATALOGUE += (
                 select employee_id, employee_balance, match_balance, core_balance
                 from main.fct_workforce_snapshot
                 where scenario_id = $scenario_id and simulation_year = $year - 1 and employment_status = 'active'
+                union all
+                select employee_id, employee_balance, match_balance, core_balance
+                from main.int_baseline_workforce_prepared where $year = $start_year
             )
             select snap.employee_id, 'starting balances differ from last year''s closing balances' as problem
             from snap join rolled using (employee_id) left join previous using (employee_id)
@@ -373,23 +424,57 @@ CATALOGUE += (
                or rolled.starting_match_balance <> coalesce(previous.match_balance, 0)
                or rolled.starting_core_balance <> coalesce(previous.core_balance, 0)
             union all
-            select snap.employee_id, 'closing balances differ from start + return + contributions - forfeiture'
+            select snap.employee_id,
+                   'closing balances differ from start + return + contributions - forfeiture - distribution'
             from snap join rolled using (employee_id)
-            where snap.employee_balance + snap.match_balance + snap.core_balance + snap.forfeiture
+            where snap.employee_balance + snap.match_balance + snap.core_balance + snap.forfeiture + snap.distribution
                   <> rolled.starting_employee_balance + rolled.starting_match_balance + rolled.starting_core_balance
                      + rolled.investment_return + snap.employee_contribution + snap.employer_match + snap.employer_core
                or snap.employee_balance <> rolled.employee_balance or snap.match_balance <> rolled.match_balance
                or snap.core_balance <> rolled.core_balance or snap.forfeiture <> rolled.forfeiture
+               or snap.distribution <> rolled.distribution
             union all
-            select employee_id, 'forfeiture without a termination, or a negative balance'
+            select employee_id, 'forfeiture or distribution without a termination, or a negative amount'
             from snap
-            where (forfeiture <> 0 and termination_date is null)
-               or least(employee_balance, match_balance, core_balance, forfeiture) < 0
+            where ((forfeiture <> 0 or distribution <> 0) and termination_date is null)
+               or least(employee_balance, match_balance, core_balance, forfeiture, distribution) < 0
+            union all
+            select employee_id, 'a leaver with money left in the plan'
+            from snap
+            where termination_date is not null and employee_balance + match_balance + core_balance <> 0
             union all
             select snap.employee_id, 'snapshot row without accounts'
             from snap anti join rolled using (employee_id)
             order by 1, 2""",
-    ),    Invariant(
+    ),
+    Invariant(
+        name="distributions",
+        asset="fct_yearly_events",
+        description="Every leaver with a vested balance has exactly one `distribution` event, on the termination "
+                    "date, for the snapshot's distribution to the cent; nobody else has one; the summary's "
+                    "distributions and total_account_balances are the snapshot's sums.",
+        violations_sql=f"""
+            with snap as (select * from main.fct_workforce_snapshot where {_YEAR}),
+            paid as (
+                select employee_id, count(*) as events, sum(amount) as amount, min(effective_date) as paid_on
+                from main.fct_yearly_events where {_YEAR} and event_type = 'distribution' group by 1
+            ),
+            summary as (select * from main.fct_year_summary where {_YEAR})
+            select coalesce(snap.employee_id, paid.employee_id) as subject,
+                   'distribution event missing, repeated, or not the vested balance on the termination date' as problem
+            from (select * from snap where distribution <> 0) as snap
+            full join paid using (employee_id)
+            where paid.employee_id is null or snap.employee_id is null or paid.events <> 1
+               or paid.amount <> snap.distribution or paid.paid_on is distinct from snap.termination_date
+            union all
+            select null, 'summary distributions or total_account_balances differ from the snapshot'
+            from summary
+            where summary.distributions <> (select coalesce(sum(distribution), 0) from snap)
+               or summary.total_account_balances
+                  <> (select coalesce(sum(employee_balance + match_balance + core_balance), 0) from snap)
+            order by 1, 2""",
+    ),
+    Invariant(
         name="published_chain_consistent",
         asset="published/fct_workforce_snapshot",
         description="Every published year starts from exactly the published year before it: that year is "

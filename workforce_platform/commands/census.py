@@ -9,7 +9,7 @@ from workforce_platform.errors import EXIT_OK
 
 
 def run(args: argparse.Namespace) -> int:
-    rows = generate_census(args.employees, args.seed, args.census_date)
+    rows = generate_census(args.employees, args.seed, args.census_date, plan_history=args.plan_history)
     out = write_census(rows, args.out)
     print(f"wrote {len(rows):,} employees to {out}")
     return EXIT_OK

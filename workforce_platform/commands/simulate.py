@@ -203,8 +203,7 @@ def _print_header(simulation: SimulationResource, scenario: Scenario, years: lis
     progress(f"scenario '{scenario.scenario_id}': years {years[0]}-{years[-1]}, database {simulation.database()}")
     progress(f"  {settings.describe()}")
     progress(f"  {engine.describe()}")
-    census_line = scenario_census_columns(scenario).header_line()
-    if census_line:
+    for census_line in scenario_census_columns(scenario).header_lines():
         progress(f"  {census_line}")
     if engine.engine == "polars" and engine.parity and len(years) > 1:
         # The parity gate's SQL side is built beside the engine by a helper, which warms up while

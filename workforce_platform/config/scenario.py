@@ -31,7 +31,13 @@ from pydantic import (
 from workforce_platform.census.columns import CENSUS_COLUMNS
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.simulation.plan_contributions import Tier, safe_harbor_formula_problems
-from workforce_platform.simulation.vesting import schedule_problems, vesting_steps
+from workforce_platform.simulation.vesting import schedule_problems, vested_share, vesting_steps
+
+
+# IRC 410(a)(1): the most a plan may ask before an employee participates.
+MAXIMUM_ELIGIBILITY_AGE = 21
+ONE_YEAR_WAITING_DAYS = 365
+TWO_YEARS_WAITING_DAYS = 730
 
 
 def _five_decimals(value: Decimal) -> Decimal:
@@ -97,8 +103,13 @@ class Compensation(_Strict):
 class Eligibility(_Strict):
     """Who may join the plan, and from when."""
 
-    minimum_age: int = Field(21, ge=0, le=100, description="Age at which an employee becomes eligible.")
-    waiting_period_days: int = Field(0, ge=0, le=3650, description="Days after hire before eligibility.")
+    minimum_age: int = Field(
+        21, ge=0, le=100,
+        description="Age at which an employee becomes eligible; at most 21 (IRC 410(a)(1)(A)(i)).")
+    waiting_period_days: int = Field(
+        0, ge=0, le=3650,
+        description="Days after hire before eligibility: at most 365 (one year of service, IRC 410(a)(1)(A)(ii)), or "
+                    "up to 730 (two years) when the match and core vest immediately (IRC 410(a)(1)(B)(i)).")
     minimum_hours: Optional[int] = Field(
         None, ge=0, le=1000,
         description="Hours of a year of service (at most 1,000, IRC 410(a)): eligibility then also waits for the "
@@ -108,6 +119,23 @@ class Eligibility(_Strict):
     entry_dates: Literal["immediate", "monthly", "quarterly", "semi_annual"] = Field(
         "immediate", description="Entry on the day the age and waiting period are met, or on the next first of a "
                                  "month, of a quarter, or of January or July.")
+
+    @field_validator("minimum_age")
+    @classmethod
+    def _age_at_most_21(cls, value: int) -> int:
+        if value > MAXIMUM_ELIGIBILITY_AGE:
+            raise ValueError(f"a plan may not require an age above {MAXIMUM_ELIGIBILITY_AGE} "
+                             "(IRC 410(a)(1)(A)(i), ERISA 202(a)(1)(A)(i))")
+        return value
+
+    @field_validator("waiting_period_days")
+    @classmethod
+    def _waiting_at_most_two_years(cls, value: int) -> int:
+        if value > TWO_YEARS_WAITING_DAYS:
+            raise ValueError(f"a plan may not require more than two years of service ({TWO_YEARS_WAITING_DAYS} days) "
+                             "before eligibility, even with immediate vesting (IRC 410(a)(1)(B)(i)); with vesting "
+                             f"on a schedule, at most one year ({ONE_YEAR_WAITING_DAYS} days, IRC 410(a)(1)(A)(ii))")
+        return value
 
 
 class AutoEnrollment(_Strict):
@@ -130,6 +158,12 @@ class AutoEscalation(_Strict):
     """Yearly deferral increases for enrolled employees who have not opted out."""
 
     enabled: bool = Field(True, description="Escalate deferrals each year.")
+    scope: Literal["auto_enrolled", "all_participants"] = Field(
+        "auto_enrolled",
+        description="auto_enrolled: only participants auto-enrolled by the simulation (from start_year), as an EACA "
+                    "or QACA escalates the election it deems made (IRC 401(k)(13)(C)(iii)); "
+                    "an affirmative election (the census's participants, voluntary enrollees) is left as chosen. "
+                    "all_participants: every participant below the cap who never opted out.")
     increment: Rate = Field(Decimal("0.01"), gt=0, lt=1, description="Added to the deferral rate each year.")
     cap: Rate = Field(Decimal("0.10"), gt=0, le=1, description="No escalation above this rate.")
     effective_date: MonthDay = Field("01-01", description="Month-day of the yearly escalation.")
@@ -157,6 +191,19 @@ class Match(_Strict):
                           "at least 100% of 3% plus 50% of the next 2%, rate not rising, nothing matched above 6%.")
     requires_last_day: bool = Field(False, description="Only employees active on 31 December receive the match (not with safe_harbor).")
     minimum_hours: Optional[int] = Field(None, ge=0, le=8784, description="Hours worked in the year (the schedule prorated by the days employed) required for the match (not with safe_harbor).")
+    compensation: Literal["while_participant", "plan_year"] = Field(
+        "while_participant",
+        description="Pay the match formula is measured against: while_participant, the pay earned from the day the "
+                    "year's deferrals start (the enrollment date of an employee who enrolls during the year, else the "
+                    "first day employed in the year); plan_year, the whole year's plan pay. Capped at 401(a)(17), "
+                    "which is not prorated for a part year of participation (Treas. Reg. 1.401(a)(17)-1(b)(3)(iii)).")
+    true_up: bool = Field(
+        True,
+        description="true: the formula on the year's totals (deferrals over that pay); false: per pay period, the "
+                    "formula on each pay segment's deferral rate and pay, so a rate that changes during the year, or "
+                    "deferrals that stop at 402(g), earn less.")
+    on_catch_up: bool = Field(
+        True, description="Catch-up contributions (deferrals above the 402(g) limit, IRC 414(v)) are matched.")
 
     @field_validator("tiers")
     @classmethod
@@ -225,6 +272,11 @@ class VestingStep(_Strict):
 VestingSchedule = Union[Literal["immediate", "cliff_3", "graded_2_6"], list[VestingStep]]
 
 
+def _vests_immediately(schedule: VestingSchedule) -> bool:
+    steps = vesting_steps(schedule if isinstance(schedule, str) else [(s.years, s.vested) for s in schedule])
+    return vested_share(steps, 0) == 1
+
+
 def _valid_schedule(schedule: VestingSchedule) -> VestingSchedule:
     steps = vesting_steps(schedule if isinstance(schedule, str) else [(s.years, s.vested) for s in schedule])
     problems = schedule_problems(steps)
@@ -269,12 +321,33 @@ class Plan(_Strict):
     vesting: Vesting = Field(default_factory=Vesting)
     investment_return_rate: Rate = Field(
         Decimal("0"), gt=-1, lt=1, description="Yearly return credited on each account's starting balance.")
+    roth_available: bool = Field(
+        True,
+        description="The plan offers Roth deferrals. From 2026 an employee whose FICA wages from the employer in the "
+                    "previous year exceeded the indexed threshold (config_irs_limits) may make catch-up contributions "
+                    "only as Roth (IRC 414(v)(7), SECURE 2.0 section 603): true, their catch-up is Roth "
+                    "(roth_catch_up); false, they get no catch-up (deferrals stop at 402(g)).")
 
     @model_validator(mode="after")
     def _safe_harbor_match_fully_vested(self) -> "Plan":
         if self.match.safe_harbor and self.vesting.match != "immediate":
             raise ValueError("vesting.match must be 'immediate' with a safe-harbor match (match.safe_harbor: true): "
                              "safe-harbor contributions are fully vested")
+        return self
+
+    @model_validator(mode="after")
+    def _long_wait_only_with_immediate_vesting(self) -> "Plan":
+        waiting = self.eligibility.waiting_period_days
+        if waiting > ONE_YEAR_WAITING_DAYS:
+            schedules = {"vesting.match": self.vesting.match, "vesting.core": self.vesting.core}
+            not_immediate = [f"{key} is {value!r}" if isinstance(value, str) else f"{key} vests less than 100% at 0 years"
+                             for key, value in schedules.items() if not _vests_immediately(value)]
+            if not_immediate:
+                raise ValueError(
+                    f"eligibility.waiting_period_days has value {waiting}: more than one year of service "
+                    f"({ONE_YEAR_WAITING_DAYS} days), which a plan may require only when employer money vests "
+                    f"immediately (IRC 410(a)(1)(B)(i)): {' and '.join(not_immediate)}; make both 'immediate' or "
+                    f"shorten the wait to {ONE_YEAR_WAITING_DAYS} days")
         return self
     irs_limit_indexing_rate: Optional[Rate] = Field(
         None, ge=0, lt=1,

@@ -29,7 +29,8 @@ YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("is_enrolled", "BOOLEAN"), ("eligibility_date", "DATE"), ("enrollment_date", "DATE"),
         ("has_opted_out", "BOOLEAN"), ("scheduled_hours", "DECIMAL(9,2)"), ("age", "BIGINT"),
         ("tenure_years", "BIGINT"), ("employee_balance", "DECIMAL(18,2)"), ("match_balance", "DECIMAL(18,2)"),
-        ("core_balance", "DECIMAL(18,2)"), ("age_band_id", "INTEGER"), ("tenure_band_id", "INTEGER"),
+        ("core_balance", "DECIMAL(18,2)"), ("vesting_service_years", "BIGINT"),
+        ("prior_year_compensation", "DECIMAL(18,2)"), ("age_band_id", "INTEGER"), ("tenure_band_id", "INTEGER"),
     ),
     "int_workforce_needs_solved": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("solver_branch", "VARCHAR"),
@@ -89,6 +90,8 @@ YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("prorated_compensation", "DECIMAL(18,2)"), ("plan_compensation", "DECIMAL(18,2)"),
         ("deferral_before_limits", "DECIMAL(18,2)"), ("deferral_limit", "DECIMAL(18,2)"),
         ("employee_contribution", "DECIMAL(18,2)"), ("catch_up_contribution", "DECIMAL(18,2)"),
+        ("roth_catch_up", "DECIMAL(18,2)"), ("prior_year_compensation", "DECIMAL(18,2)"),
+        ("roth_catch_up_required", "BOOLEAN"), ("match_compensation", "DECIMAL(18,2)"),
         ("employer_match", "DECIMAL(18,2)"), ("employer_core", "DECIMAL(18,2)"),
         ("annual_additions_limit", "DECIMAL(18,2)"), ("receives_match", "BOOLEAN"),
         ("receives_core", "BOOLEAN"),
@@ -99,12 +102,12 @@ YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("starting_employee_balance", "DECIMAL(18,2)"), ("starting_match_balance", "DECIMAL(18,2)"),
         ("starting_core_balance", "DECIMAL(18,2)"), ("investment_return", "DECIMAL(18,2)"),
         ("forfeiture", "DECIMAL(18,2)"), ("employee_balance", "DECIMAL(18,2)"), ("match_balance", "DECIMAL(18,2)"),
-        ("core_balance", "DECIMAL(18,2)"),
+        ("core_balance", "DECIMAL(18,2)"), ("distribution", "DECIMAL(18,2)"),
     ),
     "int_highly_compensated_determined": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("employee_id", "VARCHAR"),
         ("lookback_compensation", "DECIMAL(18,2)"), ("lookback_threshold", "DECIMAL(18,2)"),
-        ("in_top_paid_group", "BOOLEAN"), ("is_hce", "BOOLEAN"),
+        ("counts_for_top_paid_group", "BOOLEAN"), ("in_top_paid_group", "BOOLEAN"), ("is_hce", "BOOLEAN"),
     ),
     "fct_workforce_snapshot": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("employee_id", "VARCHAR"),
@@ -118,6 +121,7 @@ YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("employer_match", "DECIMAL(18,2)"), ("employer_core", "DECIMAL(18,2)"),
         ("match_vested_rate", "DECIMAL(7,5)"), ("core_vested_rate", "DECIMAL(7,5)"), ("forfeiture", "DECIMAL(18,2)"),
         ("employee_balance", "DECIMAL(18,2)"), ("match_balance", "DECIMAL(18,2)"), ("core_balance", "DECIMAL(18,2)"),
+        ("roth_catch_up", "DECIMAL(18,2)"), ("distribution", "DECIMAL(18,2)"), ("vesting_service_years", "BIGINT"),
     ),
     "fct_yearly_events": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("event_id", "VARCHAR"),
@@ -125,6 +129,7 @@ YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("event_sequence", "INTEGER"), ("level_before", "INTEGER"), ("level_after", "INTEGER"),
         ("compensation_before", "DECIMAL(18,2)"), ("compensation_after", "DECIMAL(18,2)"),
         ("deferral_rate_before", "DECIMAL(7,5)"), ("deferral_rate_after", "DECIMAL(7,5)"),
+        ("amount", "DECIMAL(18,2)"),
     ),
     "fct_year_summary": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("starting_headcount", "BIGINT"),
@@ -136,6 +141,8 @@ YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("average_deferral_rate", "DECIMAL(7,5)"), ("employee_contributions", "DECIMAL(18,2)"),
         ("employer_match", "DECIMAL(18,2)"), ("employer_core", "DECIMAL(18,2)"),
         ("employer_cost", "DECIMAL(18,2)"), ("forfeitures", "DECIMAL(18,2)"), ("net_employer_cost", "DECIMAL(18,2)"),
+        ("employer_cost_pct_of_payroll", "DECIMAL(7,5)"), ("total_account_balances", "DECIMAL(18,2)"),
+        ("distributions", "DECIMAL(18,2)"),
     ),
     "fct_nondiscrimination_tests": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("test_name", "VARCHAR"),

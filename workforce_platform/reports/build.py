@@ -92,7 +92,7 @@ def build_report(baseline: PublishedScenario, alternatives: list[PublishedScenar
     event_table, events_total = events(baseline, events_limit)
     files.workbook = write_workbook(
         out / f"{base_id}_report.xlsx",
-        {s.scenario_id: assumptions(s.scenario) for s in [baseline, *alternatives]},
+        {s.scenario_id: assumptions(s.scenario, s) for s in [baseline, *alternatives]},
         files.summary_tables, files.comparison_tables, event_table, events_total,
         contributions(baseline, year), year, base_id)
     progress("workbook")

@@ -200,19 +200,55 @@ def pay_by_level(source: PublishedScenario, year: int) -> dict[int, list[float]]
     return levels
 
 
-def assumptions(scenario: Scenario) -> list[tuple[str, str]]:
-    """Every key of the scenario and its value (defaults included), flattened to dotted keys."""
+# Keys whose unset value means another key's: the sheet shows the value in effect.
+_EFFECTIVE_DEFAULTS = {
+    "compensation.new_hire_pay_indexing_rate": ("new_hire_pay_indexing_rate", "compensation.cola_rate"),
+    "plan.irs_limit_indexing_rate": ("irs_limit_indexing_rate", "compensation.cola_rate"),
+}
+FIRST_YEAR_PAY_KEY = "first year's previous-year pay (414(q) look-back, Roth catch-up wage test)"
+
+
+def assumptions(scenario: Scenario, source: Optional[PublishedScenario] = None) -> list[tuple[str, str]]:
+    """Every key of the scenario and the value in effect (defaults included), flattened to dotted
+    keys; with the scenario's database, also the first year's assumption on pay of the year before."""
     flat: list[tuple[str, str]] = []
 
     def walk(prefix: str, value) -> None:
         if isinstance(value, dict):
             for key in value:
                 walk(f"{prefix}.{key}" if prefix else str(key), value[key])
+        elif prefix in _EFFECTIVE_DEFAULTS and value is None:
+            attribute, default_key = _EFFECTIVE_DEFAULTS[prefix]
+            flat.append((prefix, f"{getattr(scenario, attribute)} (unset: {default_key})"))
         else:
             flat.append((prefix, "" if value is None else str(value)))
 
     walk("", scenario.model_dump(mode="json", exclude={"source_path"}))
+    if source is not None:
+        flat.append((FIRST_YEAR_PAY_KEY, first_year_pay_assumption(source)))
     return flat
+
+
+def first_year_pay_assumption(source: PublishedScenario) -> str:
+    """What the first year read as pay of the year before the census date: the census's
+    prior_year_compensation, or, where it gives none, the census pay rate."""
+    con = source.connect()
+    try:
+        if not table_exists(con, "main", "int_baseline_workforce_prepared"):
+            return "unknown: the database has no census baseline"
+        columns = {c for (c,) in con.execute("select column_name from (describe main.int_baseline_workforce_prepared)").fetchall()}
+        if "prior_year_compensation" not in columns:
+            return "the census pay rate (built before prior_year_compensation was read)"
+        given, rate = con.execute("select count(prior_year_compensation), count(*) - count(prior_year_compensation) "
+                                  "from main.int_baseline_workforce_prepared").fetchall()[0]
+    finally:
+        con.close()
+    if rate == 0:
+        return f"census prior_year_compensation ({given:,} employees)"
+    if given == 0:
+        return "assumed equal to the census pay rate (the census has no prior_year_compensation)"
+    return (f"census prior_year_compensation for {given:,} employees; assumed equal to the census pay rate for "
+            f"{rate:,} without it")
 
 
 def csv_text(table: Table) -> str:

@@ -9,5 +9,10 @@ select
     annual_compensation,
     level_id,
     coalesce(deferral_rate, 0)::decimal(7, 5) as deferral_rate,
-    scheduled_hours
+    scheduled_hours,
+    prior_year_compensation,
+    employee_balance,
+    match_balance,
+    core_balance,
+    vesting_service_years
 from {{ source('inputs', 'census') }}

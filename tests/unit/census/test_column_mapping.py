@@ -236,3 +236,19 @@ def test_a_parquet_export_is_mapped_and_its_types_checked_under_our_names(tmp_pa
     frame.with_columns(pl.lit(1).alias("EmployeeBirthDate")).write_parquet(retyped)
     assert "column 'EmployeeBirthDate' (read as birth_date) has Parquet type INTEGER" in _refusal(
         retyped, {**mapping, "deferral_rate": "EmployeeDeferralRate", "active": "IsActive"})
+
+
+def test_the_header_says_what_the_first_year_reads_as_pay_of_the_year_before(tmp_path):
+    without = resolve_census_header(_write(tmp_path, EXPORT_HEADER + EXPORT_ROWS), FULL_MAPPING)
+    assert without.header_lines() == [
+        "ignored census columns: department, location",
+        "first year's previous-year pay (414(q) look-back, Roth catch-up wage test): assumed equal to the census pay "
+        "rate annual_compensation, as the census has no prior_year_compensation"]
+    mapped = resolve_census_header(
+        _write(tmp_path, EXPORT_HEADER.replace(",location\n", ",location,pay_2024\n")
+               + EXPORT_ROWS.replace("\n", ",50000\n")),
+        {**FULL_MAPPING, "prior_year_compensation": "pay_2024"}, ignore=["department", "location"])
+    assert mapped.header_lines() == [
+        "ignored census columns: department, location",
+        "first year's previous-year pay (414(q) look-back, Roth catch-up wage test): census prior_year_compensation "
+        "(the pay rate where a row leaves it empty)"]

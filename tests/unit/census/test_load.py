@@ -91,3 +91,38 @@ def test_nothing_written_on_refusal(tmp_path):
     with pytest.raises(WorkforceInputError):
         validate_and_load_census(con, bad, CENSUS_DATE)
     assert con.execute("select count(*) from inputs.census").fetchall()[0][0] == 2
+
+
+HISTORY_HEADER = ("employee_id,birth_date,hire_date,annual_compensation,prior_year_compensation,employee_balance,"
+                  "match_balance,core_balance,vesting_service_years\n")
+
+
+def test_the_plan_history_columns_are_typed_and_empty_means_null(tmp_path):
+    con, rows, _ = _load(tmp_path, HISTORY_HEADER + "E1,1980-01-01,2010-05-01,55000,52000.50,10000,4000.25,0,17\n"
+                                                     "E2,1990-02-02,2020-01-01,70000,,,,,\n")
+    assert rows == 2
+    from decimal import Decimal as D
+    assert con.execute("select prior_year_compensation, employee_balance, match_balance, core_balance, "
+                       "vesting_service_years from inputs.census order by employee_id").fetchall() == [
+        (D("52000.50"), D("10000.00"), D("4000.25"), D("0.00"), 17), (None, None, None, None, None)]
+
+
+def test_without_the_plan_history_columns_they_are_null(tmp_path):
+    con, _, _ = _load(tmp_path, HEADER + GOOD)
+    assert con.execute("select count(prior_year_compensation) + count(employee_balance) + count(match_balance) "
+                       "+ count(core_balance) + count(vesting_service_years) from inputs.census").fetchall() == [(0,)]
+
+
+@pytest.mark.parametrize("row, rule", [
+    ("E1,1980-01-01,2010-05-01,55000,-1,,,,", "prior_year_compensation must be empty or an amount of money >= 0"),
+    ("E1,1980-01-01,2010-05-01,55000,,lots,,,", "employee_balance must be empty or an amount of money >= 0"),
+    ("E1,1980-01-01,2010-05-01,55000,,,-0.01,,", "match_balance must be empty or an amount of money >= 0"),
+    ("E1,1980-01-01,2010-05-01,55000,,,,-5,", "core_balance must be empty or an amount of money >= 0"),
+    ("E1,1980-01-01,2010-05-01,55000,,,,,2.5", "vesting_service_years must be empty or a whole number"),
+    ("E1,1980-01-01,2010-05-01,55000,,,,,-1", "vesting_service_years must be empty or a whole number"),
+])
+def test_bad_plan_history_is_refused_naming_file_rule_and_row(tmp_path, row, rule):
+    with pytest.raises(WorkforceInputError) as error:
+        _load(tmp_path, HISTORY_HEADER + row + "\n")
+    message = str(error.value)
+    assert rule in message and "row 1 (employee_id 'E1')" in message and "census.csv" in message

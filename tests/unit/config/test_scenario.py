@@ -203,3 +203,48 @@ def test_a_column_may_not_be_both_read_and_ignored(tmp_path, minimal):
                                                   r"\(census_columns.active\) and ignored"):
         load_scenario(_write(tmp_path, {**minimal, "census_columns": {"active": "Active"},
                                         "census_ignore_columns": ["department", "active"]}))
+
+
+def test_the_plan_money_keys_and_their_defaults(tmp_path, minimal):
+    plan = load_scenario(_write(tmp_path, minimal)).plan
+    assert (plan.match.compensation, plan.match.true_up, plan.match.on_catch_up) == ("while_participant", True, True)
+    assert plan.roth_available and plan.auto_escalation.scope == "auto_enrolled"
+    chosen = load_scenario(_write(tmp_path, {**minimal, "plan": {
+        "match": {"compensation": "plan_year", "true_up": False, "on_catch_up": False},
+        "roth_available": False, "auto_escalation": {"scope": "all_participants"}}})).plan
+    assert (chosen.match.compensation, chosen.match.true_up, chosen.match.on_catch_up) == ("plan_year", False, False)
+    assert not chosen.roth_available and chosen.auto_escalation.scope == "all_participants"
+    with pytest.raises(WorkforceInputError, match=r"plan\.match\.compensation.*'pay_period'"):
+        load_scenario(_write(tmp_path, {**minimal, "plan": {"match": {"compensation": "pay_period"}}}))
+
+
+def test_an_age_above_21_is_refused(tmp_path, minimal):
+    load_scenario(_write(tmp_path, {**minimal, "plan": {"eligibility": {"minimum_age": 21}}}))
+    with pytest.raises(WorkforceInputError) as error:
+        load_scenario(_write(tmp_path, {**minimal, "plan": {"eligibility": {"minimum_age": 22}}}))
+    message = str(error.value)
+    assert "key 'plan.eligibility.minimum_age' has value 22" in message and "IRC 410(a)(1)(A)(i)" in message
+
+
+@pytest.mark.parametrize("waiting, vesting, refused", [
+    (365, {"match": "cliff_3"}, None),                                   # one year: any vesting
+    (366, {}, None),                                                      # over a year, immediate vesting (default)
+    (730, {"core": [{"years": 0, "vested": 1}]}, None),                   # steps vesting 100% at once are immediate
+    (366, {"match": "cliff_3"}, "vesting.match is 'cliff_3'"),
+    (500, {"core": "graded_2_6"}, "vesting.core is 'graded_2_6'"),
+    (500, {"core": [{"years": 1, "vested": 1}]}, "vesting.core vests less than 100% at 0 years"),
+    (731, {}, "more than two years"),
+])
+def test_a_waiting_period_over_a_year_needs_immediate_vesting_and_never_exceeds_two(tmp_path, minimal, waiting, vesting,
+                                                                                    refused):
+    plan = {"eligibility": {"waiting_period_days": waiting}, "vesting": vesting}
+    if vesting.get("match", "immediate") != "immediate":
+        plan["match"] = {"safe_harbor": False}
+    path = _write(tmp_path, {**minimal, "plan": plan})
+    if refused is None:
+        assert load_scenario(path).plan.eligibility.waiting_period_days == waiting
+        return
+    with pytest.raises(WorkforceInputError) as error:
+        load_scenario(path)
+    message = str(error.value)
+    assert refused in message and "410(a)(1)" in message and str(waiting) in message and str(path) in message

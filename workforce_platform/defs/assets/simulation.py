@@ -164,8 +164,7 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
         manifest = _manifest(manifest_path)
         try:
             scenario = simulation.scenario_of_location(scenario_id)
-            census_line = scenario_census_columns(scenario).header_line()
-            if census_line:
+            for census_line in scenario_census_columns(scenario).header_lines():
                 context.log.info(f"census {scenario.resolved_census_path()}: {census_line}")
             result, window = _guarded_build(simulation, "parameters", lambda settings: build_parameters(
                 scenario, simulation.database(), settings))

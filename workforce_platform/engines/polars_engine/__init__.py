@@ -100,12 +100,12 @@ def _compute(inputs: YearInputs, shards: int, pool: ThreadPoolExecutor) -> dict[
         enrolled = plan.enrollments(inputs, members)
         escalated = escalating.result()
         promoted, merits = changed.result()
+        contributions = plan.contributions(inputs, members, promoted, merits, escalated, enrolled)
+        balances = plan.account_balances(inputs, members, starting, contributions)
         events = _start(branches, lambda: marts.yearly_events(
             inputs, hires, members, escalated, enrolled, promoted, merits,
             terminations.join(starting.select("employee_id"), on="employee_id", how="semi"),
-            new_hire_terminations.join(hires.select("employee_id"), on="employee_id", how="semi")))
-        contributions = plan.contributions(inputs, members, promoted, merits, escalated, enrolled)
-        balances = plan.account_balances(inputs, members, starting, contributions)
+            new_hire_terminations.join(hires.select("employee_id"), on="employee_id", how="semi"), balances))
         snapshot = marts.snapshot(inputs, members, promoted, merits, enrolled, contributions, balances)
         return {
             "int_starting_workforce_assembled": starting, "int_promotions_drawn": promoted,

@@ -9,12 +9,14 @@ active snapshot rows). DECIMAL columns arrive as exact integers of 10^-scale uni
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any, Optional
 
 import duckdb
 import polars as pl
 
+from workforce_platform.engines.polars_engine.arithmetic import whole_years
 from workforce_platform.errors import SimulationOrderError
 
 # Inside the engine an employee is an integer code, not the id string: every join and sort of
@@ -78,7 +80,8 @@ class YearInputs:
     vesting_schedules: pl.DataFrame
     irs_limits: pl.DataFrame  # the year's row (shipped or projected)
     new_hire_pay_bands: pl.DataFrame  # the year's indexed band of each level
-    lookback_pay: pl.DataFrame  # 414(q): pay in the year before (employee_id, lookback_compensation)
+    lookback_pay: pl.DataFrame  # 414(q): everyone employed in the year before, their pay in it and what
+    # decides whether they count for the top-paid group (birth_date, hire_date, scheduled_hours, last_day)
     lookback_threshold: Optional[int]  # the 414(q) threshold of the year before, in cents
     previous_tests: pl.DataFrame  # the year before's ADP and ACP rows (test_name, nhce_count, nhce_rate_units)
     employee_ids: pl.Series  # the id of each employee code of `starting` and `lookback_pay` (see EMPLOYEE_CODE)
@@ -108,29 +111,36 @@ def read_year_inputs(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int
     if scenario.scenario_id != scenario_id:
         raise SimulationOrderError(
             f"the database's parameters are scenario '{scenario.scenario_id}', not '{scenario_id}'")
+    balances = ", ".join(f"(coalesce({b}, 0) * 100)::bigint as {b}" for b in ("employee_balance", "match_balance", "core_balance"))
     if year == scenario.start_year:
-        # the census baseline: everyone active; the lookback pay is the census pay
-        people = _frame(con, f"select {_STATE_COLUMNS}, 0::bigint as employee_balance, 0::bigint as match_balance, "
-                             "0::bigint as core_balance, "
-                             f"{scaled('annual_compensation', 2, 'lookback_compensation')}, true as is_active "
+        # the census baseline: everyone active, with the census's opening balances and vesting
+        # service; the pay of the year before is the census's prior_year_compensation, else its pay rate
+        people = _frame(con, f"select {_STATE_COLUMNS}, {balances}, vesting_service_years, "
+                             f"{scaled('coalesce(prior_year_compensation, annual_compensation)', 2, 'prior_year_compensation')}, "
+                             f"make_date({year} - 1, 12, 31) as last_day, true as is_active "
                              "from main.int_baseline_workforce_prepared order by employee_id")
         previous_tests = pl.DataFrame(schema={"test_name": pl.String, "nhce_count": pl.Int64, "nhce_rate_units": pl.Int64})
     else:
         # the year before's snapshot: its active employees start the year; all give the lookback pay
         people = _frame(
             con,
-            f"select {_STATE_COLUMNS}, "
-            + ", ".join(f"(coalesce({b}, 0) * 100)::bigint as {b}" for b in ("employee_balance", "match_balance", "core_balance"))
-            + f", {scaled('prorated_compensation', 2, 'lookback_compensation')}, employment_status = 'active' as is_active "
+            f"select {_STATE_COLUMNS}, {balances}, vesting_service_years, "
+            f"{scaled('prorated_compensation', 2, 'prior_year_compensation')}, "
+            f"coalesce(termination_date, make_date({year} - 1, 12, 31)) as last_day, "
+            "employment_status = 'active' as is_active "
             "from main.fct_workforce_snapshot where scenario_id = ? and simulation_year = ? order by employee_id",
             [scenario_id, year - 1],
         )
+        # a snapshot built before vesting service was carried: whole years from hire to 31 December
+        people = people.with_columns(vesting_service_years=pl.coalesce(
+            "vesting_service_years", whole_years(pl.col("hire_date"), pl.lit(date(year - 1, 12, 31)))))
         previous_tests = _frame(con, "select test_name, nhce_count, nhce_rate_units from main.fct_nondiscrimination_tests "
                                      "where scenario_id = ? and simulation_year = ?", [scenario_id, year - 1])
     employee_ids = people["employee_id"]
     people = people.with_columns(employee_id=pl.int_range(0, people.height, dtype=EMPLOYEE_CODE, eager=True))
-    starting = people.filter(pl.col("is_active")).drop("lookback_compensation", "is_active")
-    lookback_pay = people.select("employee_id", "lookback_compensation")
+    starting = people.filter(pl.col("is_active")).drop("last_day", "is_active")
+    lookback_pay = people.select("employee_id", pl.col("prior_year_compensation").alias("lookback_compensation"),
+                                 "birth_date", "hire_date", "scheduled_hours", "last_day")
     thresholds = con.execute("select (highly_compensated_threshold * 100)::bigint from main.int_irs_limits_projected "
                              "where plan_year = ?", [year - 1]).fetchall()
     return YearInputs(
@@ -168,7 +178,8 @@ def read_year_inputs(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int
         irs_limits=_frame(con, f"select plan_year, {scaled('elective_deferral_limit', 2)}, {scaled('catch_up_limit', 2)}, "
                                f"{scaled('super_catch_up_limit', 2)}, {scaled('compensation_limit', 2)}, "
                                f"{scaled('annual_additions_limit', 2)}, catch_up_age, super_catch_up_min_age, "
-                               "super_catch_up_max_age from main.int_irs_limits_projected where plan_year = ?", [year]),
+                               f"super_catch_up_max_age, {scaled('roth_catch_up_wage_threshold', 2)}, "
+                               "roth_catch_up_in_force from main.int_irs_limits_projected where plan_year = ?", [year]),
         new_hire_pay_bands=_frame(con, f"select level_id, {scaled('min_compensation', 2)}, {scaled('max_compensation', 2)} "
                                        "from main.int_new_hire_pay_bands_indexed where plan_year = ?", [year]),
         lookback_pay=lookback_pay,

@@ -18,7 +18,7 @@ def snapshot(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFrame, 
     at termination."""
     joined = (
         members.join(contributions.select("employee_id", "ending_deferral_rate", "prorated_compensation", "plan_compensation",
-                                   "employee_contribution", "employer_match", "employer_core"),
+                                   "employee_contribution", "employer_match", "employer_core", "roth_catch_up"),
               on="employee_id", how="inner")
         .join(promoted.select("employee_id", "level_after", pl.col("compensation_after").alias("_promoted_pay")),
               on="employee_id", how="left")
@@ -26,7 +26,8 @@ def snapshot(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFrame, 
         .join(enrolled.select("employee_id", pl.col("enrollment_date").alias("_enrolled_on"), "opted_out"),
               on="employee_id", how="left")
         .join(balances.select("employee_id", "match_vested_rate", "core_vested_rate", "forfeiture", "employee_balance",
-                              "match_balance", "core_balance"), on="employee_id", how="inner")
+                              "match_balance", "core_balance", "distribution", "vesting_years"),
+              on="employee_id", how="inner")
     )
     active = pl.col("termination_date").is_null()
     return joined.select(
@@ -48,17 +49,19 @@ def snapshot(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFrame, 
         (pl.col("opted_out_at_start") | pl.col("opted_out").fill_null(False)).alias("has_opted_out"),
         "scheduled_hours", "hours_worked", "is_long_term_part_time",
         "plan_compensation", "employee_contribution", "employer_match", "employer_core", "match_vested_rate", "core_vested_rate", "forfeiture", "employee_balance", "match_balance", "core_balance",
+        "roth_catch_up", "distribution", pl.col("vesting_years").alias("vesting_service_years"),
     )
 
 
 # Priority of an employee's events on the same day (model fct_yearly_events).
 EVENT_PRIORITY = {"hire": 1, "eligibility": 2, "deferral_escalation": 3, "enrollment": 4, "opt_out": 5,
-                  "promotion": 6, "merit_raise": 7, "termination": 9, "new_hire_termination": 9}
+                  "promotion": 6, "merit_raise": 7, "termination": 9, "new_hire_termination": 9, "distribution": 10}
 
 _EVENT_COLUMNS = {
     "employee_id": EMPLOYEE_CODE, "event_type": pl.String, "effective_date": pl.Date,
     "level_before": pl.Int32, "level_after": pl.Int32, "compensation_before": pl.Int64,
     "compensation_after": pl.Int64, "deferral_rate_before": pl.Int64, "deferral_rate_after": pl.Int64,
+    "amount": pl.Int64,
 }
 
 
@@ -81,10 +84,14 @@ def _events_of(frame: pl.DataFrame, event_type: str, date_column: str, **columns
 
 def yearly_events(inputs: YearInputs, hires: pl.DataFrame, members: pl.DataFrame, escalated: pl.DataFrame,
                   enrolled: pl.DataFrame, promoted: pl.DataFrame, merits: pl.DataFrame,
-                  terminations: pl.DataFrame, new_hire_terminations: pl.DataFrame) -> pl.DataFrame:
-    """fct_yearly_events: every event of the year; event_sequence orders an employee's events by
-    date, then EVENT_PRIORITY. The event id (MD5 of scenario, year, employee and type) is derived
-    as the rows are written (year_tables.DERIVED_COLUMNS)."""
+                  terminations: pl.DataFrame, new_hire_terminations: pl.DataFrame,
+                  balances: pl.DataFrame) -> pl.DataFrame:
+    """fct_yearly_events: every event of the year (a leaver's vested balance paid out: a
+    `distribution` on the termination date, the money in `amount`); event_sequence orders an
+    employee's events by date, then EVENT_PRIORITY. The event id (MD5 of scenario, year, employee
+    and type) is derived as the rows are written (year_tables.DERIVED_COLUMNS)."""
+    paid = balances.filter(pl.col("distribution") > 0).select("employee_id", "distribution").join(
+        members.select("employee_id", "termination_date"), on="employee_id", how="inner")
     events = pl.concat([
         _events_of(hires, "hire", "hire_date", level_after="level_id", compensation_after="annual_compensation"),
         _events_of(members.filter(pl.col("eligibility_event_date").is_not_null()), "eligibility", "eligibility_event_date"),
@@ -99,6 +106,7 @@ def yearly_events(inputs: YearInputs, hires: pl.DataFrame, members: pl.DataFrame
                    compensation_after="compensation_after"),
         _events_of(terminations, "termination", "termination_date"),
         _events_of(new_hire_terminations, "new_hire_termination", "termination_date"),
+        _events_of(paid, "distribution", "termination_date", amount="distribution"),
     ])
     priority = pl.col("event_type").replace_strict(EVENT_PRIORITY, return_dtype=pl.Int32)
     ordered = events.sort(employee_order_key(pl.col("employee_id"), pl.col("effective_date"), priority))
@@ -132,6 +140,9 @@ def year_summary(inputs: YearInputs, snapshot_frame: pl.DataFrame, needs: pl.Dat
         employer_match=pl.col("employer_match").sum().cast(pl.Int64),
         employer_core=pl.col("employer_core").sum().cast(pl.Int64),
         forfeitures=pl.col("forfeiture").sum().cast(pl.Int64),
+        total_account_balances=(pl.col("employee_balance") + pl.col("match_balance") + pl.col("core_balance"))
+        .sum().cast(pl.Int64),
+        distributions=pl.col("distribution").sum().cast(pl.Int64),
     )
 
     def ratio(numerator: pl.Expr, denominator: str) -> pl.Expr:
@@ -151,6 +162,11 @@ def year_summary(inputs: YearInputs, snapshot_frame: pl.DataFrame, needs: pl.Dat
         (pl.col("employer_match") + pl.col("employer_core")).alias("employer_cost"),
         "forfeitures",
         (pl.col("employer_match") + pl.col("employer_core") - pl.col("forfeitures")).alias("net_employer_cost"),
+        # match and core over the year's pay, half up
+        pl.when(pl.col("total_prorated_compensation") == 0).then(None).otherwise(divide_round_half_up(
+            (pl.col("employer_match") + pl.col("employer_core")) * RATE_UNITS, pl.col("total_prorated_compensation"))
+        ).cast(pl.Int64).alias("employer_cost_pct_of_payroll"),
+        "total_account_balances", "distributions",
     )
 
 

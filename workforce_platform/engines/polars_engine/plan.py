@@ -20,6 +20,8 @@ from workforce_platform.simulation.rng import Stream
 
 RATE_UNITS = 100_000
 FULL_TIME_HOURS = eligibility_rules.FULL_TIME_HOURS * 100  # hours are carried in hundredths
+# 414(q)(5)(B): fewer than 17 1/2 hours a week (x 52) leaves an employee out of the top-paid group's count
+TOP_PAID_GROUP_MINIMUM_HOURS = 910 * 100
 
 
 def _partition(inputs: YearInputs) -> list[pl.Expr]:
@@ -35,8 +37,9 @@ def eligibility(inputs: YearInputs, starting: pl.DataFrame, hires: pl.DataFrame,
     (or at hire), the employment period, and eligibility (date reached, hours met)."""
     s, first_day, last_day = inputs.scenario, pl.lit(year_start(inputs.year)), pl.lit(year_end(inputs.year))
     people = pl.concat([
-        starting.select(*_PEOPLE, pl.lit(False).alias("is_new_hire")),
-        hires.select(*_PEOPLE, pl.lit(True).alias("is_new_hire")),
+        starting.select(*_PEOPLE, "prior_year_compensation", pl.lit(False).alias("is_new_hire")),
+        hires.select(*_PEOPLE, pl.lit(None, dtype=pl.Int64).alias("prior_year_compensation"),
+                     pl.lit(True).alias("is_new_hire")),
     ])
     # a census participant (enrolled, no enrollment date) has entered already, whatever the hours
     census_participant = pl.col("is_enrolled") & pl.col("enrollment_date").is_null()
@@ -71,6 +74,7 @@ def eligibility(inputs: YearInputs, starting: pl.DataFrame, hires: pl.DataFrame,
         # the balances (vesting) and the snapshot: taken once here (not written either).
         whole_years(pl.col("birth_date"), last_day).alias("age_at_year_end"),
         whole_years(pl.col("hire_date"), pl.col("period_end")).alias("service_years"),
+        "prior_year_compensation",  # pay of the year before, for the Roth catch-up test (not written either)
     )
 
 
@@ -152,11 +156,17 @@ def escalations(inputs: YearInputs, members: pl.DataFrame) -> pl.DataFrame:
     day = pl.lit(escalation_date)
     long_enough = (pl.col("starting_enrollment_date").is_null()
                    | (add_years(pl.col("starting_enrollment_date"), s.escalation_delay_years) <= day))
+    # scope auto_enrolled: enrolled by the simulation while in the auto-enrollment scope (in
+    # scope, enrollment is only ever automatic; an opt-out leaves the scope)
+    auto_enrolled = (pl.col("starting_enrollment_date").is_not_null() & pl.lit(bool(s.auto_enrollment_enabled))
+                     & (pl.lit(s.auto_enrollment_scope == "all_not_enrolled")
+                        | (pl.col("hire_date") >= pl.lit(date(s.start_year, 1, 1)))))
+    in_scope = pl.lit(True) if s.escalation_scope == "all_participants" else auto_enrolled
     return members.filter(
         ~pl.col("is_new_hire") & pl.col("enrolled_at_start") & ~pl.col("opted_out_at_start")
         & (pl.col("starting_deferral_rate") < cap)
         & day.is_between(pl.col("period_start"), pl.col("period_end"))
-        & long_enough
+        & long_enough & in_scope
     ).with_columns(*_partition(inputs)).select(
         "scenario_id", "simulation_year", "employee_id", day.alias("effective_date"),
         pl.col("starting_deferral_rate").alias("deferral_rate_before"),
@@ -175,15 +185,20 @@ def _limits_row(inputs: YearInputs) -> dict:
 def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFrame, merits: pl.DataFrame,
                   escalated: pl.DataFrame, enrolled: pl.DataFrame) -> pl.DataFrame:
     """int_plan_contributions_calculated: deferrals over pay and deferral segments, 401(a)(17),
-    402(g) with catch-up, match tiers, core, eligibility conditions, 415(c); integer cents."""
+    402(g) with catch-up (none above the Roth wage threshold without Roth), the match on its
+    compensation (true-up or per pay period), core, eligibility conditions, 415(c); integer cents."""
     s, year = inputs.scenario, inputs.year
     limits = _limits_row(inputs)
     no_pay, no_rate = pl.lit(None, dtype=pl.Int64), pl.lit(None, dtype=pl.Int64)
-    change = ["employee_id", "change_date", "change_order", "pay", "rate", "period_end"]
+    change = ["employee_id", "change_date", "change_order", "pay", "rate", "period_end", "match_start_date"]
+    # the day the year's deferrals start: match compensation while a participant runs from it
+    starts = members.select("employee_id", "period_start", "period_end").join(
+        enrolled.select("employee_id", "enrollment_date"), on="employee_id", how="left").select(
+        "employee_id", "period_end", pl.coalesce("enrollment_date", "period_start").alias("match_start_date"))
     changes = pl.concat([
         members.select("employee_id", pl.col("period_start").alias("change_date"), pl.lit(0).alias("change_order"),
-                       pl.col("starting_compensation").alias("pay"), pl.col("starting_deferral_rate").alias("rate"),
-                       "period_end"),
+                       pl.col("starting_compensation").alias("pay"), pl.col("starting_deferral_rate").alias("rate"))
+        .join(starts, on="employee_id", how="left"),
         promoted.select("employee_id", pl.col("effective_date").alias("change_date"), pl.lit(1).alias("change_order"),
                         pl.col("compensation_after").alias("pay"), no_rate.alias("rate")),
         merits.select("employee_id", pl.col("effective_date").alias("change_date"), pl.lit(2).alias("change_order"),
@@ -197,16 +212,43 @@ def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFr
             no_pay.alias("pay"), pl.lit(0, dtype=pl.Int64).alias("rate")),
     ], how="diagonal").select(change)
     # the membership row gives the period's end too (a change of no member has none, and no row below)
-    filled = fill_timeline(changes, ("pay", "rate", "period_end"))
+    filled = fill_timeline(changes, ("pay", "rate", "period_end", "match_start_date"))
     days = days_between(pl.col("change_date"), pl.coalesce("next_change_date", add_days(pl.col("period_end"), 1)))
     segments = filled.with_columns(pay_cent_days=pl.col("pay").cast(pl.Int128) * days).with_columns(
-        deferral_cent_days=pl.col("pay_cent_days") * pl.col("rate"), ending_deferral_rate=pl.col("rate"))
-    summed = employee_totals(segments, ("pay_cent_days", "deferral_cent_days"), ("ending_deferral_rate",))
+        deferral_cent_days=pl.col("pay_cent_days") * pl.col("rate"), ending_deferral_rate=pl.col("rate"),
+        participant_pay_cent_days=pl.when(pl.col("change_date") >= pl.col("match_start_date"))
+        .then(pl.col("pay_cent_days")).otherwise(None))
+    tiers = inputs.match_tiers.sort("employee_min").rows(named=True)
+    summed_columns = ["pay_cent_days", "deferral_cent_days", "participant_pay_cent_days"]
+    if not s.match_true_up:
+        # per pay period: each segment's match f(rate) x pay (1e-10 of pay x cent-days) and its
+        # deferrals inside matched tiers (1e-5 of pay x cent-days)
+        matched_units: pl.Expr = pl.lit(0, dtype=pl.Int128)
+        matched_deferral_units: pl.Expr = pl.lit(0, dtype=pl.Int128)
+        for tier in tiers:
+            inside = pl.min_horizontal(pl.max_horizontal(pl.col("rate") - tier["employee_min"], pl.lit(0)),
+                                       pl.lit(tier["employee_max"] - tier["employee_min"]))
+            matched_units = matched_units + pl.col("pay_cent_days") * tier["match_rate"] * inside
+            if tier["match_rate"] > 0:
+                matched_deferral_units = matched_deferral_units + pl.col("pay_cent_days") * inside
+        segments = segments.with_columns(period_matched_units=matched_units,
+                                         period_matched_deferral_units=matched_deferral_units)
+        summed_columns += ["period_matched_units", "period_matched_deferral_units"]
+    summed = employee_totals(segments, tuple(summed_columns), ("ending_deferral_rate",))
+    if s.match_true_up:
+        summed = summed.with_columns(period_matched_units=pl.lit(0, dtype=pl.Int128),
+                                     period_matched_deferral_units=pl.lit(0, dtype=pl.Int128))
     diy = days_in_year(year)
     compensation_limit = limits["compensation_limit"]
+    elective_limit = limits["elective_deferral_limit"]
     age = pl.col("age_at_year_end")
+    # SECURE 2.0 section 603: previous-year wages above the threshold, catch-up only as Roth
+    threshold = limits["roth_catch_up_wage_threshold"]
+    roth_required = (pl.lit(bool(limits["roth_catch_up_in_force"])) & (
+        pl.col("prior_year_compensation").fill_null(0) > threshold if threshold is not None else pl.lit(False)))
     catch_up = (
-        pl.when(age.is_between(limits["super_catch_up_min_age"], limits["super_catch_up_max_age"]))
+        pl.when(roth_required & pl.lit(not s.roth_available)).then(pl.lit(0))
+        .when(age.is_between(limits["super_catch_up_min_age"], limits["super_catch_up_max_age"]))
         .then(pl.lit(limits["super_catch_up_limit"]))
         .when(age >= limits["catch_up_age"]).then(pl.lit(limits["catch_up_limit"]))
         .otherwise(pl.lit(0))
@@ -218,7 +260,9 @@ def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFr
     capped = members.join(summed, on="employee_id", how="inner").with_columns(
         prorated_cents=divide_round_half_up(pl.col("pay_cent_days"), diy).cast(pl.Int64),
         deferral_uncapped_cents=divide_round_half_up(pl.col("deferral_cent_days"), diy * RATE_UNITS).cast(pl.Int64),
-        deferral_limit_cents=pl.lit(limits["elective_deferral_limit"]) + catch_up,
+        participant_pay_cents=divide_round_half_up(pl.col("participant_pay_cent_days"), diy).cast(pl.Int64),
+        deferral_limit_cents=pl.lit(elective_limit) + catch_up,
+        roth_catch_up_required=roth_required,
         receives_match=pl.col("is_eligible") & ~pl.col("is_long_term_part_time") & (pl.lit(not s.match_requires_last_day) | pl.col("termination_date").is_null())
         & meets(s.match_minimum_hours),
         receives_core=pl.col("is_eligible") & ~pl.col("is_long_term_part_time") & pl.lit(s.core_basis != "none")
@@ -226,27 +270,40 @@ def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFr
     )
     limited = capped.with_columns(
         plan_compensation_cents=pl.min_horizontal("prorated_cents", pl.lit(compensation_limit)),
+        match_compensation_cents=pl.min_horizontal(
+            pl.col("prorated_cents" if s.match_compensation == "plan_year" else "participant_pay_cents"),
+            pl.lit(compensation_limit)),
         deferral_on_plan_pay_cents=pl.when(pl.col("prorated_cents") > compensation_limit)
         .then(divide_round_half_up(pl.col("deferral_uncapped_cents").cast(pl.Int128) * compensation_limit,
                                    pl.col("prorated_cents")).cast(pl.Int64))
         .otherwise(pl.col("deferral_uncapped_cents")),
-    ).with_columns(deferral_cents=pl.min_horizontal("deferral_on_plan_pay_cents", "deferral_limit_cents"))
+    ).with_columns(deferral_cents=pl.min_horizontal("deferral_on_plan_pay_cents", "deferral_limit_cents")).with_columns(
+        # the catch-up above 402(g) that is not matched (match.on_catch_up false)
+        unmatched_catch_up_cents=pl.lit(0, dtype=pl.Int64) if s.match_on_catch_up
+        else pl.max_horizontal(pl.col("deferral_cents") - elective_limit, pl.lit(0)))
 
+    match_pay = pl.col("match_compensation_cents").cast(pl.Int128)
     plan_pay = pl.col("plan_compensation_cents").cast(pl.Int128)
+    matchable = pl.col("deferral_cents") - pl.col("unmatched_catch_up_cents")
+    if s.match_true_up:
+        match = _match_cents(matchable, match_pay, tiers)
+    else:
+        match = pl.when(pl.col("deferral_uncapped_cents") == 0).then(0).otherwise(divide_round_half_up(
+            pl.col("period_matched_units") * matchable,
+            pl.col("deferral_uncapped_cents").cast(pl.Int128) * (diy * RATE_UNITS * RATE_UNITS)).cast(pl.Int64))
     core_rate = _core_rate(inputs, s.core_basis)
-    tiers = inputs.match_tiers.sort("employee_min").rows(named=True)
     with_employer = limited.with_columns(
-        match_cents=pl.when(pl.col("receives_match")).then(_match_cents(pl.col("deferral_cents"), plan_pay, tiers)).otherwise(0),
+        match_cents=pl.when(pl.col("receives_match")).then(match).otherwise(0),
         core_cents=pl.when(pl.col("receives_core"))
         .then(divide_round_half_up(core_rate.fill_null(0) * plan_pay, RATE_UNITS).cast(pl.Int64)).otherwise(0),
-        deferral_catch_up_cents=pl.max_horizontal(pl.col("deferral_cents") - limits["elective_deferral_limit"], pl.lit(0)),
+        deferral_catch_up_cents=pl.max_horizontal(pl.col("deferral_cents") - elective_limit, pl.lit(0)),
         additions_limit_cents=pl.min_horizontal(pl.lit(limits["annual_additions_limit"]), pl.col("prorated_cents")),
     )
     # 414(v): deferrals above 415(c) are catch-up too, within the age's catch-up room.
     caught_up = with_employer.with_columns(catch_up_cents=pl.col("deferral_catch_up_cents") + pl.min_horizontal(
         pl.max_horizontal(pl.col("deferral_cents") - pl.col("deferral_catch_up_cents") + pl.col("match_cents")
                           + pl.col("core_cents") - pl.col("additions_limit_cents"), pl.lit(0)),
-        pl.col("deferral_limit_cents") - limits["elective_deferral_limit"] - pl.col("deferral_catch_up_cents"),
+        pl.col("deferral_limit_cents") - elective_limit - pl.col("deferral_catch_up_cents"),
         pl.col("deferral_cents") - pl.col("deferral_catch_up_cents")))
     excess = caught_up.with_columns(excess_cents=pl.max_horizontal(
         pl.col("deferral_cents") - pl.col("catch_up_cents") + pl.col("match_cents") + pl.col("core_cents")
@@ -261,7 +318,8 @@ def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFr
                 pl.col("excess_cents") - pl.col("core_cents") - pl.col("match_cents"), pl.lit(0)),
         )
     else:
-        reduced = _return_deferrals_first(excess, plan_pay, tiers)
+        reduced = _return_deferrals_first(excess, match_pay, tiers, bool(s.match_true_up), diy)
+    catch_up_made = pl.min_horizontal("catch_up_cents", "deferral_final")
     return reduced.select(
         "scenario_id", "simulation_year", "employee_id", "ending_deferral_rate", "age_at_year_end",
         pl.col("prorated_cents").alias("prorated_compensation"),
@@ -269,7 +327,11 @@ def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFr
         pl.col("deferral_uncapped_cents").alias("deferral_before_limits"),
         pl.col("deferral_limit_cents").alias("deferral_limit"),
         pl.col("deferral_final").alias("employee_contribution"),
-        pl.min_horizontal("catch_up_cents", "deferral_final").alias("catch_up_contribution"),
+        catch_up_made.alias("catch_up_contribution"),
+        pl.when(pl.col("roth_catch_up_required")).then(catch_up_made).otherwise(0).alias("roth_catch_up"),
+        pl.col("prior_year_compensation").fill_null(0).alias("prior_year_compensation"),
+        "roth_catch_up_required",
+        pl.col("match_compensation_cents").alias("match_compensation"),
         pl.col("match_final").alias("employer_match"),
         pl.col("core_final").alias("employer_core"),
         pl.col("additions_limit_cents").alias("annual_additions_limit"),
@@ -302,30 +364,57 @@ def match_regions(tiers: list[dict]) -> list[tuple[int, int | None, int, int]]:
     return regions
 
 
-def _return_deferrals_first(excess: pl.DataFrame, plan_pay: pl.Expr, tiers: list[dict]) -> pl.DataFrame:
+def _return_deferrals_first(excess: pl.DataFrame, match_pay: pl.Expr, tiers: list[dict], true_up: bool,
+                            diy: int) -> pl.DataFrame:
     """415(c) in the EPCRS order (model int_plan_contributions_calculated, deferrals_first):
     deferrals come back from the top, unmatched first, then matched with their match, down to
     the largest whole cent y with (y - catch-up) + match(y) <= limit - core, the match counted
-    exactly; what is still over comes off core, then off the match."""
-    target = (pl.col("additions_limit_cents") - pl.col("core_cents") + pl.col("catch_up_cents")).cast(pl.Int128)
+    exactly on the matchable deferrals z = y - u (u: the unmatched catch-up); what is still over
+    comes off core, then off the match."""
+    offset = pl.col("unmatched_catch_up_cents")
+    # the target for z: z + match(z) <= limit - core + catch-up - u
+    target = (pl.col("additions_limit_cents") - pl.col("core_cents") + pl.col("catch_up_cents") - offset).cast(pl.Int128)
+    matchable = (pl.col("deferral_cents") - offset).cast(pl.Int128)
     scale = RATE_UNITS * RATE_UNITS
-    candidates = []
-    for start, end, rate, below in match_regions(tiers):
-        numerator = target * scale - plan_pay * below + plan_pay * (rate * start)
-        last = pl.col("deferral_cents").cast(pl.Int128) if end is None else (plan_pay * end) // RATE_UNITS
-        y = pl.min_horizontal(numerator // (scale + rate * RATE_UNITS), last)
-        first = (plan_pay * start + (RATE_UNITS - 1)) // RATE_UNITS
-        candidates.append(pl.when((numerator >= 0) & (y >= first)).then(y).otherwise(None))
-    solved = pl.max_horizontal(candidates)
+    if true_up:
+        candidates = []
+        for start, end, rate, below in match_regions(tiers):
+            numerator = target * scale - match_pay * below + match_pay * (rate * start)
+            last = matchable if end is None else (match_pay * end) // RATE_UNITS
+            z = pl.min_horizontal(numerator // (scale + rate * RATE_UNITS), last)
+            first = (match_pay * start + (RATE_UNITS - 1)) // RATE_UNITS
+            candidates.append(pl.when((numerator >= 0) & (z >= first)).then(z).otherwise(None))
+        solved = pl.max_horizontal(candidates)
+    else:
+        # per pay period: the match follows the matched deferrals kept (see the model's comment)
+        units = pl.max_horizontal(pl.col("deferral_uncapped_cents"), pl.lit(1)).cast(pl.Int128) * diy
+        matched, inside = pl.col("period_matched_units"), pl.col("period_matched_deferral_units")
+        whole_match_numerator = target * units * scale - matched * matchable
+        if_unmatched_returned = pl.when(whole_match_numerator >= 0).then(
+            pl.min_horizontal(whole_match_numerator // (units * scale), matchable))
+        if_matched_returned = pl.when((target >= 0) & (inside > 0)).then(
+            (target * RATE_UNITS * inside) // (inside * RATE_UNITS + matched))
+        solved = pl.max_horizontal(
+            pl.when(if_unmatched_returned * units * RATE_UNITS >= inside * matchable).then(if_unmatched_returned),
+            pl.when(if_matched_returned * units * RATE_UNITS <= inside * matchable).then(if_matched_returned))
     catch_up, deferrals = pl.col("catch_up_cents"), pl.col("deferral_cents")
     kept = excess.with_columns(deferral_kept=(
         pl.when(pl.col("excess_cents") == 0).then(deferrals)
         .when(pl.col("receives_match"))
-        .then(pl.max_horizontal(pl.min_horizontal(solved.fill_null(0), deferrals.cast(pl.Int128)), catch_up))
-        .otherwise(pl.max_horizontal(pl.min_horizontal(target, deferrals.cast(pl.Int128)), catch_up))
+        .then(pl.max_horizontal(pl.min_horizontal((solved + offset).fill_null(0), deferrals.cast(pl.Int128)), catch_up))
+        .otherwise(pl.max_horizontal(pl.min_horizontal(target + offset, deferrals.cast(pl.Int128)), catch_up))
     ).cast(pl.Int64))
+    kept_matchable = pl.col("deferral_kept") - offset
+    if true_up:
+        match_kept = _match_cents(kept_matchable, match_pay, tiers)
+    else:
+        units = pl.max_horizontal(pl.col("deferral_uncapped_cents"), pl.lit(1)).cast(pl.Int128) * diy
+        inside = pl.col("period_matched_deferral_units")
+        match_kept = pl.when(kept_matchable.cast(pl.Int128) * units * RATE_UNITS >= inside * matchable).then(
+            pl.col("match_cents")).otherwise(divide_round_half_up(
+                pl.col("period_matched_units") * kept_matchable, inside * RATE_UNITS).cast(pl.Int64))
     rematched = kept.with_columns(match_kept=pl.when(pl.col("excess_cents") == 0).then(pl.col("match_cents"))
-                                  .when(pl.col("receives_match")).then(_match_cents(pl.col("deferral_kept"), plan_pay, tiers))
+                                  .when(pl.col("receives_match")).then(match_kept)
                                   .otherwise(0))
     still_over = rematched.with_columns(still_over=pl.max_horizontal(
         pl.col("deferral_kept") - catch_up + pl.col("match_kept") + pl.col("core_cents") - pl.col("additions_limit_cents"),
@@ -385,12 +474,18 @@ def _core_rate(inputs: YearInputs, basis: str) -> pl.Expr:
 def highly_compensated(inputs: YearInputs, members: pl.DataFrame) -> pl.DataFrame:
     """int_highly_compensated_determined: pay in the lookback year above its 414(q) threshold and,
     with the top-paid group election, among the top 20% of the lookback year's employees by that
-    pay (count rounded half up, ties by employee id). Needs the whole workforce (not a shard)."""
+    pay (ties by employee id), the count leaving out those a plan may exclude (IRC 414(q)(5): under
+    6 months of service, under 21, under 17 1/2 hours a week), rounded half up. Needs the whole
+    workforce (not a shard)."""
     if inputs.lookback_threshold is None:
         raise SimulationOrderError(
             f"no IRS limits for the lookback year {inputs.year - 1}: config_irs_limits begins later")
-    lookback = inputs.lookback_pay
-    top_count = (2 * lookback.height * 20 + 100) // 200
+    lookback = inputs.lookback_pay.with_columns(counts_for_top_paid_group=~(
+        (pl.col("hire_date").dt.offset_by("6mo") > pl.col("last_day"))
+        | (whole_years(pl.col("birth_date"), pl.lit(date(inputs.year - 1, 12, 31))) < 21)
+        | (pl.col("scheduled_hours").fill_null(FULL_TIME_HOURS) < TOP_PAID_GROUP_MINIMUM_HOURS)))
+    counted = int(lookback["counts_for_top_paid_group"].sum())
+    top_count = (2 * counted * 20 + 100) // 200
     ranked = lookback.sort(["lookback_compensation", "employee_id"], descending=[True, False]).with_columns(
         in_top_paid_group=pl.int_range(1, lookback.height + 1, dtype=pl.Int64) <= top_count)
     threshold = inputs.lookback_threshold
@@ -400,6 +495,7 @@ def highly_compensated(inputs: YearInputs, members: pl.DataFrame) -> pl.DataFram
         *_partition(inputs)).select(
         "scenario_id", "simulation_year", "employee_id", "lookback_compensation",
         pl.lit(threshold, dtype=pl.Int64).alias("lookback_threshold"),
+        pl.col("counts_for_top_paid_group").fill_null(False),
         pl.col("in_top_paid_group").fill_null(False),
         is_hce.fill_null(False).alias("is_hce"),
     )
@@ -408,16 +504,21 @@ def highly_compensated(inputs: YearInputs, members: pl.DataFrame) -> pl.DataFram
 def account_balances(inputs: YearInputs, members: pl.DataFrame, starting: pl.DataFrame,
                      contributions: pl.DataFrame) -> pl.DataFrame:
     """int_account_balances_rolled: each account's starting balance, plus the return on it (half
-    away from zero), plus the year's contributions; vesting by whole years from hire to the last
-    day employed; a leaver forfeits the unvested match and core (balance less vested share, half up)."""
+    away from zero), plus the year's contributions; vesting service on 31 December before plus
+    the anniversaries of hire since, to the last day employed (a hire: whole years from hire); a
+    leaver forfeits the unvested match and core (balance less vested share, half up) and is paid
+    the rest (the distribution), closing at zero."""
     rate = inputs.scenario.rate("investment_return_rate")
+    december_before = pl.lit(date(inputs.year - 1, 12, 31))
     accounts = (
-        members.select("employee_id", "termination_date",
-                       pl.col("service_years").alias("vesting_years"))
+        members.select("employee_id", "termination_date", "hire_date", "service_years")
         .join(contributions.select("employee_id", "employee_contribution", "employer_match", "employer_core"),
               on="employee_id", how="inner")
-        .join(starting.select("employee_id", "employee_balance", "match_balance", "core_balance"),
-              on="employee_id", how="left")
+        .join(starting.select("employee_id", "employee_balance", "match_balance", "core_balance",
+                              "vesting_service_years"), on="employee_id", how="left")
+        .with_columns(vesting_years=pl.col("service_years") + pl.when(pl.col("vesting_service_years").is_not_null())
+                      .then(pl.col("vesting_service_years") - whole_years(pl.col("hire_date"), december_before))
+                      .otherwise(0))
     )
     leaving = pl.col("termination_date").is_not_null()
 
@@ -446,6 +547,10 @@ def account_balances(inputs: YearInputs, members: pl.DataFrame, starting: pl.Dat
         core_forfeited=pl.when(leaving).then(
             pl.col("core_end") - divide_round_half_up(pl.col("core_end") * pl.col("core_vested_rate"), RATE_UNITS)
         ).otherwise(0).cast(pl.Int64),
+    ).with_columns(
+        employee_kept=pl.col("employee_end"),
+        match_kept=pl.col("match_end") - pl.col("match_forfeited"),
+        core_kept=pl.col("core_end") - pl.col("core_forfeited"),
     )
     return rolled.with_columns(*_partition(inputs)).select(
         "scenario_id", "simulation_year", "employee_id", "vesting_years", "match_vested_rate", "core_vested_rate",
@@ -455,8 +560,9 @@ def account_balances(inputs: YearInputs, members: pl.DataFrame, starting: pl.Dat
         (pl.col("employee_balance_return") + pl.col("match_balance_return") + pl.col("core_balance_return"))
         .cast(pl.Int64).alias("investment_return"),
         (pl.col("match_forfeited") + pl.col("core_forfeited")).alias("forfeiture"),
-        pl.col("employee_end").cast(pl.Int64).alias("employee_balance"),
-        (pl.col("match_end") - pl.col("match_forfeited")).cast(pl.Int64).alias("match_balance"),
-        (pl.col("core_end") - pl.col("core_forfeited")).cast(pl.Int64).alias("core_balance"),
+        *[pl.when(leaving).then(0).otherwise(pl.col(f"{account}_kept")).cast(pl.Int64).alias(f"{account}_balance")
+          for account in ("employee", "match", "core")],
+        # a leaver is paid what is vested: every account's closing balance less the forfeiture
+        pl.when(leaving).then(pl.col("employee_kept") + pl.col("match_kept") + pl.col("core_kept"))
+        .otherwise(0).cast(pl.Int64).alias("distribution"),
     )
-

@@ -1,10 +1,15 @@
 -- Each employee's three accounts for the year, in integer cents: employee deferrals, match and
 -- core. An account earns the scenario's investment_return_rate on its starting balance (rounded
--- half away from zero), then receives the year's contributions. Vesting service is whole years
--- from hire to the last day employed in the year; the vested share of the match and of core is
--- the step of their schedule reached. An employee who leaves forfeits the unvested part of the
--- match and core balances (the balance less its vested share, rounded half up), and the
--- balances shown are what they keep. Deferrals are always fully vested.
+-- half away from zero), then receives the year's contributions. The starting balances are the
+-- previous year's closing ones (in the first year the census's opening balances; zero for hires).
+-- Vesting service (IRC 411(a)(5), the elapsed-time method) is the service on 31 December of the
+-- year before (the census's vesting_service_years in the first year, prior service included)
+-- plus the anniversaries of hire reached since, up to the last day employed in the year; a hire
+-- counts whole years from hire. The vested share of the match and of core is the step of their
+-- schedule reached; deferrals are always fully vested (IRC 411(a)(1)).
+-- An employee who leaves forfeits the unvested part of the match and core balances (the balance
+-- less its vested share, rounded half up) and is paid the vested balance on the termination date
+-- (`distribution`; a `distribution` event in fct_yearly_events): a leaver's balances close at zero.
 with scenario as (
     select (investment_return_rate * 100000)::bigint as return_rate_units from {{ ref('stg_scenario') }}
 ),
@@ -14,7 +19,7 @@ members as (
 ),
 
 starting as (
-    select employee_id, employee_balance, match_balance, core_balance
+    select employee_id, employee_balance, match_balance, core_balance, vesting_service_years
     from {{ ref('int_starting_workforce_assembled') }} where simulation_year = {{ simulation_year() }}
 ),
 
@@ -28,7 +33,9 @@ accounts as (
         members.scenario_id,
         members.employee_id,
         members.termination_date,
-        {{ whole_years('members.hire_date', 'members.period_end') }} as vesting_years,
+        coalesce(starting.vesting_service_years
+                 - {{ whole_years('members.hire_date', 'make_date(' ~ simulation_year() ~ ' - 1, 12, 31)') }}, 0)
+            + {{ whole_years('members.hire_date', 'members.period_end') }} as vesting_years,
         {{ money_to_cents('coalesce(starting.employee_balance, 0)') }} as employee_start_cents,
         {{ money_to_cents('coalesce(starting.match_balance, 0)') }} as match_start_cents,
         {{ money_to_cents('coalesce(starting.core_balance, 0)') }} as core_start_cents,
@@ -77,6 +84,16 @@ forfeited as (
              else core_end_cents - {{ divide_round_half_up('core_end_cents::hugeint * (core_vested_rate * 100000)::bigint', 100000) }}
         end::bigint as core_forfeited_cents
     from vested
+),
+
+-- a leaver is paid what is vested: every account's closing balance less the forfeiture
+distributed as (
+    select
+        forfeited.*,
+        case when termination_date is null then 0
+             else employee_end_cents + match_end_cents - match_forfeited_cents + core_end_cents - core_forfeited_cents
+        end as distribution_cents
+    from forfeited
 )
 
 select
@@ -91,7 +108,8 @@ select
     {{ cents_to_money('core_start_cents') }} as starting_core_balance,
     {{ cents_to_money('employee_return_cents + match_return_cents + core_return_cents') }} as investment_return,
     {{ cents_to_money('match_forfeited_cents + core_forfeited_cents') }} as forfeiture,
-    {{ cents_to_money('employee_end_cents') }} as employee_balance,
-    {{ cents_to_money('match_end_cents - match_forfeited_cents') }} as match_balance,
-    {{ cents_to_money('core_end_cents - core_forfeited_cents') }} as core_balance
-from forfeited
+    {{ cents_to_money('case when termination_date is null then employee_end_cents else 0 end') }} as employee_balance,
+    {{ cents_to_money('case when termination_date is null then match_end_cents - match_forfeited_cents else 0 end') }} as match_balance,
+    {{ cents_to_money('case when termination_date is null then core_end_cents - core_forfeited_cents else 0 end') }} as core_balance,
+    {{ cents_to_money('distribution_cents') }} as distribution
+from distributed

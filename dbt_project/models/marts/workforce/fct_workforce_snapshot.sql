@@ -6,7 +6,9 @@
 -- Prorated pay sums each pay segment of the year (start, promotion, merit) as cents x days, and
 -- divides once by the days in the year, rounding half up: exact, whatever the engine. The plan
 -- columns come from the plan models: eligibility, the deferral rate in force at the end of the
--- employment period, contributions after the IRS limits.
+-- employment period, contributions after the IRS limits (roth_catch_up: the catch-up made as
+-- Roth under SECURE 2.0), the accounts at year end (a leaver's at zero after the distribution of
+-- the vested balance) and the vesting service on the last day employed, which next year starts from.
 with members as (
     select * from {{ ref('int_plan_eligibility_determined') }} where simulation_year = {{ simulation_year() }}
 ),
@@ -75,7 +77,10 @@ select
     balances.forfeiture,
     balances.employee_balance,
     balances.match_balance,
-    balances.core_balance
+    balances.core_balance,
+    contributions.roth_catch_up,
+    balances.distribution,
+    balances.vesting_years as vesting_service_years
 from members
 join starting_levels using (employee_id)
 join contributions using (employee_id)

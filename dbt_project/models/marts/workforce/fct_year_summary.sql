@@ -1,5 +1,6 @@
 -- One row per scenario and year: the headcount flow, the year's pay, participation and plan cost
--- (gross, the forfeitures of the year's leavers, and net).
+-- (gross, the forfeitures of the year's leavers, and net; employer cost as a share of pay), the
+-- accounts' total at year end and the vested balances paid out to the year's leavers.
 -- The rates are exact integer ratios rounded half away from zero to 5 decimals (no DOUBLE).
 with snapshot as (
     select * from {{ ref('fct_workforce_snapshot') }} where simulation_year = {{ simulation_year() }}
@@ -23,7 +24,9 @@ flows as (
         coalesce(sum(employee_contribution), 0)::decimal(18, 2) as employee_contributions,
         coalesce(sum(employer_match), 0)::decimal(18, 2) as employer_match,
         coalesce(sum(employer_core), 0)::decimal(18, 2) as employer_core,
-        coalesce(sum(forfeiture), 0)::decimal(18, 2) as forfeitures
+        coalesce(sum(forfeiture), 0)::decimal(18, 2) as forfeitures,
+        coalesce(sum(employee_balance + match_balance + core_balance), 0)::decimal(18, 2) as total_account_balances,
+        coalesce(sum(distribution), 0)::decimal(18, 2) as distributions
     from snapshot
 )
 
@@ -59,6 +62,14 @@ select
     (flows.employer_match + flows.employer_core)::decimal(18, 2) as employer_cost,
     -- unvested match and core of the year's leavers, used to reduce the employer's contributions
     flows.forfeitures,
-    (flows.employer_match + flows.employer_core - flows.forfeitures)::decimal(18, 2) as net_employer_cost
+    (flows.employer_match + flows.employer_core - flows.forfeitures)::decimal(18, 2) as net_employer_cost,
+    -- match and core over the year's pay
+    case when flows.total_prorated_compensation = 0 then null
+         else {{ rate_units_to_decimal(divide_round_half_up(
+             money_to_cents('flows.employer_match + flows.employer_core') ~ ' * 100000',
+             money_to_cents('flows.total_prorated_compensation'))) }}
+    end as employer_cost_pct_of_payroll,
+    flows.total_account_balances,
+    flows.distributions
 from flows
 cross join needs

@@ -1,0 +1,1 @@
+"""Readable references of plan rules that only the tests use (the package never imports them)."""
