@@ -36,6 +36,13 @@ from workforce_platform.checks.audit import (
     record_audit,
 )
 from workforce_platform.checks.invariants import YEAR_INVARIANTS, InvariantResult, evaluate
+from workforce_platform.checks.pay_structure import (
+    PAY_STRUCTURE_ASSET,
+    PAY_STRUCTURE_CHECK,
+    PAY_STRUCTURE_DESCRIPTION,
+    PayStructureDrift,
+    pay_structure_drift,
+)
 from workforce_platform.checks.staleness import (
     CURRENCY_ASSET,
     CURRENCY_CHECK,
@@ -73,6 +80,7 @@ class YearAudit:
     inputs: str
     earlier: Optional[AuditRecord]
     parity: Optional[YearParity] = None  # None: the gate is off for this run
+    pay_structure: Optional[PayStructureDrift] = None
 
     @property
     def output(self) -> str:
@@ -104,7 +112,8 @@ def audit_year(db_path, scenario: Scenario, year: int, run_id: str, shards: int 
             if not parity.passed:
                 failed.append(PARITY_CHECK)
         record_audit(con, scenario, year, run_id, inputs, inputs_detail, tables, failed)
-        return YearAudit(results, tables, inputs, earlier, parity)
+        pay_structure = pay_structure_drift(con, scenario.scenario_id, year, scenario.start_year)
+        return YearAudit(results, tables, inputs, earlier, parity, pay_structure)
     finally:
         con.close()
 
@@ -209,11 +218,28 @@ def _currency_fields(currency: YearCurrency, last_year: int) -> dict:
     )
 
 
+def _pay_structure_fields(drift: PayStructureDrift) -> dict:
+    """A `pay_structure_drift` result for one year (a warning, never blocking)."""
+    return dict(
+        asset_key=AssetKey(PAY_STRUCTURE_ASSET),
+        check_name=PAY_STRUCTURE_CHECK,
+        passed=drift.passed,
+        severity=AssetCheckSeverity.WARN,
+        description=drift.description,
+        metadata={"first_year": MetadataValue.int(drift.first_year),
+                  "first_year_compa_ratio_millionths": MetadataValue.text(str(drift.first_compa_ratio)),
+                  "compa_ratio_millionths": MetadataValue.text(str(drift.compa_ratio)),
+                  "drift_millionths": MetadataValue.text(str(drift.drift))},
+    )
+
+
 def _year_fields(audit: YearAudit, year: int, window: Window, currency: dict[int, YearCurrency],
                  last_year: int, scenario_id: str) -> list[dict]:
     """Every gate's result for one year, as the fields of a check result on the scenario's assets."""
     fields = [_invariant_fields(r) for r in audit.invariants] + [_determinism_fields(audit, window),
                                                                   _parity_fields(audit)]
+    if audit.pay_structure is not None:
+        fields.append(_pay_structure_fields(audit.pay_structure))
     if year in currency:
         fields.append(_currency_fields(currency[year], last_year))
     return [_on_scenario(f, scenario_id) for f in fields]
@@ -277,6 +303,8 @@ def build_gates(partitions_def: PartitionsDefinition, scenario_id: str):
                            description=PARITY_DESCRIPTION),
             AssetCheckSpec(CURRENCY_CHECK, asset=scenario_key(scenario_id, CURRENCY_ASSET), blocking=False, partitions_def=partitions_def,
                            description=CURRENCY_DESCRIPTION),
+            AssetCheckSpec(PAY_STRUCTURE_CHECK, asset=scenario_key(scenario_id, PAY_STRUCTURE_ASSET), blocking=False,
+                           partitions_def=partitions_def, description=PAY_STRUCTURE_DESCRIPTION),
         ]
 
     @multi_asset_check(specs=specs, name="year_gates", can_subset=True,
@@ -312,6 +340,9 @@ def build_gates(partitions_def: PartitionsDefinition, scenario_id: str):
                                          f"score {parity.score:.6f}, {parity.seconds:.2f}s"
                                          f"{', SQL side built beside the engine' if parity.sql_side_prebuilt else ''})")
                 currency = _currency(database, scenario)
+        for year in years:
+            if audits[year].pay_structure is not None and not audits[year].pay_structure.passed:
+                context.log.warning(f"year {year}: {PAY_STRUCTURE_CHECK}: {audits[year].pay_structure.description}")
         stop_if_memory_guard_tripped("the checks step")
         if context.has_partition_key:
             for fields in _year_fields(audits[years[0]], years[0], window, currency, scenario.end_year,
@@ -325,7 +356,7 @@ def build_gates(partitions_def: PartitionsDefinition, scenario_id: str):
                     if _selected(fields, selected):
                         per_year.setdefault(AssetCheckKey(fields["asset_key"], fields["check_name"]), []).append(
                             (year, fields))
-            blocking = {key for key in per_year if key.name != CURRENCY_CHECK}
+            blocking = {key for key in per_year if key.name not in (CURRENCY_CHECK, PAY_STRUCTURE_CHECK)}
             yield from results_by_year(context, per_year, blocking, run_result=context.has_partition_key_range)
         # A year's new results can stale (or make current again) the years built after it.
         for later in sorted(y for y in currency if y > years[-1]):

@@ -203,3 +203,16 @@ def test_a_column_may_not_be_both_read_and_ignored(tmp_path, minimal):
                                                   r"\(census_columns.active\) and ignored"):
         load_scenario(_write(tmp_path, {**minimal, "census_columns": {"active": "Active"},
                                         "census_ignore_columns": ["department", "active"]}))
+
+
+def test_retirement_and_last_day_exemption_keys(tmp_path, minimal):
+    scenario = load_scenario(_write(tmp_path, minimal))
+    assert scenario.retirement.normal_retirement_age == 65
+    assert scenario.plan.match.last_day_exempts_retirement and scenario.plan.core.last_day_exempts_retirement
+    changed = load_scenario(_write(tmp_path, {**minimal, "retirement": {"normal_retirement_age": 62},
+                                              "plan": {"core": {"last_day_exempts_retirement": False}}}))
+    assert changed.retirement.normal_retirement_age == 62 and not changed.plan.core.last_day_exempts_retirement
+    with pytest.raises(WorkforceInputError, match=r"retirement\.normal_retirement_age.*80"):
+        load_scenario(_write(tmp_path, {**minimal, "retirement": {"normal_retirement_age": 80}}))
+    with pytest.raises(WorkforceInputError, match=r"did you mean 'plan\.match\.last_day_exempts_retirement'"):
+        load_scenario(_write(tmp_path, {**minimal, "plan": {"match": {"last_day_exempts_retirements": True}}}))

@@ -6,7 +6,9 @@
 -- Prorated pay sums each pay segment of the year (start, promotion, merit) as cents x days, and
 -- divides once by the days in the year, rounding half up: exact, whatever the engine. The plan
 -- columns come from the plan models: eligibility, the deferral rate in force at the end of the
--- employment period, contributions after the IRS limits.
+-- employment period, contributions after the IRS limits. termination_reason says why a leaver
+-- left: `retirement`, `death` or `other` (experienced terminations), `new_hire` (new-hire
+-- terminations); null for the employees active on 31 December.
 with members as (
     select * from {{ ref('int_plan_eligibility_determined') }} where simulation_year = {{ simulation_year() }}
 ),
@@ -75,7 +77,11 @@ select
     balances.forfeiture,
     balances.employee_balance,
     balances.match_balance,
-    balances.core_balance
+    balances.core_balance,
+    case when members.termination_date is null then null
+         when members.is_new_hire then 'new_hire'
+         else leavers.termination_reason
+    end as termination_reason
 from members
 join starting_levels using (employee_id)
 join contributions using (employee_id)
@@ -83,3 +89,7 @@ join balances using (employee_id)
 left join promotions using (employee_id)
 left join merits using (employee_id)
 left join enrollments using (employee_id)
+left join (
+    select employee_id, termination_reason from {{ ref('int_experienced_terminations_selected') }}
+    where simulation_year = {{ simulation_year() }}
+) as leavers using (employee_id)

@@ -2,7 +2,9 @@
 -- the merit date). event_id is a digest of the event's content (scenario, year, employee, type:
 -- at most one event of a type per employee and year), and event_sequence orders an employee's
 -- events by date, then by a fixed priority: hire, eligibility, escalation, enrollment, opt-out,
--- promotion, merit, terminations.
+-- promotion, merit, terminations. termination_reason is set on terminations only: `retirement`,
+-- `death` or `other` for an experienced termination (int_experienced_terminations_selected),
+-- `new_hire` for a new-hire termination.
 with events as (
     select
         employee_id, 'hire' as event_type, hire_date as effective_date, 1 as priority,
@@ -82,5 +84,13 @@ select
     compensation_before,
     compensation_after,
     deferral_rate_before,
-    deferral_rate_after
+    deferral_rate_after,
+    case events.event_type
+        when 'termination' then leavers.termination_reason
+        when 'new_hire_termination' then 'new_hire'
+    end as termination_reason
 from events
+left join (
+    select employee_id, termination_reason from {{ ref('int_experienced_terminations_selected') }}
+    where simulation_year = {{ simulation_year() }}
+) as leavers using (employee_id)

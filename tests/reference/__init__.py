@@ -1,0 +1,2 @@
+"""Readable Python references of rules that only the tests use (the engines have their own SQL and
+Polars implementations, which the tests hold equal to these)."""
