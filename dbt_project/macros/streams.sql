@@ -16,6 +16,9 @@
     "opt_out_date": 12,
     "voluntary_enrollment": 13,
     "voluntary_enrollment_date": 14,
+    "death": 15,
+    "retirement": 16,
+    "new_hire_schedule": 17,
 } -%}
 {%- if name not in streams -%}{{ exceptions.raise_compiler_error("unknown random stream: " ~ name) }}{%- endif -%}
 {{- return(streams[name]) -}}

@@ -57,6 +57,6 @@ def test_the_units_specs_are_dagster_dbts_for_dbts_selection(mode):
     assert done.returncode == 0, done.stderr[-3000:]
     outcome = json.loads(done.stdout.strip().splitlines()[-1])
     assert outcome["dbt_core_mode"] == (mode == "with dbt-core")
-    assert outcome["units"] == [{"equal": True, "assets": 23, "checks": 80}, {"equal": True, "assets": 17, "checks": 44}]
+    assert outcome["units"] == [{"equal": True, "assets": 25, "checks": 88}, {"equal": True, "assets": 17, "checks": 45}]
     if mode == "without dbt-core":
         assert outcome["dbt_modules_after_definitions"] == []  # dbt's import (about 1.5 s) is not paid

@@ -58,6 +58,11 @@ VIOLATIONS = {
     # a continuing employee missing from the published 2027: active at the end of 2026, not at the start
     "published_chain_consistent": [f"delete from published.fct_workforce_snapshot where simulation_year = {YEAR} "
                                    f"and employee_id = {ONE_STAYER}"],
+    # an ordinary leaver recorded as a retirement: not the solver's count, not the snapshot's reason
+    "termination_reasons": [f"""update main.fct_yearly_events set termination_reason = 'retirement'
+                                where simulation_year = {YEAR} and event_type = 'termination' and employee_id = (
+                                    select employee_id from main.fct_yearly_events where simulation_year = {YEAR}
+                                      and termination_reason = 'other' order by 1 limit 1)"""],
     # paid from the unindexed band: below the year's minimum after two years of indexing
     "new_hire_pay_in_band": [f"""update main.fct_yearly_events set compensation_after = (
                                      select min_compensation - 0.01 from main.int_new_hire_pay_bands_indexed

@@ -53,7 +53,7 @@ def test_plain_sql_tests_agree_with_dbt_test_on_passing_years(polars_years):
         plain = plain_sql.run_year_tests(scenario, year, db, settings)
         dbt = run_dbt_build(scenario, year, db, settings, select=[PER_YEAR_SELECTOR], command="test")
         assert plain.success and dbt.success
-        assert len(plain.nodes) == 44
+        assert len(plain.nodes) == 45
         assert {uid: outcome[:2] for uid, outcome in _outcomes(plain).items()} == {
             uid: outcome[:2] for uid, outcome in _outcomes(dbt).items()}
 
@@ -216,7 +216,7 @@ def test_the_parameters_as_plain_statements_are_what_dbt_build_builds(tmp_path, 
     statements = plain_sql.parameter_statements()
     assert statements is not None and (tmp_path / "plain_parameters.json").is_file()
     views = [entry["relation"].split(".")[-1].strip('"') for entry in statements["views"]]
-    assert len(statements["seeds"]) == 14 and len(views) == 9
+    assert len(statements["seeds"]) == 16 and len(views) == 9
     assert views.index("stg_scenario") < views.index("int_irs_limits_projected")  # dependency order
 
     def no_dbt(*args, **kwargs):
@@ -230,7 +230,7 @@ def test_the_parameters_as_plain_statements_are_what_dbt_build_builds(tmp_path, 
     seed_rows = {n.unique_id: n.rows_affected for n in plain.nodes if n.resource_type == "seed"}
     assert seed_rows == {n.unique_id: n.rows_affected for n in by_dbt.nodes if n.resource_type == "seed"}
     relations = _relations(plain_db)
-    assert relations == _relations(dbt_db) and len(relations) == 23
+    assert relations == _relations(dbt_db) and len(relations) == 25
     # Loaded again over the same database (its views and tables in place), it is the same again.
     again = build_parameters(scenario, plain_db, settings)
     assert again.success, again.error

@@ -213,8 +213,10 @@ def test_core_by_service_schedule(runs):
             return Decimal("0.04") if tenure >= 15 else Decimal("0.03") if tenure >= 5 else Decimal("0.02")
         rows = _recompute(con, 2026, core_rate=rate)
         assert any(r.core > 0 for r in rows)
+        # core's last-day rule: no leaver receives core but those who retire or die (exempt by default)
         terminated_core = con.execute("""select count(*) from fct_workforce_snapshot
-                                         where employment_status = 'terminated' and employer_core > 0""").fetchall()[0][0]
+                                         where employment_status = 'terminated' and employer_core > 0
+                                           and termination_reason not in ('retirement', 'death')""").fetchall()[0][0]
         assert terminated_core == 0
     finally:
         con.close()

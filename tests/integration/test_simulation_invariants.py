@@ -63,7 +63,9 @@ def test_growth_matches_target_and_python_solver(con):
             select starting_headcount, ending_headcount, hires, experienced_terminations, new_hire_terminations
             from fct_year_summary where simulation_year = ?""", [year])[0]
         assert ending == int((start * (1 + growth)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        expected = solve_workforce_needs(start, growth, term_rate, nh_rate)
+        by_age = _rows(con, """select count(*) from fct_yearly_events where simulation_year = ?
+                               and termination_reason in ('retirement', 'death')""", [year])[0][0]
+        expected = solve_workforce_needs(start, growth, term_rate, nh_rate, by_age)
         assert (hires, terms, nh_terms) == (expected.hires, expected.experienced_terminations, expected.new_hire_terminations)
 
 

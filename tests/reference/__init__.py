@@ -1,1 +1,2 @@
-"""Readable references of plan rules that only the tests use (the package never imports them)."""
+"""Readable Python references of rules that only the tests use (the package never imports them; the
+engines have their own SQL and Polars implementations, which the tests hold equal to these)."""

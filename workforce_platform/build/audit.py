@@ -19,6 +19,7 @@ from workforce_platform.checks.audit import (
     AuditRecord, inputs_fingerprint, output_fingerprint, previous_record, record_audit,
 )
 from workforce_platform.checks.invariants import YEAR_INVARIANTS, InvariantResult, evaluate
+from workforce_platform.checks.pay_structure import PayStructureDrift, pay_structure_drift
 from workforce_platform.config.scenario import Scenario
 from workforce_platform.runtime.database import connection
 from workforce_platform.runtime.execution import ExecutionSettings
@@ -42,6 +43,7 @@ class YearAudit:
     inputs: str
     earlier: Optional[AuditRecord]
     parity: Any = None  # the parity comparison (parity.compare.YearParity); None: the gate is off for this run
+    pay_structure: Optional[PayStructureDrift] = None  # the year's compa-ratio against the first year's (a warning)
 
     @property
     def output(self) -> str:
@@ -70,7 +72,8 @@ def audit_year(db_path: Path, scenario: Scenario, year: int, run_id: str, shards
             if not parity.passed:
                 failed.append(PARITY_CHECK)
         record_audit(con, scenario, year, run_id, inputs, inputs_detail, tables, failed)
-        return YearAudit(results, tables, inputs, earlier, parity)
+        pay_structure = pay_structure_drift(con, scenario.scenario_id, year, scenario.start_year)
+        return YearAudit(results, tables, inputs, earlier, parity, pay_structure)
 
 
 def materialised_years(db_path: Path, scenario: Scenario) -> list[int]:

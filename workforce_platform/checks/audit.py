@@ -32,7 +32,7 @@ PARAMETER_TABLES = (
     "config_levels", "config_age_bands", "config_tenure_bands", "config_termination_hazards",
     "config_promotion_hazards", "config_new_hire_levels", "config_new_hire_ages", "config_irs_limits",
     "config_irs_limit_bases",
-    "config_new_hire_termination_hazards",
+    "config_new_hire_termination_hazards", "config_mortality_rates", "config_retirement_rates",
     "stg_merit_rates", "int_irs_limits_projected", "int_new_hire_pay_bands_indexed",
 )
 

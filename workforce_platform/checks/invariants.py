@@ -177,6 +177,46 @@ CATALOGUE: tuple[Invariant, ...] = (
     ),
 )
 
+CATALOGUE += (
+    Invariant(
+        name="termination_reasons",
+        asset="fct_yearly_events",
+        description="Every termination has its reason (retirement, death or other; new_hire for a new-hire "
+                    "termination) and no other event has one; the snapshot gives each leaver the reason of its "
+                    "termination and the active employees none; the year's retirements and deaths are those the "
+                    "solver counted, within its experienced terminations.",
+        violations_sql=f"""
+            with events as (select * from main.fct_yearly_events where {_YEAR}),
+            snap as (select * from main.fct_workforce_snapshot where {_YEAR}),
+            needs as (select * from main.int_workforce_needs_solved where {_YEAR}),
+            leavers as (
+                select employee_id, termination_reason from events
+                where event_type in ('termination', 'new_hire_termination')
+            )
+            select employee_id, event_type || ' with reason ' || coalesce(termination_reason, 'none') as problem
+            from events
+            where (event_type = 'termination' and coalesce(termination_reason, '') not in ('retirement', 'death', 'other'))
+               or (event_type = 'new_hire_termination' and termination_reason is distinct from 'new_hire')
+               or (event_type not in ('termination', 'new_hire_termination') and termination_reason is not null)
+            union all
+            select snap.employee_id, 'snapshot reason ' || coalesce(snap.termination_reason, 'none')
+                   || ', termination event reason ' || coalesce(leavers.termination_reason, 'none')
+            from snap left join leavers using (employee_id)
+            where snap.termination_reason is distinct from leavers.termination_reason
+               or (snap.termination_date is null) <> (snap.termination_reason is null)
+            union all
+            select null, 'retirements and deaths (' || counted.retirements || ', ' || counted.deaths
+                   || ') differ from the solver''s (' || needs.retirements || ', ' || needs.deaths
+                   || ') or exceed its ' || needs.experienced_terminations || ' experienced terminations'
+            from (select count(*) filter (where termination_reason = 'retirement') as retirements,
+                         count(*) filter (where termination_reason = 'death') as deaths from leavers) as counted
+            cross join needs
+            where (counted.retirements, counted.deaths) is distinct from (needs.retirements, needs.deaths)
+               or counted.retirements + counted.deaths > needs.experienced_terminations
+            order by 1, 2""",
+    ),
+)
+
 _IRS_LIMITS_OF_YEAR = "(select * from main.int_irs_limits_projected where plan_year = $year)"
 
 CATALOGUE += (

@@ -190,6 +190,8 @@ class Match(_Strict):
         True, description="A safe-harbor match (basic or enhanced): no last-day or hours condition, fully vested, "
                           "at least 100% of 3% plus 50% of the next 2%, rate not rising, nothing matched above 6%.")
     requires_last_day: bool = Field(False, description="Only employees active on 31 December receive the match (not with safe_harbor).")
+    last_day_exempts_retirement: bool = Field(
+        True, description="With requires_last_day: employees who retire or die in the year still receive the match.")
     minimum_hours: Optional[int] = Field(None, ge=0, le=8784, description="Hours worked in the year (the schedule prorated by the days employed) required for the match (not with safe_harbor).")
     compensation: Literal["while_participant", "plan_year"] = Field(
         "while_participant",
@@ -249,6 +251,8 @@ class Core(_Strict):
     flat_rate: Rate = Field(Decimal("0"), ge=0, lt=1, description="Rate of pay when basis is flat.")
     schedule: list[CoreStep] = Field(default_factory=list, description="Steps by service years or age when basis is service or age.")
     requires_last_day: bool = Field(True, description="Only employees active on 31 December receive core.")
+    last_day_exempts_retirement: bool = Field(
+        True, description="With requires_last_day: employees who retire or die in the year still receive core.")
     minimum_hours: Optional[int] = Field(None, ge=0, le=8784, description="Hours worked in the year required for core.")
 
     @model_validator(mode="after")
@@ -354,6 +358,16 @@ class Plan(_Strict):
         description="Assumed yearly indexing of the IRS limits after the last shipped year; default: compensation.cola_rate.")
 
 
+class Retirement(_Strict):
+    """Who retires: the retirement rates by age (seed config_retirement_rates) are stated relative to
+    the normal retirement age."""
+
+    normal_retirement_age: int = Field(
+        65, ge=55, le=75,
+        description="Normal retirement age: the retirement-rate table (config_retirement_rates, by years from this "
+                    "age) is applied around it.")
+
+
 class Execution(_Strict):
     """How the simulation runs. Results never depend on these."""
 
@@ -381,9 +395,13 @@ class Scenario(_Strict):
     census_ignore_columns: list[str] = Field(
         default_factory=list, description="Columns of the census file deliberately not read.")
     target_growth_rate: Rate = Field(Decimal("0.03"), gt=-1, lt=10, description="Ending headcount = round(start x (1 + growth)).")
-    termination_rate: Rate = Field(Decimal("0.12"), ge=0, lt=1, description="Experienced terminations = floor(start x rate).")
+    termination_rate: Rate = Field(
+        Decimal("0.12"), ge=0, lt=1,
+        description="Experienced terminations = floor(start x rate), retirements and deaths included (more when "
+                    "the year's retirements and deaths alone exceed it).")
     new_hire_termination_rate: Rate = Field(Decimal("0.25"), ge=0, lt=1, description="Share of the year's hires who leave within the year.")
     compensation: Compensation = Field(default_factory=Compensation)
+    retirement: Retirement = Field(default_factory=Retirement)
     plan: Plan = Field(default_factory=Plan)
     execution: Execution = Field(default_factory=Execution)
 

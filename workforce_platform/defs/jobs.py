@@ -11,6 +11,7 @@ from workforce_platform.defs.asset_keys import scenario_check_key
 
 from workforce_platform.defs.assets.gates import DETERMINISM_ASSET, DETERMINISM_CHECK, PARITY_ASSET, PARITY_CHECK
 from workforce_platform.checks.invariants import YEAR_INVARIANTS
+from workforce_platform.checks.pay_structure import PAY_STRUCTURE_ASSET, PAY_STRUCTURE_CHECK
 from workforce_platform.checks.staleness import CURRENCY_ASSET, CURRENCY_CHECK
 
 LOAD_PARAMETERS_JOB = "load_parameters"
@@ -19,11 +20,13 @@ AUDIT_YEAR_JOB = "audit_year"
 REBUILD_SCENARIO_JOB = "rebuild_scenario"
 
 def gate_check_keys(scenario_id: str) -> list[AssetCheckKey]:
-    """The gates of a scenario's years: the invariant catalogue, determinism, parity and currency."""
+    """The gates of a scenario's years: the invariant catalogue, determinism, parity, currency and the
+    pay structure's drift."""
     return [scenario_check_key(scenario_id, inv.asset, inv.name) for inv in YEAR_INVARIANTS] + [
         scenario_check_key(scenario_id, DETERMINISM_ASSET, DETERMINISM_CHECK),
         scenario_check_key(scenario_id, PARITY_ASSET, PARITY_CHECK),
         scenario_check_key(scenario_id, CURRENCY_ASSET, CURRENCY_CHECK),
+        scenario_check_key(scenario_id, PAY_STRUCTURE_ASSET, PAY_STRUCTURE_CHECK),
     ]
 
 

@@ -37,21 +37,12 @@ YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("starting_headcount", "BIGINT"), ("target_ending_headcount", "BIGINT"),
         ("experienced_terminations", "BIGINT"), ("hires", "BIGINT"), ("new_hire_terminations", "BIGINT"),
         ("target_growth_rate", "DECIMAL(7,5)"), ("termination_rate", "DECIMAL(7,5)"),
-        ("new_hire_termination_rate", "DECIMAL(7,5)"),
+        ("new_hire_termination_rate", "DECIMAL(7,5)"), ("retirements", "BIGINT"), ("deaths", "BIGINT"),
     ),
     "int_experienced_terminations_selected": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("employee_id", "VARCHAR"),
         ("termination_hazard", "DECIMAL(7,5)"), ("termination_rank", "BIGINT"), ("termination_date", "DATE"),
-    ),
-    "int_promotions_drawn": (
-        ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("employee_id", "VARCHAR"),
-        ("effective_date", "DATE"), ("level_before", "INTEGER"), ("level_after", "INTEGER"),
-        ("compensation_before", "DECIMAL(18,2)"), ("compensation_after", "DECIMAL(18,2)"),
-    ),
-    "int_merit_raises_applied": (
-        ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("employee_id", "VARCHAR"),
-        ("effective_date", "DATE"), ("level_id", "INTEGER"), ("raise_rate", "DECIMAL(7,5)"),
-        ("compensation_before", "DECIMAL(18,2)"), ("compensation_after", "DECIMAL(18,2)"),
+        ("termination_reason", "VARCHAR"),
     ),
     "int_new_hires_generated": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("employee_id", "VARCHAR"),
@@ -63,6 +54,16 @@ YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "int_new_hire_terminations_selected": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("employee_id", "VARCHAR"),
         ("hire_date", "DATE"), ("termination_rank", "BIGINT"), ("termination_date", "DATE"),
+    ),
+    "int_promotions_drawn": (
+        ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("employee_id", "VARCHAR"),
+        ("effective_date", "DATE"), ("level_before", "INTEGER"), ("level_after", "INTEGER"),
+        ("compensation_before", "DECIMAL(18,2)"), ("compensation_after", "DECIMAL(18,2)"),
+    ),
+    "int_merit_raises_applied": (
+        ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("employee_id", "VARCHAR"),
+        ("effective_date", "DATE"), ("level_id", "INTEGER"), ("raise_rate", "DECIMAL(7,5)"),
+        ("compensation_before", "DECIMAL(18,2)"), ("compensation_after", "DECIMAL(18,2)"),
     ),
     "int_plan_eligibility_determined": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("employee_id", "VARCHAR"),
@@ -122,6 +123,7 @@ YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("match_vested_rate", "DECIMAL(7,5)"), ("core_vested_rate", "DECIMAL(7,5)"), ("forfeiture", "DECIMAL(18,2)"),
         ("employee_balance", "DECIMAL(18,2)"), ("match_balance", "DECIMAL(18,2)"), ("core_balance", "DECIMAL(18,2)"),
         ("roth_catch_up", "DECIMAL(18,2)"), ("distribution", "DECIMAL(18,2)"), ("vesting_service_years", "BIGINT"),
+        ("termination_reason", "VARCHAR"),
     ),
     "fct_yearly_events": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("event_id", "VARCHAR"),
@@ -130,6 +132,7 @@ YEAR_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("compensation_before", "DECIMAL(18,2)"), ("compensation_after", "DECIMAL(18,2)"),
         ("deferral_rate_before", "DECIMAL(7,5)"), ("deferral_rate_after", "DECIMAL(7,5)"),
         ("amount", "DECIMAL(18,2)"),
+        ("termination_reason", "VARCHAR"),
     ),
     "fct_year_summary": (
         ("scenario_id", "VARCHAR"), ("simulation_year", "INTEGER"), ("starting_headcount", "BIGINT"),

@@ -31,6 +31,9 @@ class Stream(IntEnum):
     OPT_OUT_DATE = 12
     VOLUNTARY_ENROLLMENT = 13
     VOLUNTARY_ENROLLMENT_DATE = 14
+    DEATH = 15
+    RETIREMENT = 16
+    NEW_HIRE_SCHEDULE = 17
 
 
 def fmix32(h: int) -> int:

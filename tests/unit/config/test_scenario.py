@@ -248,3 +248,14 @@ def test_a_waiting_period_over_a_year_needs_immediate_vesting_and_never_exceeds_
         load_scenario(path)
     message = str(error.value)
     assert refused in message and "410(a)(1)" in message and str(waiting) in message and str(path) in message
+def test_retirement_and_last_day_exemption_keys(tmp_path, minimal):
+    scenario = load_scenario(_write(tmp_path, minimal))
+    assert scenario.retirement.normal_retirement_age == 65
+    assert scenario.plan.match.last_day_exempts_retirement and scenario.plan.core.last_day_exempts_retirement
+    changed = load_scenario(_write(tmp_path, {**minimal, "retirement": {"normal_retirement_age": 62},
+                                              "plan": {"core": {"last_day_exempts_retirement": False}}}))
+    assert changed.retirement.normal_retirement_age == 62 and not changed.plan.core.last_day_exempts_retirement
+    with pytest.raises(WorkforceInputError, match=r"retirement\.normal_retirement_age.*80"):
+        load_scenario(_write(tmp_path, {**minimal, "retirement": {"normal_retirement_age": 80}}))
+    with pytest.raises(WorkforceInputError, match=r"did you mean 'plan\.match\.last_day_exempts_retirement'"):
+        load_scenario(_write(tmp_path, {**minimal, "plan": {"match": {"last_day_exempts_retirements": True}}}))

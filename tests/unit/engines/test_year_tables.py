@@ -43,7 +43,8 @@ def _needs(year: int, hires: int) -> pl.DataFrame:
     return pl.DataFrame({"scenario_id": ["s"], "simulation_year": [year], "solver_branch": ["growth"],
                          "starting_headcount": [10], "target_ending_headcount": [11], "experienced_terminations": [1],
                          "hires": [hires], "new_hire_terminations": [0], "target_growth_rate": [3000],
-                         "termination_rate": [12000], "new_hire_termination_rate": [25000]})
+                         "termination_rate": [12000], "new_hire_termination_rate": [25000],
+                         "retirements": [0], "deaths": [0]})
 
 
 def _empty(table: str) -> pl.DataFrame:

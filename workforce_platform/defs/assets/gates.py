@@ -26,6 +26,9 @@ from dagster import (
 from workforce_platform.build.plain_sql import run_year_tests
 from workforce_platform.build.audit import DETERMINISM_CHECK, PARITY_CHECK, YearAudit, audit_year, materialised_years
 from workforce_platform.checks.invariants import YEAR_INVARIANTS, InvariantResult
+from workforce_platform.checks.pay_structure import (
+    PAY_STRUCTURE_ASSET, PAY_STRUCTURE_CHECK, PAY_STRUCTURE_DESCRIPTION, PayStructureDrift,
+)
 from workforce_platform.checks.staleness import (
     CURRENCY_ASSET,
     CURRENCY_CHECK,
@@ -155,6 +158,21 @@ def _currency_fields(currency: YearCurrency, last_year: int, code_location: str)
     )
 
 
+def _pay_structure_fields(drift: PayStructureDrift) -> dict:
+    """A `pay_structure_drift` result for one year (a warning, never blocking)."""
+    return dict(
+        asset_key=AssetKey(PAY_STRUCTURE_ASSET),
+        check_name=PAY_STRUCTURE_CHECK,
+        passed=drift.passed,
+        severity=AssetCheckSeverity.WARN,
+        description=drift.description,
+        metadata={"first_year": MetadataValue.int(drift.first_year),
+                  "first_year_compa_ratio_millionths": MetadataValue.text(str(drift.first_compa_ratio)),
+                  "compa_ratio_millionths": MetadataValue.text(str(drift.compa_ratio)),
+                  "drift_millionths": MetadataValue.text(str(drift.drift))},
+    )
+
+
 def _code_location(context, scenario_id: str) -> str:
     """The run's code location (the UI filters the Lineage by it); a run outside a workspace
     (in process) has none, and the scenario's location has the scenario's name."""
@@ -167,6 +185,8 @@ def _year_fields(audit: YearAudit, year: int, window: Window, currency: dict[int
     """Every gate's result for one year, as the fields of a check result on the scenario's assets."""
     fields = [_invariant_fields(r) for r in audit.invariants] + [_determinism_fields(audit, window),
                                                                   _parity_fields(audit)]
+    if audit.pay_structure is not None:
+        fields.append(_pay_structure_fields(audit.pay_structure))
     if year in currency:
         fields.append(_currency_fields(currency[year], last_year, code_location))
     return [_on_scenario(f, scenario_id) for f in fields]
@@ -213,6 +233,8 @@ def build_gates(partitions_def: PartitionsDefinition, scenario_id: str, year_tes
                            description=PARITY_DESCRIPTION),
             AssetCheckSpec(CURRENCY_CHECK, asset=scenario_key(scenario_id, CURRENCY_ASSET), blocking=False, partitions_def=partitions_def,
                            description=CURRENCY_DESCRIPTION),
+            AssetCheckSpec(PAY_STRUCTURE_CHECK, asset=scenario_key(scenario_id, PAY_STRUCTURE_ASSET), blocking=False,
+                           partitions_def=partitions_def, description=PAY_STRUCTURE_DESCRIPTION),
         ] + (year_tests.specs if year_tests is not None else [])
     test_keys = set(year_tests.keys) if year_tests is not None else set()
     blocking_keys = {spec.key for spec in specs if spec.blocking}
@@ -256,6 +278,9 @@ def build_gates(partitions_def: PartitionsDefinition, scenario_id: str, year_tes
                                          f"score {parity.score:.6f}, {parity.seconds:.2f}s"
                                          f"{', SQL side built beside the engine' if parity.sql_side_prebuilt else ''})")
                 currency = _currency(database, scenario)
+        for year in years:
+            if audits[year].pay_structure is not None and not audits[year].pay_structure.passed:
+                context.log.warning(f"year {year}: {PAY_STRUCTURE_CHECK}: {audits[year].pay_structure.description}")
         stop_if_memory_guard_tripped("the checks step")
         location = _code_location(context, scenario_id)
         if context.has_partition_key:

@@ -71,7 +71,11 @@ def _compute(inputs: YearInputs, shards: int, pool: ThreadPoolExecutor) -> dict[
     # runs the independent steps (`branches`). Only the calling thread waits on the pool.
     shard_pool, branches = (pool, None) if shards > 1 else (None, pool)
     starting_parts = [workforce.starting_workforce(inputs, part) for part in _split(inputs.starting, shards)]
-    needs = workforce.workforce_needs(inputs, sum(p.height for p in starting_parts))
+    decrement_parts = _each([(p,) for p in starting_parts], lambda p: workforce.retirements_and_deaths(inputs, p),
+                            shard_pool)
+    retirements = sum(d.filter(pl.col("age_decrement") == "retirement").height for d in decrement_parts)
+    deaths = sum(d.filter(pl.col("age_decrement") == "death").height for d in decrement_parts)
+    needs = workforce.workforce_needs(inputs, sum(p.height for p in starting_parts), retirements + deaths)
 
     def hiring() -> tuple[pl.Series, list[pl.DataFrame], pl.DataFrame]:
         hire_identities, employee_ids = encode_hires(inputs, workforce.hire_identities(inputs, needs.hires))
@@ -82,20 +86,34 @@ def _compute(inputs: YearInputs, shards: int, pool: ThreadPoolExecutor) -> dict[
         return employee_ids, hire_parts, selected
 
     hired = _start(branches, hiring)
-    candidates = _each([(p,) for p in starting_parts],
-                       lambda p: workforce.termination_candidates(inputs, p, needs.experienced_terminations), shard_pool)
+    candidates = _each(list(zip(starting_parts, decrement_parts)), lambda p, d: workforce.termination_candidates(
+        inputs, p, d, needs.experienced_terminations), shard_pool)
     terminations = workforce.select_terminations(inputs, candidates, needs.experienced_terminations)
     employee_ids, hire_parts, new_hire_terminations = hired.result()
-    leavers = pl.concat([terminations.select("employee_id", "termination_date"),
-                         new_hire_terminations.select("employee_id", "termination_date")])
+    leavers = pl.concat([terminations.select("employee_id", "termination_date", "termination_reason"),
+                         new_hire_terminations.select("employee_id", "termination_date",
+                                                      pl.lit("new_hire").alias("termination_reason"))])
+
+    # How many each level promotes depends on the whole workforce: counted over every shard.
+    promotion_candidates = _each([(p,) for p in starting_parts],
+                                 lambda p: workforce.promotion_candidates(inputs, p, terminations), shard_pool)
+    staying: dict[int, int] = {}
+    for starting_part, hire_part in zip(starting_parts, hire_parts):
+        for level, count in workforce.staying_by_level(starting_part, terminations, hire_part,
+                                                       new_hire_terminations).items():
+            staying[level] = staying.get(level, 0) + count
+    promoted_everywhere = workforce.promotions(
+        inputs, promotion_candidates, workforce.promotion_counts(inputs, needs, staying, promotion_candidates))
 
     def pay_changes(starting: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        promoted = workforce.promotions(inputs, starting, terminations)
+        promoted = promoted_everywhere.join(starting.select("employee_id"), on="employee_id", how="semi")
         return promoted, workforce.merit_raises(inputs, starting, terminations, promoted)
 
     def per_shard(starting: pl.DataFrame, hires: pl.DataFrame) -> dict[str, pl.DataFrame]:
         changed = _start(branches, pay_changes, starting)
-        members = plan.eligibility(inputs, starting, hires, leavers)
+        # the leaver's reason rides along for the last-day rule and the snapshot (not a column of the model)
+        members = plan.eligibility(inputs, starting, hires, leavers).join(
+            leavers.select("employee_id", "termination_reason"), on="employee_id", how="left", maintain_order="left")
         escalating = _start(branches, plan.escalations, inputs, members)
         enrolled = plan.enrollments(inputs, members)
         escalated = escalating.result()
@@ -118,7 +136,7 @@ def _compute(inputs: YearInputs, shards: int, pool: ThreadPoolExecutor) -> dict[
 
     parts = _each(list(zip(starting_parts, hire_parts)), per_shard, shard_pool)
     tables = {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in parts[0]}
-    needs_table = workforce.needs_frame(inputs, needs)
+    needs_table = workforce.needs_frame(inputs, needs, retirements, deaths)
     tables["int_workforce_needs_solved"] = needs_table
     tables["int_experienced_terminations_selected"] = terminations
     tables["int_new_hire_terminations_selected"] = new_hire_terminations

@@ -69,6 +69,10 @@ class YearInputs:
     termination_hazards: pl.DataFrame
     new_hire_termination_hazards: pl.DataFrame
     promotion_hazards: pl.DataFrame
+    mortality_rates: pl.DataFrame  # age, mortality_rate
+    retirement_rates: pl.DataFrame  # years_from_normal_retirement_age, retirement_rate
+    census_levels: pl.DataFrame  # the census's active employees by level (level_id, headcount), every level
+    census_schedules: pl.DataFrame  # the census's active employees by scheduled_hours (null: full time)
     merit_rates: pl.DataFrame
     new_hire_levels: pl.DataFrame
     new_hire_ages: pl.DataFrame
@@ -160,6 +164,15 @@ def read_year_inputs(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int
                  "from main.config_new_hire_termination_hazards"),
         promotion_hazards=_frame(con, f"select age_band_id, tenure_band_id, level_id, {scaled('promotion_probability', 5)} "
                                       "from main.config_promotion_hazards"),
+        mortality_rates=_frame(con, f"select age::bigint as age, {scaled('mortality_rate', 5)} "
+                                    "from main.config_mortality_rates"),
+        retirement_rates=_frame(con, "select years_from_normal_retirement_age::bigint as years_from_normal_retirement_age, "
+                                     f"{scaled('retirement_rate', 5)} from main.config_retirement_rates"),
+        census_levels=_frame(con, "select levels.level_id, count(census.employee_id)::bigint as headcount "
+                                  "from main.config_levels as levels left join main.int_baseline_workforce_prepared "
+                                  "as census using (level_id) group by levels.level_id order by 1"),
+        census_schedules=_frame(con, f"select {scaled('scheduled_hours', 2)}, count(*)::bigint as headcount "
+                                     "from main.int_baseline_workforce_prepared group by all"),
         merit_rates=_frame(con, f"select level_id, {scaled('merit_rate', 5)} from main.stg_merit_rates"),
         new_hire_levels=_frame(con, f"select level_id, mix_weight::bigint as mix_weight, {scaled('pay_percentile_low', 4)}, "
                                     f"{scaled('pay_percentile_high', 4)} from main.config_new_hire_levels"),

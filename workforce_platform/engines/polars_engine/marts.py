@@ -50,6 +50,7 @@ def snapshot(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFrame, 
         "scheduled_hours", "hours_worked", "is_long_term_part_time",
         "plan_compensation", "employee_contribution", "employer_match", "employer_core", "match_vested_rate", "core_vested_rate", "forfeiture", "employee_balance", "match_balance", "core_balance",
         "roth_catch_up", "distribution", pl.col("vesting_years").alias("vesting_service_years"),
+        "termination_reason",
     )
 
 
@@ -62,10 +63,11 @@ _EVENT_COLUMNS = {
     "level_before": pl.Int32, "level_after": pl.Int32, "compensation_before": pl.Int64,
     "compensation_after": pl.Int64, "deferral_rate_before": pl.Int64, "deferral_rate_after": pl.Int64,
     "amount": pl.Int64,
+    "termination_reason": pl.String,
 }
 
 
-def _events_of(frame: pl.DataFrame, event_type: str, date_column: str, **columns: str | int) -> pl.DataFrame:
+def _events_of(frame: pl.DataFrame, event_type: str, date_column: str, **columns: str | int | pl.Expr) -> pl.DataFrame:
     exprs = []
     for name, dtype in _EVENT_COLUMNS.items():
         if name == "event_type":
@@ -76,7 +78,8 @@ def _events_of(frame: pl.DataFrame, event_type: str, date_column: str, **columns
             exprs.append(pl.col("employee_id"))
         elif name in columns:
             source = columns[name]
-            exprs.append((pl.lit(source) if isinstance(source, int) else pl.col(source)).cast(dtype).alias(name))
+            expr = source if isinstance(source, pl.Expr) else pl.lit(source) if isinstance(source, int) else pl.col(source)
+            exprs.append(expr.cast(dtype).alias(name))
         else:
             exprs.append(pl.lit(None, dtype=dtype).alias(name))
     return frame.select(exprs)
@@ -104,8 +107,9 @@ def yearly_events(inputs: YearInputs, hires: pl.DataFrame, members: pl.DataFrame
                    compensation_before="compensation_before", compensation_after="compensation_after"),
         _events_of(merits, "merit_raise", "effective_date", compensation_before="compensation_before",
                    compensation_after="compensation_after"),
-        _events_of(terminations, "termination", "termination_date"),
-        _events_of(new_hire_terminations, "new_hire_termination", "termination_date"),
+        _events_of(terminations, "termination", "termination_date", termination_reason="termination_reason"),
+        _events_of(new_hire_terminations, "new_hire_termination", "termination_date",
+                   termination_reason=pl.lit("new_hire")),
         _events_of(paid, "distribution", "termination_date", amount="distribution"),
     ])
     priority = pl.col("event_type").replace_strict(EVENT_PRIORITY, return_dtype=pl.Int32)

@@ -263,10 +263,10 @@ def contributions(inputs: YearInputs, members: pl.DataFrame, promoted: pl.DataFr
         participant_pay_cents=divide_round_half_up(pl.col("participant_pay_cent_days"), diy).cast(pl.Int64),
         deferral_limit_cents=pl.lit(elective_limit) + catch_up,
         roth_catch_up_required=roth_required,
-        receives_match=pl.col("is_eligible") & ~pl.col("is_long_term_part_time") & (pl.lit(not s.match_requires_last_day) | pl.col("termination_date").is_null())
+        receives_match=pl.col("is_eligible") & ~pl.col("is_long_term_part_time") & (pl.lit(not s.match_requires_last_day) | pl.col("termination_date").is_null() | (pl.lit(bool(s.match_last_day_exempts_retirement)) & pl.col("termination_reason").is_in(["retirement", "death"])))
         & meets(s.match_minimum_hours),
         receives_core=pl.col("is_eligible") & ~pl.col("is_long_term_part_time") & pl.lit(s.core_basis != "none")
-        & (pl.lit(not s.core_requires_last_day) | pl.col("termination_date").is_null()) & meets(s.core_minimum_hours),
+        & (pl.lit(not s.core_requires_last_day) | pl.col("termination_date").is_null() | (pl.lit(bool(s.core_last_day_exempts_retirement)) & pl.col("termination_reason").is_in(["retirement", "death"]))) & meets(s.core_minimum_hours),
     )
     limited = capped.with_columns(
         plan_compensation_cents=pl.min_horizontal("prorated_cents", pl.lit(compensation_limit)),

@@ -18,6 +18,7 @@ from workforce_platform.engines.polars_engine.arithmetic import (
 )
 from workforce_platform.engines.polars_engine.inputs import YearInputs
 from workforce_platform.simulation.eligibility import FULL_TIME_HOURS, LONG_TERM_PART_TIME_HOURS
+from workforce_platform.simulation.promotion_openings import level_targets, promotions_by_level
 from workforce_platform.simulation.rng import Stream, employee_key
 from workforce_platform.simulation.workforce_needs import WorkforceNeeds, solve_workforce_needs
 
@@ -43,13 +44,43 @@ def starting_workforce(inputs: YearInputs, state: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def workforce_needs(inputs: YearInputs, starting_headcount: int) -> WorkforceNeeds:
+def retirements_and_deaths(inputs: YearInputs, starting: pl.DataFrame) -> pl.DataFrame:
+    """Macro retirements_and_deaths_drawn: each starting employee's `age_decrement` ('death',
+    'retirement' or null) by age on 1 January. Death when the `death` draw falls below the
+    mortality rate of the age (clamped to the table's ages), else retirement when the `retirement`
+    draw falls below the rate for age - normal_retirement_age (none before the table's first row,
+    the last row's rate after it)."""
+    s = inputs.scenario
+    mortality, retirement = inputs.mortality_rates, inputs.retirement_rates
+    youngest, oldest = int(mortality["age"].min()), int(mortality["age"].max())
+    last_row = int(retirement["years_from_normal_retirement_age"].max())
+    rated = (
+        starting.select(
+            "employee_id", "employee_key",
+            pl.col("age").cast(pl.Int64).clip(youngest, oldest).alias("age"),
+            pl.min_horizontal(pl.col("age").cast(pl.Int64) - s.normal_retirement_age, pl.lit(last_row, dtype=pl.Int64))
+            .alias("years_from_normal_retirement_age"))
+        .join(mortality, on="age", how="left")
+        .join(retirement, on="years_from_normal_retirement_age", how="left")
+    )
+    drawn = with_draws(rated, "employee_key", s.random_seed, inputs.year,
+                       {"death": Stream.DEATH, "retirement": Stream.RETIREMENT})
+    return drawn.select(
+        "employee_id",
+        pl.when(draw_is_below(pl.col("h_death"), pl.col("mortality_rate").fill_null(0))).then(pl.lit("death"))
+        .when(draw_is_below(pl.col("h_retirement"), pl.col("retirement_rate").fill_null(0))).then(pl.lit("retirement"))
+        .otherwise(pl.lit(None, dtype=pl.String)).alias("age_decrement"),
+    )
+
+
+def workforce_needs(inputs: YearInputs, starting_headcount: int, retirements_and_deaths: int = 0) -> WorkforceNeeds:
     """int_workforce_needs_solved, through the Python solver that the SQL model is tested against."""
     s = inputs.scenario
-    return solve_workforce_needs(starting_headcount, s.target_growth_rate, s.termination_rate, s.new_hire_termination_rate)
+    return solve_workforce_needs(starting_headcount, s.target_growth_rate, s.termination_rate, s.new_hire_termination_rate,
+                                 retirements_and_deaths)
 
 
-def needs_frame(inputs: YearInputs, needs: WorkforceNeeds) -> pl.DataFrame:
+def needs_frame(inputs: YearInputs, needs: WorkforceNeeds, retirements: int = 0, deaths: int = 0) -> pl.DataFrame:
     s = inputs.scenario
     return pl.DataFrame({
         "scenario_id": [s.scenario_id], "simulation_year": [inputs.year], "solver_branch": [needs.solver_branch],
@@ -58,32 +89,43 @@ def needs_frame(inputs: YearInputs, needs: WorkforceNeeds) -> pl.DataFrame:
         "new_hire_terminations": [needs.new_hire_terminations],
         "target_growth_rate": [s.rate("target_growth_rate")], "termination_rate": [s.rate("termination_rate")],
         "new_hire_termination_rate": [s.rate("new_hire_termination_rate")],
-    }, schema_overrides={"simulation_year": pl.Int32})
+        "retirements": [retirements], "deaths": [deaths],
+    }, schema_overrides={"simulation_year": pl.Int32, "retirements": pl.Int64, "deaths": pl.Int64})
 
 
-def termination_candidates(inputs: YearInputs, starting: pl.DataFrame, count: int) -> pl.DataFrame:
-    """int_experienced_terminations_selected, first half: every employee's weighted sort key
-    (hazard by age band x tenure band x level), keeping the `count` smallest of this subset."""
+# Retirements and deaths rank before every other leaver.
+_LEAVES_FOR_AGE = pl.col("age_decrement").is_null().cast(pl.Int8).alias("other_leaver")
+
+
+def termination_candidates(inputs: YearInputs, starting: pl.DataFrame, decrements: pl.DataFrame,
+                           count: int) -> pl.DataFrame:
+    """int_experienced_terminations_selected, first half: this subset's retirements and deaths
+    (`decrements`, from retirements_and_deaths) first, then every other employee's weighted sort
+    key (hazard by age band x tenure band x level), keeping the `count` first of this subset."""
     hazards = inputs.termination_hazards
     drawn = with_draws(
         starting.select("employee_id", "employee_key", "age_band_id", "tenure_band_id", "level_id")
-        .join(hazards, on=["age_band_id", "tenure_band_id", "level_id"], how="left"),
+        .join(hazards, on=["age_band_id", "tenure_band_id", "level_id"], how="left")
+        .join(decrements, on="employee_id", how="left"),
         "employee_key", inputs.scenario.random_seed, inputs.year,
         {"termination": Stream.TERMINATION, "termination_date": Stream.TERMINATION_DATE},
     )
-    drawn = drawn.with_columns(sort_key=weighted_sort_key(drawn, "h_termination", "termination_hazard"))
-    return drawn.sort(["sort_key", "employee_id"]).head(count)
+    drawn = drawn.with_columns(_LEAVES_FOR_AGE, sort_key=weighted_sort_key(drawn, "h_termination", "termination_hazard"))
+    return drawn.sort(["other_leaver", "sort_key", "employee_id"]).head(count)
 
 
 def select_terminations(inputs: YearInputs, candidates: list[pl.DataFrame], count: int) -> pl.DataFrame:
-    """int_experienced_terminations_selected, second half: the `count` smallest keys of all
-    employees (employee id breaks ties), each leaving on a day drawn uniformly over the year."""
-    ranked = pl.concat(candidates).sort(["sort_key", "employee_id"]).head(count)
+    """int_experienced_terminations_selected, second half: every retirement and death, then the
+    smallest keys of the other employees (employee id breaks ties), `count` in all (the solver
+    leaves room for the retirements and deaths), each leaving on a day drawn uniformly over the
+    year, with its reason."""
+    ranked = pl.concat(candidates).sort(["other_leaver", "sort_key", "employee_id"]).head(count)
     return ranked.with_columns(*_partition(inputs)).select(
         "scenario_id", "simulation_year", "employee_id", "termination_hazard",
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("termination_rank"),
         add_days(pl.lit(year_start(inputs.year)),
                  draw_below(pl.col("h_termination_date"), days_in_year(inputs.year))).alias("termination_date"),
+        pl.col("age_decrement").fill_null("other").alias("termination_reason"),
     )
 
 
@@ -95,9 +137,10 @@ def _still_employed_on(day: date) -> pl.Expr:
     return pl.col("_leaves_on").is_null() | (pl.col("_leaves_on") >= pl.lit(day))
 
 
-def promotions(inputs: YearInputs, starting: pl.DataFrame, terminations: pl.DataFrame) -> pl.DataFrame:
-    """int_promotions_drawn: below the top level, employed on the promotion date, promoted with the
-    probability of age band x tenure band x level; new pay = the raise, at least the band minimum."""
+def promotion_candidates(inputs: YearInputs, starting: pl.DataFrame, terminations: pl.DataFrame) -> pl.DataFrame:
+    """int_promotions_drawn, first part: the starting employees below the top level, employed on
+    the promotion date, with a positive promotion weight (age band x tenure band x level), each
+    with the weighted sort key of its draw."""
     s = inputs.scenario
     promotion_date = date(inputs.year, s.promotion_month, s.promotion_day)
     top_level = inputs.levels["level_id"].max()
@@ -105,13 +148,59 @@ def promotions(inputs: YearInputs, starting: pl.DataFrame, terminations: pl.Data
         starting.filter(pl.col("level_id") < top_level)
         .join(_leavers(terminations), on="employee_id", how="left")
         .filter(_still_employed_on(promotion_date))
-        .join(inputs.promotion_hazards, on=["age_band_id", "tenure_band_id", "level_id"], how="left")
+        .join(inputs.promotion_hazards, on=["age_band_id", "tenure_band_id", "level_id"], how="inner")
+        .filter(pl.col("promotion_probability") > 0)
+        .select("employee_id", "employee_key", "level_id", "annual_compensation", "promotion_probability")
     )
     drawn = with_draws(candidates, "employee_key", s.random_seed, inputs.year, {"promotion": Stream.PROMOTION})
-    promoted = drawn.filter(draw_is_below(pl.col("h_promotion"), pl.col("promotion_probability").fill_null(0)))
-    bands = inputs.levels.select((pl.col("level_id") - 1).alias("level_id"), "min_compensation")
+    return drawn.with_columns(sort_key=weighted_sort_key(drawn, "h_promotion", "promotion_probability"))
+
+
+def staying_by_level(starting: pl.DataFrame, terminations: pl.DataFrame, hires: pl.DataFrame,
+                     new_hire_terminations: pl.DataFrame) -> dict[int, int]:
+    """The employees at each level on 31 December without promotions: starting employees who do
+    not leave, hires who stay (one shard's, or all)."""
+    staying = pl.concat([
+        starting.join(terminations, on="employee_id", how="anti").select(pl.col("level_id").cast(pl.Int64)),
+        hires.join(new_hire_terminations, on="employee_id", how="anti").select(pl.col("level_id").cast(pl.Int64)),
+    ])
+    return {level: count for level, count in staying.group_by("level_id").len().iter_rows()}
+
+
+def promotion_counts(inputs: YearInputs, needs: WorkforceNeeds, staying: dict[int, int],
+                     candidates: list[pl.DataFrame]) -> dict[int, int]:
+    """How many each level promotes: the openings that keep the census's level mix
+    (simulation/promotion_openings.py)."""
+    levels = sorted(int(level) for level in inputs.levels["level_id"])
+    census = {int(level): int(count) for level, count in inputs.census_levels.iter_rows()}
+    by_level: dict[int, int] = {}
+    for part in candidates:
+        for level, count in part.group_by("level_id").len().iter_rows():
+            by_level[int(level)] = by_level.get(int(level), 0) + count
+    return promotions_by_level(level_targets(needs.target_ending_headcount, census, levels), staying, by_level)
+
+
+def promotions(inputs: YearInputs, candidates: list[pl.DataFrame], counts: dict[int, int]) -> pl.DataFrame:
+    """int_promotions_drawn: each level's `counts[level]` smallest sort keys of its candidates
+    (employee id breaks ties) move one level up; new pay = the raise, at least the new level's
+    band minimum of the year (int_new_hire_pay_bands_indexed)."""
+    s = inputs.scenario
+    promotion_date = date(inputs.year, s.promotion_month, s.promotion_day)
+    quota = pl.DataFrame({"level_id": list(counts), "quota": list(counts.values())},
+                         schema={"level_id": pl.Int32, "quota": pl.Int64})
+    ranked = (
+        pl.concat(candidates).with_columns(pl.col("level_id").cast(pl.Int32))
+        .sort(["level_id", "sort_key", "employee_id"])
+        .with_columns(rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("level_id"))
+        .join(quota, on="level_id", how="inner")
+        .filter(pl.col("rank") <= pl.col("quota"))
+    )
+    # the floor of the level above: its band minimum of the year, keyed by the level promoted from
+    floors = inputs.new_hire_pay_bands.select((pl.col("level_id") - 1).cast(pl.Int32).alias("level_id"),
+                                              "min_compensation")
     raised = divide_round_half_up(pl.col("annual_compensation") * (RATE_UNITS + s.rate("promotion_raise")), RATE_UNITS)
-    return promoted.join(bands, on="level_id", how="inner").with_columns(*_partition(inputs)).select(
+    return ranked.join(floors, on="level_id", how="inner").with_columns(
+        *_partition(inputs)).select(
         "scenario_id", "simulation_year", "employee_id",
         pl.lit(promotion_date).alias("effective_date"),
         pl.col("level_id").alias("level_before"),
@@ -169,12 +258,12 @@ def _cumulative_choice(draw: pl.Series, cumulative_high: np.ndarray) -> np.ndarr
 def new_hires(inputs: YearInputs, identities: pl.DataFrame) -> pl.DataFrame:
     """int_new_hires_generated: level by the new-hire mix, age by the age distribution, hire date
     uniform over the year but its last day, pay uniform between the level's pay percentiles of
-    the year's indexed band."""
+    the year's indexed band, schedule by the census's scheduled hours."""
     s, year = inputs.scenario, inputs.year
     drawn = with_draws(identities, "employee_key", s.random_seed, year, {
         "new_hire_level": Stream.NEW_HIRE_LEVEL, "new_hire_age": Stream.NEW_HIRE_AGE,
         "new_hire_date": Stream.NEW_HIRE_DATE, "new_hire_pay": Stream.NEW_HIRE_PAY,
-        "new_hire_birth_day": Stream.NEW_HIRE_BIRTH_DAY,
+        "new_hire_birth_day": Stream.NEW_HIRE_BIRTH_DAY, "new_hire_schedule": Stream.NEW_HIRE_SCHEDULE,
     })
     level_mix = inputs.new_hire_levels.sort("level_id").join(
         inputs.new_hire_pay_bands.select("level_id", "min_compensation", "max_compensation"), on="level_id", how="inner")
@@ -184,6 +273,12 @@ def new_hires(inputs: YearInputs, identities: pl.DataFrame) -> pl.DataFrame:
     age_draw = drawn.select(draw_below(pl.col("h_new_hire_age"), int(age_mix["weight"].sum()))).to_series()
     chosen_level = level_mix[_cumulative_choice(level_draw, level_mix["cumulative_high"].to_numpy())]
     chosen_age = age_mix["age_at_hire"].to_numpy()[_cumulative_choice(age_draw, age_mix["cumulative_high"].to_numpy())]
+    # the census's schedules, null (full time) first, each weighted by its headcount
+    schedule_mix = inputs.census_schedules.sort("scheduled_hours", nulls_last=False).with_columns(
+        cumulative_high=pl.col("headcount").cum_sum())
+    schedule_draw = drawn.select(draw_below(pl.col("h_new_hire_schedule"), int(schedule_mix["headcount"].sum()))).to_series()
+    chosen_schedule = schedule_mix["scheduled_hours"].gather(
+        _cumulative_choice(schedule_draw, schedule_mix["cumulative_high"].to_numpy()))
     spread = pl.col("max_compensation") - pl.col("min_compensation")
     # (min + (max - min) x percentile) x 100 cast to BIGINT: DuckDB rounds half away from zero.
     pay_low = divide_round_half_up(pl.col("min_compensation") * 10_000 + spread * pl.col("pay_percentile_low"), 10_000)
@@ -191,7 +286,8 @@ def new_hires(inputs: YearInputs, identities: pl.DataFrame) -> pl.DataFrame:
     chosen = pl.concat([
         drawn,
         chosen_level.select("level_id", pay_low.cast(pl.Int64).alias("pay_low"), pay_high.cast(pl.Int64).alias("pay_high")),
-    ], how="horizontal").with_columns(birth_year=pl.lit(year) - pl.Series(chosen_age, dtype=pl.Int64))
+    ], how="horizontal").with_columns(birth_year=pl.lit(year) - pl.Series(chosen_age, dtype=pl.Int64),
+                                      scheduled_hours=chosen_schedule.cast(pl.Int64))
     birth_jan1 = pl.date(pl.col("birth_year"), 1, 1)
     born = chosen.with_columns(
         hire_date=add_days(pl.lit(year_start(year)), draw_below(pl.col("h_new_hire_date"), days_in_year(year) - 1)),
@@ -205,10 +301,10 @@ def new_hires(inputs: YearInputs, identities: pl.DataFrame) -> pl.DataFrame:
         pl.lit(0, dtype=pl.Int64).alias("deferral_rate"),
         pl.lit(False).alias("is_enrolled"),
         eligibility_rule_date(inputs, pl.col("birth_date"), pl.col("hire_date"),
-                              pl.lit(None, dtype=pl.Int64)).alias("eligibility_date"),
+                              pl.col("scheduled_hours")).alias("eligibility_date"),
         pl.lit(None, dtype=pl.Date).alias("enrollment_date"),
         pl.lit(False).alias("has_opted_out"),
-        pl.lit(None, dtype=pl.Int64).alias("scheduled_hours"),
+        "scheduled_hours",
     )
 
 

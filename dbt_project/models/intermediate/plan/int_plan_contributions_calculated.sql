@@ -175,12 +175,12 @@ capped as (
                 else 0 end') }} as deferral_limit_cents,
         members.is_eligible
             and not members.is_long_term_part_time
-            and (not scenario.match_requires_last_day or members.termination_date is null)
+            and (not scenario.match_requires_last_day or members.termination_date is null or (scenario.match_last_day_exempts_retirement and {{ retires_or_dies_this_year('members.employee_id') }}))
             and (scenario.match_minimum_hours is null or members.hours_worked >= scenario.match_minimum_hours) as receives_match,
         members.is_eligible
             and not members.is_long_term_part_time
             and scenario.core_basis <> 'none'
-            and (not scenario.core_requires_last_day or members.termination_date is null)
+            and (not scenario.core_requires_last_day or members.termination_date is null or (scenario.core_last_day_exempts_retirement and {{ retires_or_dies_this_year('members.employee_id') }}))
             and (scenario.core_minimum_hours is null or members.hours_worked >= scenario.core_minimum_hours) as receives_core,
         scenario.core_basis,
         scenario.core_flat_rate,

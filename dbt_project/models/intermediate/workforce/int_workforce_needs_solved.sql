@@ -1,14 +1,24 @@
 -- How many leave and join this year, so that the mass balance is exact:
 --   target   = round(start * (1 + growth))                 (half away from zero, in DECIMAL)
---   exp_term = floor(start * termination_rate)
+--   exp_term = max(floor(start * termination_rate), retirements + deaths)
 --   net      = target - (start - exp_term)
 --   net > 0 : hires = ceil(net / (1 - new_hire_termination_rate)), nh_term = hires - net
 --   net <= 0: reduction in force: exp_term = start - target, no hires
+-- Retirements and deaths (macro retirements_and_deaths_drawn) are part of the experienced
+-- terminations; more leave than the rate only when they alone exceed it. A reduction in force
+-- removes start - target >= exp_term employees, so it always includes them.
 -- The ceiling is taken in integers (rates have 5 decimals) so no floating point touches a count.
 with starting as (
     select count(*)::bigint as starting_headcount
     from {{ ref('int_starting_workforce_assembled') }}
     where simulation_year = {{ simulation_year() }}
+),
+
+decrements as (
+    select
+        count(*) filter (where age_decrement = 'retirement')::bigint as retirements,
+        count(*) filter (where age_decrement = 'death')::bigint as deaths
+    from ({{ retirements_and_deaths_drawn() }})
 ),
 
 planned as (
@@ -18,10 +28,14 @@ planned as (
         scenario.termination_rate,
         scenario.new_hire_termination_rate,
         starting.starting_headcount,
+        decrements.retirements,
+        decrements.deaths,
         round(starting.starting_headcount * (1 + scenario.target_growth_rate))::bigint as target_ending_headcount,
-        floor(starting.starting_headcount * scenario.termination_rate)::bigint as planned_experienced_terminations,
+        greatest(floor(starting.starting_headcount * scenario.termination_rate)::bigint,
+                 decrements.retirements + decrements.deaths) as planned_experienced_terminations,
         round(scenario.new_hire_termination_rate * 100000)::bigint as new_hire_termination_rate_scaled
     from starting
+    cross join decrements
     cross join {{ ref('stg_scenario') }} as scenario
 ),
 
@@ -56,5 +70,7 @@ select
     (case when net_hires_needed > 0 then hires - net_hires_needed else 0 end)::bigint as new_hire_terminations,
     target_growth_rate,
     termination_rate,
-    new_hire_termination_rate
+    new_hire_termination_rate,
+    retirements,
+    deaths
 from solved

@@ -9,6 +9,8 @@
 -- employment period, contributions after the IRS limits (roth_catch_up: the catch-up made as
 -- Roth under SECURE 2.0), the accounts at year end (a leaver's at zero after the distribution of
 -- the vested balance) and the vesting service on the last day employed, which next year starts from.
+-- termination_reason says why a leaver left: `retirement`, `death` or `other` (experienced
+-- terminations), `new_hire` (new-hire terminations); null for the employees active on 31 December.
 with members as (
     select * from {{ ref('int_plan_eligibility_determined') }} where simulation_year = {{ simulation_year() }}
 ),
@@ -80,7 +82,11 @@ select
     balances.core_balance,
     contributions.roth_catch_up,
     balances.distribution,
-    balances.vesting_years as vesting_service_years
+    balances.vesting_years as vesting_service_years,
+    case when members.termination_date is null then null
+         when members.is_new_hire then 'new_hire'
+         else leavers.termination_reason
+    end as termination_reason
 from members
 join starting_levels using (employee_id)
 join contributions using (employee_id)
@@ -88,3 +94,7 @@ join balances using (employee_id)
 left join promotions using (employee_id)
 left join merits using (employee_id)
 left join enrollments using (employee_id)
+left join (
+    select employee_id, termination_reason from {{ ref('int_experienced_terminations_selected') }}
+    where simulation_year = {{ simulation_year() }}
+) as leavers using (employee_id)

@@ -4,7 +4,9 @@
 -- events by date, then by a fixed priority: hire, eligibility, escalation, enrollment, opt-out,
 -- promotion, merit, terminations, distribution. A leaver's vested balance is paid out on the
 -- termination date: a `distribution` event with the amount in `amount` (the only event with
--- money paid; NULL on the others), when there is a vested balance.
+-- money paid; NULL on the others), when there is a vested balance. termination_reason is set on
+-- terminations only: `retirement`, `death` or `other` for an experienced termination
+-- (int_experienced_terminations_selected), `new_hire` for a new-hire termination.
 with events as (
     select
         employee_id, 'hire' as event_type, hire_date as effective_date, 1 as priority,
@@ -95,5 +97,13 @@ select
     compensation_after,
     deferral_rate_before,
     deferral_rate_after,
-    amount
+    amount,
+    case events.event_type
+        when 'termination' then leavers.termination_reason
+        when 'new_hire_termination' then 'new_hire'
+    end as termination_reason
 from events
+left join (
+    select employee_id, termination_reason from {{ ref('int_experienced_terminations_selected') }}
+    where simulation_year = {{ simulation_year() }}
+) as leavers using (employee_id)
