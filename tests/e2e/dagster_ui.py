@@ -132,7 +132,7 @@ class DagsterDev:
         data = self.graphql("""query($path: [String!]!, $check: String!) {
             assetCheckExecutions(assetKey: {path: $path}, checkName: $check, limit: 100) {
                 runId status partition evaluation { success description partition } } }""",
-                            {"path": [self.scenario_id, asset], "check": check})
+                            {"path": [self.scenario_id, *asset.split("/")], "check": check})
         return (data.get("data") or {}).get("assetCheckExecutions") or []
 
     def check_names(self, asset: str) -> list[str]:

@@ -17,13 +17,15 @@ Screenshots are saved in the test's temporary folder (the path is printed on fai
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 
 from tests.e2e.dagster_ui import DagsterDev, chromium_path, open_browser
+from workforce_platform.checks.invariants import BY_NAME, evaluate
 from workforce_platform.paths import PROJECT_ROOT
+from workforce_platform.runtime.fingerprint import table_fingerprint
 from workforce_platform.census.generate import generate_census, write_census
 
 
@@ -59,6 +61,7 @@ def dagster_dev(tmp_path_factory):
                         folder / "dagster_dev.log", workspace=workspace, scenario_id=SCENARIO)
     scenario = scenarios / f"{SCENARIO}.yaml"
     server.reports = folder / "reports"
+    server.databases = folder / "databases"
     server.scenario = scenario
     server.screenshots = folder / "screenshots"
     server.screenshots.mkdir()
@@ -278,7 +281,7 @@ def test_execute_all_checks_checks_every_year_on_its_year(dagster_dev, page):
         assert {y: s for y, s in results.items() if y} == {y: "SUCCEEDED" for y in YEARS}, (check, results)
 
 
-def test_a_changed_year_makes_the_later_years_stale(dagster_dev, page):
+def test_a_changed_year_makes_the_later_years_stale_and_their_rerun_keeps_the_published_chain(dagster_dev, page):
     from playwright.sync_api import expect
 
     scenario = yaml.safe_load(dagster_dev.scenario.read_text())
@@ -327,3 +330,18 @@ def test_a_changed_year_makes_the_later_years_stale(dagster_dev, page):
     for e in dagster_dev.check_executions(SNAPSHOT, "built_on_current_years"):
         latest.setdefault(e["partition"], e)
     assert latest["2027"]["runId"] == runs[0]["runId"] and latest["2027"]["evaluation"]["success"] is True
+    # The rebuilt 2026 was never promoted on its own; the run of 2027 promoted it first, so the
+    # published layer is one chain again: 2026 as rebuilt, and 2027 built on it.
+    chain = [e for e in dagster_dev.check_executions(f"published/{SNAPSHOT}", "published_chain_consistent")
+             if e["runId"] == runs[0]["runId"]]
+    assert chain and chain[0]["status"] == "SUCCEEDED", chain
+    con = duckdb.connect(str(dagster_dev.databases / f"{SCENARIO}.duckdb"), read_only=True)
+    try:
+        assert [r[0] for r in con.execute("select simulation_year from published.promotions order by 1").fetchall()] == [
+            int(y) for y in YEARS]
+        for year in (2026, 2027):
+            where = f"simulation_year = {year}"
+            assert table_fingerprint(con, f"published.{SNAPSHOT}", where) == table_fingerprint(con, f"main.{SNAPSHOT}", where)
+        assert evaluate(con, BY_NAME["published_chain_consistent"], SCENARIO, None, 2025).passed
+    finally:
+        con.close()
