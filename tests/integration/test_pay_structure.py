@@ -8,7 +8,7 @@ import duckdb
 from dagster import AssetCheckEvaluation, AssetCheckKey, AssetCheckSeverity, DagsterInstance
 
 from tests.integration.conftest import SEED
-from workforce_platform.asset_keys import scenario_key
+from workforce_platform.defs.asset_keys import scenario_key
 from workforce_platform.checks.pay_structure import (
     PAY_STRUCTURE_ASSET, PAY_STRUCTURE_CHECK, average_compa_ratio, average_millionths, compa_ratio_millionths,
     pay_structure_drift,

@@ -16,7 +16,7 @@ from tests.integration.test_engines import LAST_DAY, RICH_CORE
 from tests.reference.new_hire_schedules import hire_schedule
 from tests.reference.promotions import promoted_pay, select_promotions
 from tests.reference.retirements_and_deaths import age_decrement, select_experienced_terminations
-from workforce_platform.orchestration.simulate import run_simulation
+from workforce_platform.commands.simulate import run_simulation
 from workforce_platform.paths import PROJECT_ROOT
 from workforce_platform.reports.workforce_dynamics import workforce_dynamics
 from workforce_platform.simulation.promotion_openings import level_targets, promotions_by_level

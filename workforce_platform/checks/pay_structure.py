@@ -1,5 +1,5 @@
 """Whether pay and the pay structure still move together: the non-blocking check
-`pay_structure_drift` of each year (a warning on fct_workforce_snapshot, wired in assets/gates.py).
+`pay_structure_drift` of each year (a warning on fct_workforce_snapshot, wired in defs/assets/gates.py).
 
 New-hire pay bands and promotion floors are indexed each year (int_new_hire_pay_bands_indexed);
 continuing employees get merit and COLA. When their raises outrun the bands (or fall behind), the
@@ -19,7 +19,7 @@ from typing import Iterable, Optional
 
 import duckdb
 
-from workforce_platform.orchestration.tables import table_exists
+from workforce_platform.runtime.tables import table_exists
 
 PAY_STRUCTURE_CHECK = "pay_structure_drift"
 PAY_STRUCTURE_ASSET = "fct_workforce_snapshot"

@@ -24,7 +24,7 @@ from typing import Optional, Sequence
 import duckdb
 
 from workforce_platform.errors import WorkforceInputError
-from workforce_platform.orchestration.tables import table_exists
+from workforce_platform.runtime.tables import table_exists
 from workforce_platform.text_table import right_aligned
 
 FULL_TIME_HOURS = 2080
