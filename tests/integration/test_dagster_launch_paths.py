@@ -22,7 +22,7 @@ RANGE_TAGS = {"dagster/asset_partition_range_start": "2025", "dagster/asset_part
 
 
 def _definitions(scenario, db):
-    return build_definitions(SimulationResource(scenario_path=str(scenario), db_path=str(db)))
+    return build_definitions(SimulationResource(scenario_path=str(scenario), database=str(db)))
 
 
 def _evaluations(result, check: str) -> dict:

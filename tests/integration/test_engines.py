@@ -280,13 +280,13 @@ def test_dagster_run_config_chooses_the_engine(runs, tmp_path):
 
     scenario = write_scenario(tmp_path, runs.census, random_seed=SEED, end_year=2025)
     db = tmp_path / "run_config.duckdb"
-    definitions = build_definitions(SimulationResource(scenario_path=str(scenario), db_path=str(db)))
+    definitions = build_definitions(SimulationResource(scenario_path=str(scenario), database=str(db)))
     instance = DagsterInstance.get()
     assert definitions.resolve_job_def(LOAD_PARAMETERS_JOB).execute_in_process(instance=instance).success
     result = definitions.resolve_job_def(SIMULATE_YEAR_JOB).execute_in_process(
         instance=instance, partition_key="2025",
         run_config={"resources": {"simulation": {"config": {
-            "scenario_path": str(scenario), "db_path": str(db), "event_engine": "polars", "event_shards": 2}}}})
+            "scenario_path": str(scenario), "database": str(db), "event_engine": "polars", "event_shards": 2}}}})
     assert result.success
     parity = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
               and e.event_specific_data.check_name == "engine_parity"]
@@ -474,14 +474,14 @@ def test_a_dagster_run_of_several_polars_years_has_each_sql_side_built_beside_th
     scenario = write_scenario(tmp_path, runs.census, random_seed=SEED, end_year=2027)
     db = tmp_path / "range.duckdb"
     _ready_helper(resolve_execution(db), monkeypatch)
-    definitions = build_definitions(SimulationResource(scenario_path=str(scenario), db_path=str(db)))
+    definitions = build_definitions(SimulationResource(scenario_path=str(scenario), database=str(db)))
     instance = DagsterInstance.get()
     assert definitions.resolve_job_def(LOAD_PARAMETERS_JOB).execute_in_process(instance=instance).success
     result = definitions.resolve_job_def(SIMULATE_YEAR_JOB).execute_in_process(
         instance=instance,
         tags={"dagster/asset_partition_range_start": "2025", "dagster/asset_partition_range_end": "2027"},
         run_config={"resources": {"simulation": {"config": {
-            "scenario_path": str(scenario), "db_path": str(db), "event_engine": "polars"}}}})
+            "scenario_path": str(scenario), "database": str(db), "event_engine": "polars"}}}})
     assert result.success
     parity = {e.event_specific_data.partition: e.event_specific_data for e in result.all_events
               if e.event_type_value == "ASSET_CHECK_EVALUATION" and e.event_specific_data.check_name == "engine_parity"

@@ -73,7 +73,7 @@ def test_determinism_check_passes_on_rerun_and_fails_on_a_tampered_row(scenario_
     scenario = scenario_factory(end_year=2026)
     db = tmp_path / "determinism.duckdb"
     assert main(["simulate", "--scenario", str(scenario), "--db", str(db)]) == 0
-    audit = build_definitions(SimulationResource(scenario_path=str(scenario), db_path=str(db))).resolve_job_def(AUDIT_YEAR_JOB)
+    audit = build_definitions(SimulationResource(scenario_path=str(scenario), database=str(db))).resolve_job_def(AUDIT_YEAR_JOB)
     instance = DagsterInstance.get()
 
     again = audit.execute_in_process(instance=instance, tags={"dagster/partition": "2026"}, raise_on_error=False)

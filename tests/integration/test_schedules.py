@@ -28,7 +28,7 @@ def test_the_nightly_schedule_rebuilds_every_year_in_one_run(scenario_factory, t
     monkeypatch.setenv("WORKFORCE_REPORTS_DIR", str(tmp_path / "reports"))
     # Its own scenario id: the session's instance holds other tests' runs of test_scenario.
     scenario, db = scenario_factory(scenario_id=SCENARIO, end_year=2027), tmp_path / "nightly.duckdb"
-    definitions = build_definitions(SimulationResource(scenario_path=str(scenario), db_path=str(db)))
+    definitions = build_definitions(SimulationResource(scenario_path=str(scenario), database=str(db)))
     instance = DagsterInstance.get()
     schedule, requests = _requests(definitions, instance)
     assert schedule.job_name == REBUILD_SCENARIO_JOB and schedule.default_status.value == "STOPPED"

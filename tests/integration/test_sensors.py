@@ -23,7 +23,7 @@ def _run_sensor(definitions, instance, run):
 
 def test_a_failed_run_gets_its_failure_lines_in_its_log_and_in_the_failures_table(scenario_factory, tmp_path):
     scenario, db = scenario_factory(end_year=2027), tmp_path / "sensor.duckdb"
-    definitions = build_definitions(SimulationResource(scenario_path=str(scenario), db_path=str(db)))
+    definitions = build_definitions(SimulationResource(scenario_path=str(scenario), database=str(db)))
     instance = DagsterInstance.get()
     assert definitions.resolve_job_def(LOAD_PARAMETERS_JOB).execute_in_process(instance=instance).success
     # 2026 before 2025: the year-order rule fails the step and writes nothing.
@@ -50,7 +50,7 @@ def test_a_failed_run_gets_its_failure_lines_in_its_log_and_in_the_failures_tabl
 
 def test_the_sensor_leaves_the_runs_of_workforce_simulate_alone(scenario_factory, tmp_path):
     scenario, db = scenario_factory(end_year=2027), tmp_path / "cli_runs.duckdb"
-    definitions = build_definitions(SimulationResource(scenario_path=str(scenario), db_path=str(db)))
+    definitions = build_definitions(SimulationResource(scenario_path=str(scenario), database=str(db)))
     instance = DagsterInstance.get()
     result = definitions.resolve_job_def(SIMULATE_YEAR_JOB).execute_in_process(
         instance=instance, partition_key="2027", raise_on_error=False, tags={RECORDED_BY_TAG: "workforce simulate"})

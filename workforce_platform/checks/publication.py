@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Optional
 
 import duckdb
@@ -32,7 +31,6 @@ from workforce_platform.checks.audit import (
     AuditRecord, code_version, inputs_fingerprint, latest_audit, output_fingerprint,
 )
 from workforce_platform.config.scenario import Scenario
-from workforce_platform.runtime import database
 from workforce_platform.runtime.fingerprint import RESULT_TABLES, table_fingerprint, year_fingerprints
 from workforce_platform.runtime.tables import add_missing_columns, columns_of, table_exists
 
@@ -205,29 +203,27 @@ def _withdraw_later(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: in
     return later
 
 
-def publish_year(db_path: Path, scenario: Scenario, year: int, run_id: str, shards: int = 1) -> Publication:
+def publish_year(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, run_id: str,
+                 shards: int = 1) -> Publication:
     """Promotes `year` (and the unpublished earlier years it was built on) in one transaction, and
-    withdraws the later published years that no longer follow from it."""
-    con = database.connect(db_path)
+    withdraws the later published years that no longer follow from it. `con`: the scenario's
+    database, its lock held by the caller."""
+    promotions = _promotions(con, scenario.scenario_id)
+    chain = _chain_to_publish(con, scenario, year, run_id, shards, promotions)
+    publication = Publication()
+    con.execute("begin transaction")
     try:
-        promotions = _promotions(con, scenario.scenario_id)
-        chain = _chain_to_publish(con, scenario, year, run_id, shards, promotions)
-        publication = Publication()
-        con.execute("begin transaction")
-        try:
-            con.execute("create schema if not exists published")
-            con.execute(f"create table if not exists published.promotions "
-                        f"({', '.join(f'{name} {sql_type}' for name, sql_type in _PROMOTIONS_COLUMNS)})")
-            add_missing_columns(con, "published", "promotions", _PROMOTIONS_COLUMNS)
-            for promoted, record in chain:
-                publication.promoted[promoted] = _copy_year(con, scenario, promoted, run_id, record)
-            last, record = chain[-1]
-            publication.withdrawn = _withdraw_later(con, scenario, last, record.table_fingerprints.get(SNAPSHOT),
-                                                    run_id, promotions)
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
-        return publication
-    finally:
-        con.close()
+        con.execute("create schema if not exists published")
+        con.execute(f"create table if not exists published.promotions "
+                    f"({', '.join(f'{name} {sql_type}' for name, sql_type in _PROMOTIONS_COLUMNS)})")
+        add_missing_columns(con, "published", "promotions", _PROMOTIONS_COLUMNS)
+        for promoted, record in chain:
+            publication.promoted[promoted] = _copy_year(con, scenario, promoted, run_id, record)
+        last, record = chain[-1]
+        publication.withdrawn = _withdraw_later(con, scenario, last, record.table_fingerprints.get(SNAPSHOT),
+                                                run_id, promotions)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return publication

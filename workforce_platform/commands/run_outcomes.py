@@ -10,6 +10,7 @@ from typing import Callable
 from dagster import DagsterRunStatus, RunsFilter
 
 from workforce_platform.defs.failures import failure_lines, record_failures
+from workforce_platform.runtime.database import connection
 
 DATABASE_TAG = "workforce/database"
 PID_TAG = "workforce/pid"
@@ -34,7 +35,8 @@ def record_failure(instance, database: Path, scenario_id: str, job_name: str, ta
     if run is not None:
         for line in lines:
             instance.report_engine_event(line.text(), run)
-    record_failures(database, lines)
+    with connection(database) as con:  # the run holds the database's lock
+        record_failures(con, lines)
     progress(f"  recorded in audit.failures of {database}:")
     for line in lines:
         progress(f"    {line.text()}")

@@ -140,13 +140,13 @@ def run_simulation(
     started = time.perf_counter()
     ensure_dagster_home()
     simulation = SimulationResource(
-        scenario_path=str(scenario_path), db_path=str(db_path) if db_path else None, threads=threads,
+        scenario_path=str(scenario_path), database=str(db_path) if db_path else "", threads=threads,
         census_path=str(census_path) if census_path else None, optimization=optimization,
         event_engine=engine, event_shards=event_shards, engine_parity=engine_parity,
     )
     scenario, settings = simulation.scenario(), simulation.execution()
     years = _checked_years(scenario, years or scenario.years, years_per_run)
-    db = simulation.database()
+    db = simulation.database_path()
     new_database = not db.exists()
     check_inputs(scenario, db, years, resume)  # bad input refused before anything is written
     report = SimulationReport(scenario_id=scenario.scenario_id, db_path=db, settings=settings)
@@ -200,7 +200,7 @@ def _years_to_resume(db: Path, scenario: Scenario, years: list[int], progress: C
 def _print_header(simulation: SimulationResource, scenario: Scenario, years: list[int],
                   progress: Callable[[str], None]) -> None:
     settings, engine = simulation.execution(), simulation.engine()
-    progress(f"scenario '{scenario.scenario_id}': years {years[0]}-{years[-1]}, database {simulation.database()}")
+    progress(f"scenario '{scenario.scenario_id}': years {years[0]}-{years[-1]}, database {simulation.database_path()}")
     progress(f"  {settings.describe()}")
     progress(f"  {engine.describe()}")
     for census_line in scenario_census_columns(scenario).header_lines():
@@ -218,7 +218,7 @@ def _run_jobs(simulation: SimulationResource, scenario: Scenario, years: list[in
               reload_parameters: bool, report: SimulationReport, progress: Callable[[str], None]) -> None:
     """The parameters (unless current), then the years in runs of `years_per_run`, in order; stops
     at the first failed run. The caller holds the database's lock."""
-    db = simulation.database()
+    db = simulation.database_path()
     definitions = build_definitions(simulation)
     instance = open_instance()
     fail_abandoned_runs(instance, db, progress)

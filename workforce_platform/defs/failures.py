@@ -17,8 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
+import duckdb
+
 from workforce_platform.runtime import database
-from workforce_platform.runtime.database import DatabaseLock
 from workforce_platform.runtime.tables import table_exists
 from workforce_platform.defs.partitions import PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG
 
@@ -140,33 +141,28 @@ def failure_lines(scenario_id: str, run_id: str, job_name: str, tags: Mapping[st
                                            line.failing_check or "", line.asset_or_step))
 
 
-def record_failures(db_path: Path, lines: list[FailureLine], wait_seconds: float = 0.0) -> None:
-    """Replaces the database's lines of these runs with `lines`, in one transaction."""
+def record_failures(con: duckdb.DuckDBPyConnection, lines: list[FailureLine]) -> None:
+    """Replaces the database's lines of these runs with `lines`, in one transaction (`con`: the
+    scenario's database, its lock held by the caller)."""
     if not lines:
         return
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    with DatabaseLock(db_path, wait_seconds=wait_seconds):
-        con = database.connect(db_path)
-        try:
-            con.execute(FAILURES_DDL)
-            con.execute("begin transaction")
-            for run_id in sorted({line.run_id for line in lines}):
-                con.execute("delete from audit.failures where run_id = ?", [run_id])
-            con.executemany(
-                "insert into audit.failures values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [[line.scenario_id, line.simulation_year, line.run_years, line.failing_check, line.asset_or_step,
-                  line.detail, line.run_id, line.job_name, now] for line in lines])
-            con.execute("commit")
-        finally:
-            con.close()
+    con.execute(FAILURES_DDL)
+    con.execute("begin transaction")
+    for run_id in sorted({line.run_id for line in lines}):
+        con.execute("delete from audit.failures where run_id = ?", [run_id])
+    con.executemany(
+        "insert into audit.failures values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [[line.scenario_id, line.simulation_year, line.run_years, line.failing_check, line.asset_or_step,
+          line.detail, line.run_id, line.job_name, now] for line in lines])
+    con.execute("commit")
 
 
 def recorded_failures(db_path: Path, scenario_id: Optional[str] = None) -> list[tuple]:
     """The recorded lines, oldest first: (scenario, year, run years, check, asset or step, detail, run)."""
     if not Path(db_path).exists():
         return []
-    con = database.connect(db_path, read_only=True)
-    try:
+    with database.connection(db_path, read_only=True) as con:
         if not table_exists(con, "audit", "failures"):
             return []
         return con.execute(
@@ -174,5 +170,3 @@ def recorded_failures(db_path: Path, scenario_id: Optional[str] = None) -> list[
             "from audit.failures where ? is null or scenario_id = ? "
             "order by recorded_at, run_id, simulation_year nulls last, failing_check nulls last, asset_or_step",
             [scenario_id, scenario_id]).fetchall()
-    finally:
-        con.close()

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 import duckdb
-from dagster import ConfigurableResource
 from dagster_duckdb import DuckDBResource
 from pydantic import Field, PrivateAttr
 
@@ -21,12 +20,20 @@ from workforce_platform.paths import default_scenario_path
 from workforce_platform.runtime.database import LOCK_WAIT_SECONDS, DatabaseLock, connection
 
 
-class SimulationResource(ConfigurableResource):
-    """Settings of a simulation run. Results never depend on `threads`."""
+class SimulationResource(DuckDBResource):
+    """Settings of a simulation run, and its scenario's DuckDB database: a dagster-duckdb resource
+    (`with simulation.get_connection() as con:`), as the assets, checks and sensors open it.
+    Results never depend on `threads`.
+
+    The connections come from runtime/database.py rather than from a new open of the file: while
+    this process holds the file's lock it keeps one open database whose connections all its steps
+    share, and DuckDB refuses a second open of the same file in one process. The block holds the
+    file's lock (one writer per file, on every path; reading takes it too, since DuckDB cannot open
+    a file another process is writing)."""
 
     scenario_path: str = Field(default_factory=lambda: str(default_scenario_path()),
                                description="Scenario YAML file (default: WORKFORCE_SCENARIO or the bundled baseline).")
-    db_path: Optional[str] = Field(None, description="DuckDB file (default: WORKFORCE_DB_PATH, else <WORKFORCE_DB_DIR or data>/<scenario_id>.duckdb).")
+    database: str = Field("", description="DuckDB file (default: WORKFORCE_DB_PATH, else <WORKFORCE_DB_DIR or data>/<scenario_id>.duckdb).")
     threads: Optional[int] = Field(None, ge=1, description="dbt and DuckDB threads (default: WORKFORCE_THREADS, "
                                    "the scenario's execution.threads, or the optimization level's).")
     optimization: Optional[str] = Field(None, description="low, medium or high (default: WORKFORCE_OPT_LEVEL, the "
@@ -60,8 +67,8 @@ class SimulationResource(ConfigurableResource):
                 f"or give it scenario_id '{scenario_id}'")
         return scenario
 
-    def database(self) -> Path:
-        return Path(self.db_path).resolve() if self.db_path else default_db_path(self.scenario())
+    def database_path(self) -> Path:
+        return Path(self.database).resolve() if self.database else default_db_path(self.scenario())
 
     def engine(self) -> EngineSettings:
         """The event engine of this run (see engines/selection.py for the precedence)."""
@@ -70,30 +77,14 @@ class SimulationResource(ConfigurableResource):
     def execution(self) -> ExecutionSettings:
         """The resolved execution settings (see runtime/execution.py for the precedence)."""
         scenario = self.scenario()
-        return resolve_execution(self.database(), scenario_level=scenario.execution.optimization,
+        return resolve_execution(self.database_path(), scenario_level=scenario.execution.optimization,
                                  scenario_threads=scenario.execution.threads, level=self.optimization,
                                  threads=self.threads)
 
-
-class ScenarioDuckDB(DuckDBResource):
-    """The scenario's DuckDB database as the Dagster code opens it (assets, checks, the report,
-    sensors): `with duckdb.get_connection() as con:`, dagster-duckdb's idiom.
-
-    The file is the simulation resource's (its run config may name another), unless `database`
-    names one. The connections come from runtime/database.py rather than from a new open of the
-    file: while this process holds the file's lock it keeps one open database whose connections
-    all its steps share, and DuckDB refuses a second open of the same file in one process. With
-    `write`, the block holds the file's lock (one writer per file, on every path); reading takes it
-    too, since DuckDB cannot open a file another process is writing."""
-
-    database: str = Field("", description="DuckDB file (default: the simulation resource's database).")
-    simulation: SimulationResource
-
-    def path(self) -> Path:
-        return Path(self.database).resolve() if self.database else self.simulation.database()
-
     @contextmanager
-    def get_connection(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        with DatabaseLock(self.path(), wait_seconds=LOCK_WAIT_SECONDS):
-            with connection(self.path(), read_only=read_only, settings=self.simulation.execution()) as con:
+    def get_connection(self, read_only: bool = False,
+                       wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
+        path = self.database_path()
+        with DatabaseLock(path, wait_seconds=wait_seconds):
+            with connection(path, read_only=read_only, settings=self.execution()) as con:
                 yield con

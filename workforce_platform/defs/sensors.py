@@ -18,7 +18,7 @@ FAILURE_WRITE_WAIT_SECONDS = 120
 def _database(run, simulation: SimulationResource) -> Path:
     """The run's database: its run config's db_path when it set one, else the location's."""
     config = ((run.run_config or {}).get("resources", {}).get("simulation", {}) or {}).get("config", {}) or {}
-    return Path(config["db_path"]).resolve() if config.get("db_path") else simulation.database()
+    return Path(config["database"]).resolve() if config.get("database") else simulation.database_path()
 
 
 def build_sensors(scenario_id: str) -> list:
@@ -36,6 +36,8 @@ def build_sensors(scenario_id: str) -> list:
         for line in lines:
             context.instance.report_engine_event(line.text(), run)
             context.log.info(line.text())
-        record_failures(_database(run, simulation), lines, wait_seconds=FAILURE_WRITE_WAIT_SECONDS)
+        with simulation.model_copy(update={"database": str(_database(run, simulation))}).get_connection(
+                wait_seconds=FAILURE_WRITE_WAIT_SECONDS) as con:
+            record_failures(con, lines)
 
     return [record_run_failures]

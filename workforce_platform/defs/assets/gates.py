@@ -37,7 +37,6 @@ from workforce_platform.checks.staleness import (
     rerun_hint,
     year_currency,
 )
-from workforce_platform.config.scenario import Scenario
 from workforce_platform.defs.asset_keys import scenario_key, with_scenario
 from workforce_platform.defs.assets.check_results import log_year_result, results_by_year
 from workforce_platform.defs.assets.memory_guard import stop_if_memory_guard_tripped
@@ -46,9 +45,9 @@ from workforce_platform.defs.assets.year_tests import DbtTestChecks, take_over
 from workforce_platform.defs.resources import SimulationResource
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.parity.gate import parity_gate
-from workforce_platform.runtime import database
 from workforce_platform.runtime.database import LOCK_WAIT_SECONDS, DatabaseLock
 from workforce_platform.runtime.monitoring import Window, measured_stage
+from workforce_platform.text_table import markdown_table
 
 DETERMINISM_ASSET = "fct_workforce_snapshot"
 PARITY_ASSET = "fct_yearly_events"
@@ -57,10 +56,7 @@ PARITY_DESCRIPTION = ("The other event engine recomputes the year from the same 
 
 
 def _rows_metadata(columns, rows) -> MetadataValue:
-    return MetadataValue.md(
-        "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n"
-        + "\n".join("| " + " | ".join(str(v) for v in row) + " |" for row in rows)
-    )
+    return MetadataValue.md(markdown_table(columns, rows))
 
 
 def _invariant_fields(result: InvariantResult) -> dict:
@@ -196,15 +192,6 @@ def _on_scenario(fields: dict, scenario_id: str) -> dict:
     return {**fields, "asset_key": with_scenario(scenario_id, fields["asset_key"])}
 
 
-def _currency(db_path, scenario: Scenario) -> dict[int, YearCurrency]:
-    """Every audited year's currency, once all of this step's audits are recorded."""
-    con = database.connect(db_path, read_only=True)
-    try:
-        return year_currency(con, scenario.scenario_id, scenario.start_year)
-    finally:
-        con.close()
-
-
 def _selected(fields: dict, selected: set[AssetCheckKey]) -> bool:
     return AssetCheckKey(fields["asset_key"], fields["check_name"]) in selected
 
@@ -244,7 +231,7 @@ def build_gates(partitions_def: PartitionsDefinition, scenario_id: str, year_tes
                                    "of one year (or of every materialised year, when run without one).")
     def year_gates(context: AssetCheckExecutionContext, simulation: SimulationResource):
         try:
-            scenario, database = simulation.scenario_of_location(scenario_id), simulation.database()
+            scenario, database = simulation.scenario_of_location(scenario_id), simulation.database_path()
         except WorkforceInputError as exc:
             refuse(exc)
         selected = set(context.selected_asset_check_keys)
@@ -277,7 +264,9 @@ def build_gates(partitions_def: PartitionsDefinition, scenario_id: str, year_tes
                                          f"(built with {parity.built_with}, {parity.rows_compared:,} rows compared, "
                                          f"score {parity.score:.6f}, {parity.seconds:.2f}s"
                                          f"{', SQL side built beside the engine' if parity.sql_side_prebuilt else ''})")
-                currency = _currency(database, scenario)
+                # Every audited year's currency, once all of this step's audits are recorded.
+                with simulation.get_connection(read_only=True) as con:
+                    currency = year_currency(con, scenario.scenario_id, scenario.start_year)
         for year in years:
             if audits[year].pay_structure is not None and not audits[year].pay_structure.passed:
                 context.log.warning(f"year {year}: {PAY_STRUCTURE_CHECK}: {audits[year].pay_structure.description}")

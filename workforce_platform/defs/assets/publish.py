@@ -15,12 +15,9 @@ from workforce_platform.defs.assets.refusal import refuse
 from workforce_platform.checks.invariants import PUBLISHED_INVARIANTS, evaluate
 from workforce_platform.checks.publication import PublishRefused, publish_year, rerun_action
 from workforce_platform.errors import WorkforceInputError
-from workforce_platform.runtime import database
-from workforce_platform.runtime.database import DatabaseLock
 from workforce_platform.runtime.fingerprint import RESULT_TABLES
 from workforce_platform.runtime.monitoring import measured_stage, process_sampler
 from workforce_platform.runtime.tables import table_exists
-from workforce_platform.runtime.database import LOCK_WAIT_SECONDS
 from workforce_platform.defs.resources import SimulationResource
 
 
@@ -47,8 +44,8 @@ def build_publish(partitions_def: PartitionsDefinition, scenario_id: str):
             stop_if_memory_guard_tripped("the promotion")
             for year in run_years:
                 try:
-                    with DatabaseLock(simulation.database(), wait_seconds=LOCK_WAIT_SECONDS):
-                        publication = publish_year(simulation.database(), scenario, year, context.run.run_id,
+                    with simulation.get_connection() as con:
+                        publication = publish_year(con, scenario, year, context.run.run_id,
                                                    simulation.execution().shards)
                 except PublishRefused as exc:
                     published = f" (years {', '.join(map(str, counts))} were published)" if counts else ""
@@ -97,35 +94,30 @@ def build_published_checks(scenario_id: str):
             scenario = simulation.scenario_of_location(scenario_id)
         except WorkforceInputError as exc:
             refuse(exc)
-        db_path = simulation.database()
         selected = set(context.selected_asset_check_keys)
-        with DatabaseLock(db_path, wait_seconds=LOCK_WAIT_SECONDS):
-            con = database.connect(db_path)
-            try:
-                published = table_exists(con, "published", "promotions")
-                years = [r[0] for r in con.execute(
-                    "select simulation_year from published.promotions where scenario_id = ? order by 1",
-                    [scenario.scenario_id]).fetchall()] if published else []
-                for invariant in PUBLISHED_INVARIANTS:
-                    spec_key = next(s.key for s in specs if s.name == invariant.name)
-                    if spec_key not in selected:
-                        continue
-                    result = evaluate(con, invariant, scenario.scenario_id, None, scenario.start_year) if published else None
-                    passed = result is None or result.passed
-                    first = ("none" if result is None or not result.first_rows else
-                             "\n".join(", ".join(f"{c}={v}" for c, v in zip(result.columns, row))
-                                       for row in result.first_rows))
-                    yield AssetCheckResult(
-                        asset_key=spec_key.asset_key, check_name=invariant.name, passed=passed,
-                        severity=AssetCheckSeverity.ERROR,
-                        description=(f"published years {_years_text(years)}: " +
-                                     ("an unbroken chain" if passed else "the chain is broken; "
-                                      + rerun_action(min(r[0] for r in result.first_rows), scenario.end_year))),
-                        metadata={"published_years": MetadataValue.text(_years_text(years)),
-                                  "violating_rows": MetadataValue.int(result.violation_count if result else 0),
-                                  "first_violations": MetadataValue.text(first)})
-            finally:
-                con.close()
+        with simulation.get_connection() as con:
+            published = table_exists(con, "published", "promotions")
+            years = [r[0] for r in con.execute(
+                "select simulation_year from published.promotions where scenario_id = ? order by 1",
+                [scenario.scenario_id]).fetchall()] if published else []
+            for invariant in PUBLISHED_INVARIANTS:
+                spec_key = next(s.key for s in specs if s.name == invariant.name)
+                if spec_key not in selected:
+                    continue
+                result = evaluate(con, invariant, scenario.scenario_id, None, scenario.start_year) if published else None
+                passed = result is None or result.passed
+                first = ("none" if result is None or not result.first_rows else
+                         "\n".join(", ".join(f"{c}={v}" for c, v in zip(result.columns, row))
+                                   for row in result.first_rows))
+                yield AssetCheckResult(
+                    asset_key=spec_key.asset_key, check_name=invariant.name, passed=passed,
+                    severity=AssetCheckSeverity.ERROR,
+                    description=(f"published years {_years_text(years)}: " +
+                                 ("an unbroken chain" if passed else "the chain is broken; "
+                                  + rerun_action(min(r[0] for r in result.first_rows), scenario.end_year))),
+                    metadata={"published_years": MetadataValue.text(_years_text(years)),
+                              "violating_rows": MetadataValue.int(result.violation_count if result else 0),
+                              "first_violations": MetadataValue.text(first)})
 
     return published_gates
 

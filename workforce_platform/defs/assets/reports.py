@@ -18,9 +18,12 @@ from workforce_platform.defs.asset_keys import scenario_key
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.runtime.fingerprint import RESULT_TABLES
 from workforce_platform.paths import PROJECT_ROOT
+from workforce_platform.config.scenario import load_scenario
 from workforce_platform.defs.resources import SimulationResource
+from workforce_platform.reports.build import build_report
 from workforce_platform.reports.overview import overview_markdown
-from workforce_platform.reports.tables import Table
+from workforce_platform.reports.tables import PublishedScenario, Table, default_alternative_db
+from workforce_platform.text_table import markdown_table
 
 
 class ReportConfig(Config):
@@ -42,13 +45,11 @@ def build_report_asset(scenario_id: str):
                        "ending headcount and employer cost by year (`overview`) and each year's key figures; the "
                        "full summary and the PNG plots follow.")
     def scenario_report(context: AssetExecutionContext, config: ReportConfig, simulation: SimulationResource):
-        from workforce_platform.config.scenario import load_scenario
-        from workforce_platform.reports.build import build_report
-        from workforce_platform.reports.tables import PublishedScenario, default_alternative_db
-
         try:
             scenario = simulation.scenario_of_location(scenario_id)
-            baseline = PublishedScenario(scenario, simulation.database())
+            # The report reads the published years read-only and attaches the alternatives' databases
+            # beside them (reports/tables.py), so it takes the file's path rather than a connection.
+            baseline = PublishedScenario(scenario, simulation.database_path())
             alternatives = []
             for path in config.compare:
                 other = load_scenario(path)
@@ -104,9 +105,5 @@ def _key_figures(summary: Table) -> MetadataValue:
         schema=TableSchema(columns=[TableColumn(header, "string") for _, header, _ in KEY_FIGURES]))
 
 
-def _markdown(table) -> str:
-    def cell(value) -> str:
-        return "" if value is None else str(value)
-
-    return ("| " + " | ".join(table.columns) + " |\n|" + "---|" * len(table.columns) + "\n"
-            + "\n".join("| " + " | ".join(cell(v) for v in row) + " |" for row in table.rows))
+def _markdown(table: Table) -> str:
+    return markdown_table(table.columns, table.rows, lambda value: "" if value is None else str(value))

@@ -167,10 +167,10 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
             for census_line in scenario_census_columns(scenario).header_lines():
                 context.log.info(f"census {scenario.resolved_census_path()}: {census_line}")
             result, window = _guarded_build(simulation, "parameters", lambda settings: build_parameters(
-                scenario, simulation.database(), settings))
+                scenario, simulation.database_path(), settings))
         except (WorkforceInputError, SimulationOrderError) as exc:
             refuse(exc)
-        context.log.info(f"parameters of '{scenario.scenario_id}' in {simulation.database()}: "
+        context.log.info(f"parameters of '{scenario.scenario_id}' in {simulation.database_path()}: "
                          f"inputs {result.inputs_seconds:.2f}s, dbt {result.dbt_seconds:.2f}s, "
                          f"peak RSS {window.peak_rss_bytes / 2**20:.0f} MiB")
         yield from _events(context, manifest, translator, [result], window, parameter_tests)
@@ -194,7 +194,7 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
                     # The parity gate's SQL side of the later years is built beside the engine.
                     warm_up(simulation.execution())
                 result, window = _guarded_build(simulation, "dbt", lambda settings: build_year(
-                    scenario, year, simulation.database(), settings, previous_built_in_this_run=year != years[0],
+                    scenario, year, simulation.database_path(), settings, previous_built_in_this_run=year != years[0],
                     engine=engine, sql_side_builds=SQL_SIDE_BUILDS))
             except (WorkforceInputError, SimulationOrderError) as exc:
                 refuse(exc)
@@ -213,7 +213,7 @@ def build_simulation_assets(manifest_path: str, partitions_def: PartitionsDefini
                 _fail(context, result)
             results.append(result)
         for result in results:  # the gates of this run record them
-            hand_over(context.run.run_id, simulation.database(), result.year, year_tests.fields(result.nodes))
+            hand_over(context.run.run_id, simulation.database_path(), result.year, year_tests.fields(result.nodes))
         # The last year's window: the run's sampler figures up to the end of the build.
         yield from _events(context, manifest, translator, results, window)
 
