@@ -157,7 +157,7 @@ def test_report_asset_writes_the_report_with_its_plots_in_the_metadata(sources, 
     baseline, _ = sources
     monkeypatch.setenv("WORKFORCE_REPORTS_DIR", str(tmp_path))
     definitions = build_definitions(SimulationResource(scenario_path=str(baseline.scenario.source_path),
-                                                       db_path=str(baseline.db_path)))
+                                                       database=str(baseline.db_path)))
     job = definitions.resolve_implicit_global_asset_job_def().get_subset(asset_selection={AssetKey(["test_scenario", "scenario_report"])})
     result = job.execute_in_process(instance=DagsterInstance.get())
     assert result.success
