@@ -1,6 +1,6 @@
 """One simulated year, Dagster-free: the order check and inputs, then the event engine: one dbt
-build of the per-year models and tests (sql), or the Polars engine's tables and then the same tests
-as plain statements (build/plain_sql/). The Dagster assets (defs/assets/simulation.py), the commands
+build of the per-year models (sql) or the Polars engine's tables, then the same dbt tests as plain
+statements (build/plain_sql/). The Dagster assets (defs/assets/simulation.py), the commands
 and the tests call it.
 
 With the Polars engine and the parity gate on, the gate's SQL side can be built beside the engine
@@ -60,10 +60,25 @@ def build_year(scenario: Scenario, year: int, db_path: Path, settings: Execution
             result = _polars_year(scenario, year, db_path, settings, engine,
                                   sql_side_builds if engine.parity else None)
         else:
-            result = run_dbt_build(scenario, year, db_path, settings, select=[PER_YEAR_SELECTOR])
+            result = _sql_year(scenario, year, db_path, settings)
         if result.success:
             record_year_engine(db_path, scenario.scenario_id, year, engine)
     result.inputs_seconds = inputs_seconds
+    return result
+
+
+def _sql_year(scenario: Scenario, year: int, db_path: Path, settings: ExecutionSettings) -> YearBuildResult:
+    """The year's dbt models in one dbt build, then their tests as plain queries (compiled once:
+    dbt's runner spends more on a test than the query costs; a test of another configuration than
+    dbt's default runs through dbt)."""
+    result = run_dbt_build(scenario, year, db_path, settings, select=[PER_YEAR_SELECTOR],
+                           exclude=["resource_type:test"])
+    if not result.success:
+        return result
+    tests = run_year_tests(scenario, year, db_path, settings)
+    result.nodes += tests.nodes
+    result.success, result.error, result.hint = tests.success, tests.error, tests.hint
+    result.dbt_seconds += tests.dbt_seconds
     return result
 
 

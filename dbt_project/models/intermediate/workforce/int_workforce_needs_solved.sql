@@ -14,11 +14,13 @@ with starting as (
     where simulation_year = {{ simulation_year() }}
 ),
 
+-- Counted with a filter each, not aggregated over the decrement: DuckDB's optimizer takes
+-- seconds to plan an aggregate over the draws' nested projections, and milliseconds for this.
 decrements as (
     select
-        count(*) filter (where age_decrement = 'retirement')::bigint as retirements,
-        count(*) filter (where age_decrement = 'death')::bigint as deaths
-    from ({{ retirements_and_deaths_drawn() }})
+        (select count(*) from ({{ retirements_and_deaths_drawn() }}) where age_decrement = 'retirement')::bigint
+            as retirements,
+        (select count(*) from ({{ retirements_and_deaths_drawn() }}) where age_decrement = 'death')::bigint as deaths
 ),
 
 planned as (
