@@ -166,7 +166,7 @@ def _open_check_partitions(server: DagsterDev, page, check: str) -> None:
 def test_materialize_all_from_the_lineage_runs_every_year_in_order(dagster_dev, page):
     page.goto(f"{dagster_dev.url}/asset-groups")
     # The dialog asks one code location for the config of every selected asset (its config editor's
-    # query), and showed "Error loading base asset job" until dagster_fixes.py answered it.
+    # query), and showed "Error loading base asset job" until patches/dagster_cross_location_job_query.py answered it.
     with page.expect_response(lambda r: '"operationName":"LaunchpadRootQuery"' in (r.request.post_data or "")) as query:
         page.get_by_role("button", name="Materialize all").click()
     answer = query.value.json()["data"]

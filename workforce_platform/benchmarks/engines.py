@@ -24,6 +24,12 @@ from pathlib import Path
 
 import duckdb
 
+from workforce_platform.build.dbt_runner import PER_YEAR_SELECTOR, run_dbt_build
+from workforce_platform.build.parameters import build_parameters
+from workforce_platform.build.year import build_year
+from workforce_platform.engines.polars_engine import compute_year
+from workforce_platform.engines.polars_engine.inputs import read_year_inputs
+from workforce_platform.engines.year_tables import write_year_tables
 from workforce_platform.benchmarks.harness import Deadline, machine, prepare_instance, run_child
 from workforce_platform.benchmarks.run import FIRST_YEAR, bench_scenario
 from workforce_platform.census.generate import generate_census, write_census
@@ -45,13 +51,6 @@ def _fingerprints(db: Path, scenario_id: str, year: int) -> dict[str, str]:
 
 
 def side_by_side(employees: int, seed: int, repeats: int, workdir: Path) -> dict:
-    from workforce_platform.engines.polars_engine import compute_year
-    from workforce_platform.engines.polars_engine.inputs import read_year_inputs
-    from workforce_platform.engines.year_tables import write_year_tables
-    from workforce_platform.build.dbt_runner import PER_YEAR_SELECTOR, run_dbt_build
-    from workforce_platform.build.parameters import build_parameters
-    from workforce_platform.build.year import build_year
-
     census = write_census(generate_census(employees, seed), workdir / "census.parquet")
     scenario = load_scenario(bench_scenario(workdir, census, 1, seed))
     db = workdir / "engines.duckdb"

@@ -58,6 +58,7 @@ def measure_run(
 ) -> dict:
     """Runs the scenario through Dagster in this process and returns its figures."""
     process_started = time.perf_counter()
+    # Imported here, inside the measured time: importing Dagster and the definitions is part of a run.
     from workforce_platform.commands.simulate import run_simulation
 
     workdir.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
 from workforce_platform.simulation.rng import draw_array
 
@@ -136,8 +137,6 @@ def write_census(rows: list[dict[str, str]], out: Path) -> Path:
             writer.writeheader()
             writer.writerows(rows)
     elif suffix == ".parquet":
-        import polars as pl
-
         frame = pl.DataFrame(rows).with_columns(
             pl.col("birth_date", "hire_date").str.to_date(),
             pl.when(pl.col("termination_date") == "").then(None).otherwise(pl.col("termination_date")).str.to_date().alias("termination_date"),

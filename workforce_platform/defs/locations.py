@@ -23,6 +23,8 @@ def registered_scenarios(folder: Path | None = None) -> dict[str, Path]:
 
 
 def location_definitions(name: str) -> Definitions:
+    # Imported on first access: a location's process builds only its own scenario's definitions, and
+    # `registered_scenarios` serves workspace checks without importing the assets.
     from workforce_platform.defs.assembly import build_definitions
     from workforce_platform.defs.resources import SimulationResource
 

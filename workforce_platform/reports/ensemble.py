@@ -8,6 +8,8 @@ decimals and rounded half away from zero: headcount to 0.1, money to the cent.
 
 from __future__ import annotations
 
+import csv
+
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -89,8 +91,6 @@ def format_ensemble(table: list[EnsembleYear]) -> str:
 
 
 def write_ensemble_csv(table: list[EnsembleYear], path: Path) -> Path:
-    import csv
-
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)

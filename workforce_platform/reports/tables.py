@@ -6,6 +6,9 @@ Money stays DECIMAL: DuckDB computes the differences, and Python sees `decimal.D
 
 from __future__ import annotations
 
+import csv
+import io
+
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -252,9 +255,6 @@ def first_year_pay_assumption(source: PublishedScenario) -> str:
 
 
 def csv_text(table: Table) -> str:
-    import csv
-    import io
-
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(table.columns)

@@ -78,6 +78,8 @@ _CANONICAL_PARSE_ENVIRONMENT = {
 
 def _parse_in_process() -> Any:
     prepare_dbt_runner()
+    # dbt is imported only by a process that parses (a changed project): the others read the
+    # manifest as JSON and never pay for importing dbt.
     from dbt.cli.main import dbtRunner
 
     saved = {key: os.environ.get(key) for key in _CANONICAL_PARSE_ENVIRONMENT}

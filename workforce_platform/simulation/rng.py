@@ -66,7 +66,7 @@ def employee_key(employee_id: str) -> int:
 
 def draw_bits_array(seed: int, keys, year: int, stream: int):
     """``draw_bits`` over a numpy array of keys (uint64), for bulk generation in Python."""
-    import numpy as np
+    import numpy as np  # only the census generator needs numpy; the reference stays plain Python
 
     mask = np.uint64(MASK32)
 

@@ -4,7 +4,9 @@ from pathlib import Path
 
 from dagster import Definitions, TimeWindowPartitionsDefinition, asset
 
-from workforce_platform.patches import dagster_fixes
+from workforce_platform.patches import (
+    dagster_backfill_per_code_location, dagster_cross_location_job_query, dagster_subset_inequality,
+)
 
 
 def _subsets():
@@ -15,8 +17,8 @@ def _subsets():
 
 
 def test_the_installed_dagster_still_has_the_defect_the_fix_is_for():
-    # When this fails, Dagster fixed TimeWindowPartitionsSubset's inequality: delete dagster_fixes.py.
-    assert dagster_fixes.DAGSTER_HAS_SUBSET_INEQUALITY_DEFECT
+    # When this fails, Dagster fixed TimeWindowPartitionsSubset's inequality: delete patches/dagster_subset_inequality.py.
+    assert dagster_subset_inequality.DAGSTER_HAS_SUBSET_INEQUALITY_DEFECT
     counted, merged = _subsets()
     assert tuple(counted) != tuple(merged)  # what tuple's inequality compared
 
@@ -30,14 +32,14 @@ def test_equal_subsets_are_not_unequal():
 
 def test_the_installed_dagster_still_groups_backfill_runs_across_code_locations():
     # When this fails, Dagster splits a backfill's run requests by code location itself: delete the
-    # second correction of dagster_fixes.py.
+    # correction of patches/dagster_backfill_per_code_location.py.
     import inspect
 
-    original = dagster_fixes._build_run_requests_with_backfill_policies
+    original = dagster_backfill_per_code_location._build_run_requests_with_backfill_policies
     assert "split_entity_keys_by_repository" not in inspect.getsource(original)
     import dagster._core.execution.asset_backfill as asset_backfill
 
-    assert asset_backfill.build_run_requests_with_backfill_policies is dagster_fixes._run_requests_per_code_location
+    assert asset_backfill.build_run_requests_with_backfill_policies is dagster_backfill_per_code_location._run_requests_per_code_location
 
 
 class _TwoLocations:
@@ -58,7 +60,7 @@ def test_a_run_request_over_two_code_locations_becomes_one_per_location():
     check = AssetCheckKey(c, "continuity")
     mixed = RunRequest(asset_selection=[a, b, c], asset_check_keys=[check], tags={"t": "1"})
     single = RunRequest(asset_selection=[a], tags={})
-    split = dagster_fixes._split_by_code_location([mixed, single], _TwoLocations())
+    split = dagster_backfill_per_code_location._split_by_code_location([mixed, single], _TwoLocations())
     assert sorted((tuple(r.asset_selection), tuple(r.asset_check_keys or ())) for r in split) == sorted([
         ((a,), ()), ((b, c), (check,)), ((a,), ())])
     assert all(r.tags in ({"t": "1"}, {}) for r in split)
@@ -95,7 +97,7 @@ def _load_graphql_schema() -> None:
     as this process imported the module before it loaded the schema)."""
     import dagster_graphql.schema  # noqa: F401
 
-    assert dagster_fixes._apply_graphql_correction()
+    assert dagster_cross_location_job_query._apply_graphql_correction()
 
 
 @contextmanager

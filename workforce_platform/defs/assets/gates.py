@@ -37,6 +37,7 @@ from workforce_platform.checks.staleness import (
     rerun_hint,
     year_currency,
 )
+from workforce_platform.config.scenario import Scenario
 from workforce_platform.defs.asset_keys import scenario_key, with_scenario
 from workforce_platform.defs.assets.check_results import log_year_result, results_by_year
 from workforce_platform.defs.assets.memory_guard import stop_if_memory_guard_tripped
@@ -196,6 +197,85 @@ def _selected(fields: dict, selected: set[AssetCheckKey]) -> bool:
     return AssetCheckKey(fields["asset_key"], fields["check_name"]) in selected
 
 
+def _gate_specs(partitions_def: PartitionsDefinition, scenario_id: str,
+                year_tests: Optional[DbtTestChecks]) -> list[AssetCheckSpec]:
+    with warnings.catch_warnings():
+        # Partitioned checks are a preview feature of Dagster 1.13; their results name their year.
+        warnings.simplefilter("ignore", PreviewWarning)
+        return [
+            AssetCheckSpec(inv.name, asset=scenario_key(scenario_id, inv.asset), description=inv.description,
+                           blocking=inv.blocking, partitions_def=partitions_def)
+            for inv in YEAR_INVARIANTS
+        ] + [
+            AssetCheckSpec(DETERMINISM_CHECK, asset=scenario_key(scenario_id, DETERMINISM_ASSET), blocking=True,
+                           partitions_def=partitions_def,
+                           description="Same inputs fingerprint as an earlier materialisation of this year "
+                                       "gives the same output fingerprint."),
+            AssetCheckSpec(PARITY_CHECK, asset=scenario_key(scenario_id, PARITY_ASSET), blocking=True,
+                           partitions_def=partitions_def, description=PARITY_DESCRIPTION),
+            AssetCheckSpec(CURRENCY_CHECK, asset=scenario_key(scenario_id, CURRENCY_ASSET), blocking=False,
+                           partitions_def=partitions_def, description=CURRENCY_DESCRIPTION),
+            AssetCheckSpec(PAY_STRUCTURE_CHECK, asset=scenario_key(scenario_id, PAY_STRUCTURE_ASSET), blocking=False,
+                           partitions_def=partitions_def, description=PAY_STRUCTURE_DESCRIPTION),
+        ] + (year_tests.specs if year_tests is not None else [])
+
+
+def _checked_years(context: AssetCheckExecutionContext, database, scenario: Scenario) -> list[int]:
+    """The run's year, its years, or (a run without a year) every materialised year."""
+    if context.has_partition_key:
+        return [int(context.partition_key)]
+    if context.has_partition_key_range:
+        return [int(key) for key in context.partition_keys]
+    years = materialised_years(database, scenario)
+    if not years:
+        raise Failure(description=f"no year of scenario '{scenario.scenario_id}' is materialised in "
+                                  f"{database} yet: materialise the years first; nothing was checked",
+                      allow_retries=False)
+    return years
+
+
+def _audit_years(context: AssetCheckExecutionContext, simulation: SimulationResource, scenario: Scenario,
+                 years: list[int], year_tests: Optional[DbtTestChecks], run_tests: bool):
+    """Every year's audit and dbt test results (the run's build's, else run here when selected),
+    then every audited year's currency."""
+    database = simulation.database_path()
+    audits: dict[int, YearAudit] = {}
+    tests: dict[int, list[dict]] = {}
+    with DatabaseLock(database, wait_seconds=LOCK_WAIT_SECONDS):
+        for year in years:
+            audits[year] = audit_year(database, scenario, year, context.run.run_id, simulation.execution().shards,
+                                      parity_gate=parity_gate(simulation.engine(), simulation.execution()),
+                                      settings=simulation.execution())
+            built = take_over(context.run.run_id, database, year)  # this run's build's results
+            if built is None and run_tests:
+                built = year_tests.fields(run_year_tests(scenario, year, database, simulation.execution()).nodes)
+            tests[year] = built or []
+            parity = audits[year].parity
+            if parity is not None:
+                context.log.info(f"engine parity of year {year}: {'equal' if parity.passed else 'DIFFERENT'} "
+                                 f"(built with {parity.built_with}, {parity.rows_compared:,} rows compared, "
+                                 f"score {parity.score:.6f}, {parity.seconds:.2f}s"
+                                 f"{', SQL side built beside the engine' if parity.sql_side_prebuilt else ''})")
+        # Every audited year's currency, once all of this step's audits are recorded.
+        with simulation.get_connection(read_only=True) as con:
+            currency = year_currency(con, scenario.scenario_id, scenario.start_year)
+    for year in years:
+        if audits[year].pay_structure is not None and not audits[year].pay_structure.passed:
+            context.log.warning(f"year {year}: {PAY_STRUCTURE_CHECK}: {audits[year].pay_structure.description}")
+    return audits, tests, currency
+
+
+def _report_later_years(context: AssetCheckExecutionContext, currency: dict[int, YearCurrency], last_checked: int,
+                        end_year: int, scenario_id: str, location: str) -> None:
+    """A year's new results can stale (or make current again) the years built after it."""
+    for later in sorted(y for y in currency if y > last_checked):
+        fields = _on_scenario(_currency_fields(currency[later], end_year, location), scenario_id)
+        fields["metadata"]["reported_by_run"] = MetadataValue.text(context.run.run_id)
+        log_year_result(context, fields, later, blocking=False)
+        if not fields["passed"]:
+            context.log.warning(f"year {later}: {fields['description']}")
+
+
 def build_gates(partitions_def: PartitionsDefinition, scenario_id: str, year_tests: Optional[DbtTestChecks] = None):
     """The checks are partitioned by year like the assets they check, so every result names its
     year. Any subset of them can run (the UI's "Execute" on one check, or with the asset it
@@ -203,26 +283,8 @@ def build_gates(partitions_def: PartitionsDefinition, scenario_id: str, year_tes
     of several years (a backfill's single run) checks each; a run without a year (the UI's
     "Execute all" on an asset's checks) checks every materialised year. Either records each year's
     results on that year, and the run's own results (blocking) say which years failed.
-    `year_tests`: the per-year models' dbt tests, checks of the gates too (assets/year_tests.py)."""
-    with warnings.catch_warnings():
-        # Partitioned checks are a preview feature of Dagster 1.13; their results name their year.
-        warnings.simplefilter("ignore", PreviewWarning)
-        specs = [
-            AssetCheckSpec(inv.name, asset=scenario_key(scenario_id, inv.asset), description=inv.description, blocking=inv.blocking,
-                           partitions_def=partitions_def)
-            for inv in YEAR_INVARIANTS
-        ] + [
-            AssetCheckSpec(DETERMINISM_CHECK, asset=scenario_key(scenario_id, DETERMINISM_ASSET), blocking=True,
-                           partitions_def=partitions_def,
-                           description="Same inputs fingerprint as an earlier materialisation of this year "
-                                       "gives the same output fingerprint."),
-            AssetCheckSpec(PARITY_CHECK, asset=scenario_key(scenario_id, PARITY_ASSET), blocking=True, partitions_def=partitions_def,
-                           description=PARITY_DESCRIPTION),
-            AssetCheckSpec(CURRENCY_CHECK, asset=scenario_key(scenario_id, CURRENCY_ASSET), blocking=False, partitions_def=partitions_def,
-                           description=CURRENCY_DESCRIPTION),
-            AssetCheckSpec(PAY_STRUCTURE_CHECK, asset=scenario_key(scenario_id, PAY_STRUCTURE_ASSET), blocking=False,
-                           partitions_def=partitions_def, description=PAY_STRUCTURE_DESCRIPTION),
-        ] + (year_tests.specs if year_tests is not None else [])
+    `year_tests`: the per-year models' dbt tests, checks of the gates too (defs/assets/year_tests.py)."""
+    specs = _gate_specs(partitions_def, scenario_id, year_tests)
     test_keys = set(year_tests.keys) if year_tests is not None else set()
     blocking_keys = {spec.key for spec in specs if spec.blocking}
 
@@ -231,68 +293,29 @@ def build_gates(partitions_def: PartitionsDefinition, scenario_id: str, year_tes
                                    "of one year (or of every materialised year, when run without one).")
     def year_gates(context: AssetCheckExecutionContext, simulation: SimulationResource):
         try:
-            scenario, database = simulation.scenario_of_location(scenario_id), simulation.database_path()
+            scenario = simulation.scenario_of_location(scenario_id)
         except WorkforceInputError as exc:
             refuse(exc)
         selected = set(context.selected_asset_check_keys)
-        if context.has_partition_key:
-            years = [int(context.partition_key)]
-        elif context.has_partition_key_range:
-            years = [int(key) for key in context.partition_keys]
-        else:
-            years = materialised_years(database, scenario)
-            if not years:
-                raise Failure(description=f"no year of scenario '{scenario.scenario_id}' is materialised in "
-                                          f"{database} yet: materialise the years first; nothing was checked",
-                              allow_retries=False)
-        audits: dict[int, YearAudit] = {}
-        tests: dict[int, list[dict]] = {}
+        years = _checked_years(context, simulation.database_path(), scenario)
         with measured_stage("checks") as window:
-            with DatabaseLock(database, wait_seconds=LOCK_WAIT_SECONDS):
-                for year in years:
-                    audits[year] = audit_year(database, scenario, year, context.run.run_id,
-                                              simulation.execution().shards,
-                                              parity_gate=parity_gate(simulation.engine(), simulation.execution()),
-                                              settings=simulation.execution())
-                    built = take_over(context.run.run_id, database, year)  # this run's build's results
-                    if built is None and selected & test_keys:
-                        built = year_tests.fields(run_year_tests(scenario, year, database, simulation.execution()).nodes)
-                    tests[year] = built or []
-                    parity = audits[year].parity
-                    if parity is not None:
-                        context.log.info(f"engine parity of year {year}: {'equal' if parity.passed else 'DIFFERENT'} "
-                                         f"(built with {parity.built_with}, {parity.rows_compared:,} rows compared, "
-                                         f"score {parity.score:.6f}, {parity.seconds:.2f}s"
-                                         f"{', SQL side built beside the engine' if parity.sql_side_prebuilt else ''})")
-                # Every audited year's currency, once all of this step's audits are recorded.
-                with simulation.get_connection(read_only=True) as con:
-                    currency = year_currency(con, scenario.scenario_id, scenario.start_year)
-        for year in years:
-            if audits[year].pay_structure is not None and not audits[year].pay_structure.passed:
-                context.log.warning(f"year {year}: {PAY_STRUCTURE_CHECK}: {audits[year].pay_structure.description}")
+            audits, tests, currency = _audit_years(context, simulation, scenario, years, year_tests,
+                                                   bool(selected & test_keys))
         stop_if_memory_guard_tripped("the checks step")
         location = _code_location(context, scenario_id)
-        if context.has_partition_key:
-            for fields in _year_fields(audits[years[0]], years[0], window, currency, scenario.end_year,
-                                       scenario_id, location) + tests[years[0]]:
+        per_year: dict[AssetCheckKey, list[tuple[int, dict]]] = {}
+        for year in years:
+            for fields in _year_fields(audits[year], year, window, currency, scenario.end_year,
+                                       scenario_id, location) + tests[year]:
                 if _selected(fields, selected):
-                    yield AssetCheckResult(**fields)
+                    per_year.setdefault(AssetCheckKey(fields["asset_key"], fields["check_name"]), []).append(
+                        (year, fields))
+        if context.has_partition_key:
+            for entries in per_year.values():
+                yield AssetCheckResult(**entries[0][1])
         else:
-            per_year: dict[AssetCheckKey, list[tuple[int, dict]]] = {}
-            for year in years:
-                for fields in _year_fields(audits[year], year, window, currency, scenario.end_year,
-                                           scenario_id, location) + tests[year]:
-                    if _selected(fields, selected):
-                        per_year.setdefault(AssetCheckKey(fields["asset_key"], fields["check_name"]), []).append(
-                            (year, fields))
             yield from results_by_year(context, per_year, blocking_keys & set(per_year),
                                        run_result=context.has_partition_key_range)
-        # A year's new results can stale (or make current again) the years built after it.
-        for later in sorted(y for y in currency if y > years[-1]):
-            fields = _on_scenario(_currency_fields(currency[later], scenario.end_year, location), scenario_id)
-            fields["metadata"]["reported_by_run"] = MetadataValue.text(context.run.run_id)
-            log_year_result(context, fields, later, blocking=False)
-            if not fields["passed"]:
-                context.log.warning(f"year {later}: {fields['description']}")
+        _report_later_years(context, currency, years[-1], scenario.end_year, scenario_id, location)
 
     return year_gates
