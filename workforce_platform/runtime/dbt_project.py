@@ -15,7 +15,6 @@ import threading
 from pathlib import Path
 from typing import Any, Mapping
 
-from workforce_platform.patches.dbt_behavior_flag_source import speed_up_behavior_flag_source
 from workforce_platform.paths import DBT_PROJECT_DIR
 
 DBT_PROJECT_NAME = "workforce_simulation"  # `name` in dbt_project.yml: the prefix of its node ids
@@ -41,9 +40,8 @@ def configure_dbt_environment() -> None:
 
 
 def prepare_dbt_runner() -> None:
-    """Before dbt runs in this process: its settings, and a faster behavior-flag source."""
+    """Before dbt runs in this process: its settings."""
     configure_dbt_environment()
-    speed_up_behavior_flag_source()
 
 
 def project_args() -> list[str]:
