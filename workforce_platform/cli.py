@@ -20,8 +20,8 @@ from typing import Optional, Sequence
 from workforce_platform.benchmarks.scenarios import (
     PARITY_EMPLOYEES,
     QUICK_PARITY_EMPLOYEES,
+    ALL_SCALE_SCENARIOS,
     QUICK_SCENARIOS,
-    SCALE_SCENARIOS,
 )
 from workforce_platform.errors import EXIT_BAD_INPUT, SimulationOrderError, WorkforceInputError
 from workforce_platform.runtime.execution import LEVELS
@@ -121,9 +121,10 @@ def _add_simulate_parser(commands) -> None:
     simulate.add_argument("--no-engine-parity", action="store_true",
                           help="Skip the blocking engine_parity gate (recomputing each year with the other engine).")
     simulate.add_argument("--db", type=Path, help="DuckDB file (default: WORKFORCE_DB_PATH, else <WORKFORCE_DB_DIR or data>/<scenario_id>.duckdb).")
-    simulate.add_argument("--years-per-run", type=_positive_int, default=1,
-                          help="Years per Dagster run (default 1): a run of several years builds them in order, checks "
-                               "each, and publishes them only when all passed; fewer runs, less overhead.")
+    simulate.add_argument("--years-per-run", type=_positive_int,
+                          help="Years per Dagster run (default: all the years in one run, the fastest): a run of several "
+                               "years builds them in order, checks each, and publishes them only when all passed; "
+                               "1 publishes each year as soon as its own gates passed.")
     simulate.add_argument("--reload-parameters", action="store_true",
                           help="Load the parameters even when the database holds them for this scenario, census and code.")
     simulate.add_argument("--resume", action="store_true",
@@ -191,7 +192,7 @@ def _add_bench_parser(commands) -> None:
     run.add_argument("--engine", choices=["sql", "polars"], help="Event engine (default sql).")
     run.add_argument("--event-shards", type=_positive_int, help="Polars engine shards (default 1).")
     run.add_argument("--no-engine-parity", action="store_true", help="Skip the engine_parity gate.")
-    run.add_argument("--years-per-run", type=_positive_int, default=1, help="Years per Dagster run (default 1).")
+    run.add_argument("--years-per-run", type=_positive_int, help="Years per Dagster run (default: all in one run).")
 
     engines = bench_commands.add_parser("engines", help="The SQL models and the Polars engine side by side on the "
                                                         "same inputs, and end to end with each engine.")
@@ -205,15 +206,19 @@ def _add_bench_parser(commands) -> None:
     _report_arguments(engines, default_timeout=3 * 3600)
 
     scale = bench_commands.add_parser("scale", help="Time and memory against workforce size and threads, with verdicts.")
-    scale.add_argument("--scenario", action="append", choices=list(SCALE_SCENARIOS), dest="scenarios",
+    scale.add_argument("--scenario", action="append", choices=list(ALL_SCALE_SCENARIOS), dest="scenarios",
                        help="Run only this scenario (repeatable): " + ", ".join(
-                           f"{n} {e:,}x{y}" for n, (e, y) in SCALE_SCENARIOS.items()))
+                           f"{n} {e:,}x{y}" for n, (e, y) in ALL_SCALE_SCENARIOS.items())
+                       + " (the last two only when named)")
+    scale.add_argument("--versus-previous-defaults", action="store_true",
+                       help="Also run every measured run with the previous defaults (sql engine, one Dagster run a "
+                            "year), alternating, and report the speed-up of today's defaults.")
     scale.add_argument("--quick", action="store_true", help="Only " + " and ".join(QUICK_SCENARIOS) + ".")
     scale.add_argument("--runs", type=_positive_int, default=1, help="Runs per scenario (default 1).")
     _report_arguments(scale, default_timeout=4 * 3600)
     scale.add_argument("--engine", choices=["sql", "polars"], help="Event engine of every run (default sql).")
     scale.add_argument("--no-engine-parity", action="store_true", help="Runs without the engine_parity gate.")
-    scale.add_argument("--years-per-run", type=_positive_int, help="Years per Dagster run in every run (default 1).")
+    scale.add_argument("--years-per-run", type=_positive_int, help="Years per Dagster run in every run (default: all in one).")
     scale.add_argument("--advisory-timing", action="store_true",
                        help="Report wall-clock verdicts (linearity, threading, speed) without failing on them.")
 

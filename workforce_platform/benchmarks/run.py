@@ -54,7 +54,7 @@ def measure_run(
     engine: Optional[str] = None,
     engine_parity: Optional[bool] = None,
     event_shards: Optional[int] = None,
-    years_per_run: int = 1,
+    years_per_run: Optional[int] = None,
 ) -> dict:
     """Runs the scenario through Dagster in this process and returns its figures."""
     process_started = time.perf_counter()
@@ -102,7 +102,7 @@ def measure_run(
 def run_bench(employees: int, years: int, threads: Optional[int], seed: int, optimization: Optional[str] = None,
               workdir: Optional[Path] = None, census: Optional[Path] = None, run_years: Optional[list[int]] = None,
               json_out: Optional[Path] = None, engine: Optional[str] = None, engine_parity: Optional[bool] = None,
-              event_shards: Optional[int] = None, years_per_run: int = 1) -> int:
+              event_shards: Optional[int] = None, years_per_run: Optional[int] = None) -> int:
     """The command: prints the figures (and writes them as JSON when asked)."""
     started = time.perf_counter()
     options = dict(engine=engine, engine_parity=engine_parity, event_shards=event_shards, years_per_run=years_per_run)

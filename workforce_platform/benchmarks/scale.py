@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from workforce_platform.benchmarks.harness import ChildRun, Deadline, machine, prepare_instance, run_child
-from workforce_platform.benchmarks.scenarios import SCALE_SCENARIOS
+from workforce_platform.benchmarks.scenarios import ALL_SCALE_SCENARIOS, PREVIOUS_DEFAULTS
 from workforce_platform.benchmarks.reports import FAIL, PASS, SKIP, TIMEOUT, BenchReport, Verdict
 from workforce_platform.benchmarks.stats import linear_fit
 from workforce_platform.census.generate import generate_census, write_census
@@ -27,12 +27,14 @@ R_SQUARED_TARGET = 0.99
 THREADING_EFFICIENCY_FLOOR = 0.60
 PEAK_RSS_CEILING_BYTES = 2**30
 MEMORY_GROWTH_CEILING_MIB_PER_1K = 20.0
-SPEED_TARGETS_SECONDS = {"medium": 10.0, "stress": 30.0}
+SPEED_TARGETS_SECONDS = {"medium": 7.0, "stress": 20.0, "huge": 240.0}
 
 STAGE_NAMES = ("parameters", "inputs", "dbt", "engine_python", "checks", "publish", "dagster")
 
+DEFAULTS, PREVIOUS = "defaults", "previous defaults"
+
 RUN_COLUMNS = [
-    ("scenario", "scenario"), ("employees", "employees"), ("years", "years"), ("threads", "threads"),
+    ("scenario", "scenario"), ("variant", "variant"), ("employees", "employees"), ("years", "years"), ("threads", "threads"),
     ("run", "run"), ("status", "status"), ("wall_seconds", "wall s"), ("startup_seconds", "start-up s"),
     ("cpu_seconds", "CPU s"), ("cpu_utilisation", "CPU use"), ("peak_rss_mib", "peak RSS MiB"),
     ("events", "events"), ("events_per_second", "events/s"), ("employee_years_per_second", "employee-years/s"),
@@ -44,22 +46,26 @@ def _thread_counts() -> list[int]:
     return sorted({1, 2, machine_cores()})
 
 
-def plan_runs(scenarios: list[str], runs: int) -> list[tuple[str, int, int, Optional[int], int]]:
-    """(scenario, employees, years, threads or None for the level's, run number)."""
+def plan_runs(scenarios: list[str], runs: int, versus_previous_defaults: bool = False
+              ) -> list[tuple[str, int, int, Optional[int], int, str]]:
+    """(scenario, employees, years, threads or None for the level's, run number, variant); with
+    `versus_previous_defaults`, each run of today's defaults is followed by one of the previous."""
     plan = []
+    variants = (DEFAULTS, PREVIOUS) if versus_previous_defaults else (DEFAULTS,)
     for name in scenarios:
-        employees, years = SCALE_SCENARIOS[name]
+        employees, years = ALL_SCALE_SCENARIOS[name]
         threads_list = _thread_counts() if name == "threading" else [None]
         for threads in threads_list:
             for k in range(1, runs + 1):
-                plan.append((name, employees, years, threads, k))
+                plan += [(name, employees, years, threads, k, variant) for variant in variants]
     return plan
 
 
-def _row(name: str, employees: int, years: int, threads: Optional[int], k: int, child: ChildRun) -> dict:
+def _row(name: str, employees: int, years: int, threads: Optional[int], k: int, variant: str,
+         child: ChildRun) -> dict:
     figures = child.figures or {}
     row = {
-        "scenario": name, "employees": employees, "years": years,
+        "scenario": name, "variant": variant, "employees": employees, "years": years,
         "threads": figures.get("threads", threads), "run": k,
         "status": "ok" if child.success else ("timeout" if child.timed_out else "FAILED"),
         "wall_seconds": child.process_seconds,
@@ -81,8 +87,12 @@ def _row(name: str, employees: int, years: int, threads: Optional[int], k: int, 
 
 
 def analyse(rows: list[dict], advisory_timing: bool) -> tuple[dict, list[Verdict]]:
-    ok = [r for r in rows if r["status"] == "ok"]
     analysis: dict = {}
+    speedups = _speedups_versus_previous_defaults(rows)
+    if speedups:
+        analysis["speedup_versus_previous_defaults"] = speedups
+    rows = [r for r in rows if r.get("variant", DEFAULTS) == DEFAULTS]
+    ok = [r for r in rows if r["status"] == "ok"]
     timing_enforced = not advisory_timing
     failed = [r for r in rows if r["status"] == "FAILED"]
     verdicts = [Verdict(
@@ -99,7 +109,7 @@ def analyse(rows: list[dict], advisory_timing: bool) -> tuple[dict, list[Verdict
         runs = [r for r in ok if r["scenario"] == name]
         if runs:
             best = min(r["wall_seconds"] for r in runs)
-            employees, years = SCALE_SCENARIOS[name]
+            employees, years = ALL_SCALE_SCENARIOS[name]
             verdicts.append(Verdict(f"speed_{name}", "timing", PASS if best <= target else FAIL,
                                     f"{best:.1f} s (best of {len(runs)})", f"<= {target:.0f} s for {employees:,} x {years}",
                                     enforced=timing_enforced))
@@ -111,6 +121,20 @@ def analyse(rows: list[dict], advisory_timing: bool) -> tuple[dict, list[Verdict
         if (group := [r for r in points if r["scenario"] == name])
     }
     return analysis, verdicts
+
+
+def _speedups_versus_previous_defaults(rows: list[dict]) -> dict:
+    """Per scenario: the median wall time of today's defaults and of the previous ones, measured in
+    this invocation, and their ratio."""
+    result = {}
+    for name in dict.fromkeys(r["scenario"] for r in rows):
+        walls = {variant: [r["wall_seconds"] for r in rows if r["scenario"] == name and r.get("variant") == variant
+                           and r["status"] == "ok"] for variant in (DEFAULTS, PREVIOUS)}
+        if walls[DEFAULTS] and walls[PREVIOUS]:
+            today, before = statistics.median(walls[DEFAULTS]), statistics.median(walls[PREVIOUS])
+            result[name] = {"defaults_wall_seconds": round(today, 2), "previous_defaults_wall_seconds": round(before, 2),
+                            "speedup": round(before / today, 2)}
+    return result
 
 
 def _memory_verdicts(ok: list[dict], points: list[dict], analysis: dict) -> list[Verdict]:
@@ -175,33 +199,34 @@ def _threading_verdicts(rows: list[dict], ok: list[dict], analysis: dict, timing
 
 def run_scale(scenarios: list[str], runs: int, out: Path, timeout: float, seed: int, advisory_timing: bool,
               command: str, progress: Callable[[str], None] = print, keep: bool = False,
-              run_options: Optional[list[str]] = None) -> BenchReport:
+              run_options: Optional[list[str]] = None, versus_previous_defaults: bool = False) -> BenchReport:
     """`run_options` go to every measured run (`workforce bench run`): engine, parity gate, years per run."""
     started = time.perf_counter()
     deadline = Deadline(timeout)
     report = BenchReport(name="scale", title="Scale benchmark", command=command, machine=machine(),
                          run_columns=RUN_COLUMNS)
     censuses: dict[int, Path] = {}
-    plan = plan_runs(scenarios, runs)
+    plan = plan_runs(scenarios, runs, versus_previous_defaults)
     progress(f"bench scale: {len(plan)} runs ({', '.join(scenarios)}), reports in {out}")
     prepare_instance(out)
-    for index, (name, employees, years, threads, k) in enumerate(plan, start=1):
+    for index, (name, employees, years, threads, k, variant) in enumerate(plan, start=1):
         if deadline.remaining() <= 0:
             report.timed_out = True
             break
         if employees not in censuses:
             censuses[employees] = write_census(generate_census(employees, seed), out / "census" / f"census_{employees}.parquet")
-        label = f"{name}-{employees}x{years}" + (f"-t{threads}" if threads else "") + f"-run{k}"
+        label = (f"{name}-{employees}x{years}" + (f"-t{threads}" if threads else "") + f"-run{k}"
+                 + ("-previous-defaults" if variant == PREVIOUS else ""))
         workdir = out / "work" / label
         args = ["--employees", str(employees), "--years", str(years), "--seed", str(seed),
                 "--census", str(censuses[employees]), "--workdir", str(workdir)]
         if threads:
             args += ["--threads", str(threads)]
-        args += run_options or []
+        args += list(PREVIOUS_DEFAULTS) if variant == PREVIOUS else (run_options or [])
         child = run_child(label, args, out, deadline)
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
-        row = _row(name, employees, years, threads, k, child)
+        row = _row(name, employees, years, threads, k, variant, child)
         report.runs.append(row)
         report.timed_out = report.timed_out or child.timed_out
         figures = (f"{row['wall_seconds']:.1f} s, peak {row['peak_rss_mib']:.0f} MiB, "

@@ -9,6 +9,15 @@ SCALE_SCENARIOS: dict[str, tuple[int, int]] = {
     "threading": (8_000, 7),
 }
 QUICK_SCENARIOS = ("small", "medium")
+# Large employers, run only when named (`--scenario huge`): not part of the default set or of CI.
+ON_REQUEST_SCENARIOS: dict[str, tuple[int, int]] = {
+    "large_employer": (250_000, 5),
+    "huge": (1_000_000, 10),
+}
+ALL_SCALE_SCENARIOS = {**SCALE_SCENARIOS, **ON_REQUEST_SCENARIOS}
+# The run options of the defaults before the Polars engine and one run for all years became them,
+# which `bench scale --versus-previous-defaults` runs side by side with today's.
+PREVIOUS_DEFAULTS = ("--engine", "sql", "--years-per-run", "1")
 
 # Parity: the workforce of each compared run, over five years (2025-2029).
 PARITY_EMPLOYEES, QUICK_PARITY_EMPLOYEES, PARITY_YEARS = 2_000, 1_000, 5

@@ -244,7 +244,7 @@ def _forwarded_simulate_options(args: argparse.Namespace) -> list[str]:
             options += [flag, str(value)]
     if args.years:
         options += ["--years", f"{args.years[0]}-{args.years[-1]}"]
-    if args.years_per_run != 1:
+    if args.years_per_run is not None:
         options += ["--years-per-run", str(args.years_per_run)]
     for flag, on in (("--no-engine-parity", args.no_engine_parity), ("--reload-parameters", args.reload_parameters),
                      ("--resume", args.resume)):

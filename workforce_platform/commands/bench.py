@@ -40,7 +40,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> int:
             ["--no-engine-parity"] if args.no_engine_parity else []) + (
             ["--years-per-run", str(args.years_per_run)] if args.years_per_run else [])
         report = run_scale(list(dict.fromkeys(scenarios)), args.runs, out, args.timeout, args.seed,
-                           args.advisory_timing, command, keep=args.keep, run_options=run_options)
+                           args.advisory_timing, command, keep=args.keep, run_options=run_options,
+                           versus_previous_defaults=args.versus_previous_defaults)
     else:
         # the harness is imported when it runs (it imports what it measures)
         from workforce_platform.benchmarks.parity import run_parity

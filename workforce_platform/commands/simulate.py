@@ -1,7 +1,7 @@
 """`workforce simulate`: a scenario's years in order, through Dagster, in this process; or, with
 several scenarios or seed variants, each in its own process side by side (commands/batch.py).
 
-Each year (or each group of `--years-per-run` years) is one Dagster run of the `simulate_year` job,
+The years (all in one Dagster run of the `simulate_year` job by default, or `--years-per-run` each) are
 recorded in the Dagster instance (the UI shows them); the scenario's parameters are loaded first by
 the `load_parameters` job unless the database holds them for exactly this scenario, census and
 code. The database's lock keeps a second simulation off the same file. Bad input is refused before
@@ -23,7 +23,7 @@ from workforce_platform.build.inputs import check_year_order
 from workforce_platform.build.parameters import parameters_current
 from workforce_platform.census.load import scenario_census_columns, validated_census
 from workforce_platform.commands.batch import run_batch_command
-from workforce_platform.commands.instance import ensure_dagster_home, open_instance
+from workforce_platform.commands.instance import ensure_dagster_home, instance_note, open_instance
 from workforce_platform.commands.run_outcomes import (
     DATABASE_TAG, PID_TAG, fail_abandoned_runs, failure_message, record_failure, run_warnings,
 )
@@ -41,6 +41,7 @@ from workforce_platform.runtime.dbt_project import ensure_manifest
 from workforce_platform.runtime.execution import ExecutionSettings, machine_cores
 from workforce_platform.runtime.monitoring import STAGES, peak_rss_bytes, process_sampler
 from workforce_platform.runtime.tables import table_exists
+from workforce_platform.paths import dagster_home
 from workforce_platform.text_table import right_aligned
 
 
@@ -133,10 +134,11 @@ def run_simulation(
     event_shards: Optional[int] = None,
     engine_parity: Optional[bool] = None,
     reload_parameters: bool = False,
-    years_per_run: int = 1,
+    years_per_run: Optional[int] = None,
 ) -> SimulationReport:
-    """Runs the years in order; stops at the first failed year. With `resume`, the years already
-    published (in order from the first) are left as they are and the run starts after them."""
+    """Runs the years in order, `years_per_run` a Dagster run (default: all of them in one run);
+    stops at the first failed run. With `resume`, the years already published (in order from the
+    first) are left as they are and the run starts after them."""
     started = time.perf_counter()
     ensure_dagster_home()
     simulation = SimulationResource(
@@ -173,14 +175,14 @@ def run_simulation(
     return report
 
 
-def _checked_years(scenario: Scenario, years: list[int], years_per_run: int) -> list[int]:
+def _checked_years(scenario: Scenario, years: list[int], years_per_run: Optional[int]) -> list[int]:
     outside = [y for y in years if y not in scenario.years]
     if outside:
         raise WorkforceInputError(
             f"{scenario.source_path}: years {outside[0]}-{outside[-1]} are outside the scenario's years "
             f"{scenario.start_year}-{scenario.end_year}"
         )
-    if not 1 <= years_per_run <= 100:
+    if years_per_run is not None and not 1 <= years_per_run <= 100:
         raise WorkforceInputError(f"--years-per-run {years_per_run} must be between 1 and 100")
     return years
 
@@ -203,6 +205,9 @@ def _print_header(simulation: SimulationResource, scenario: Scenario, years: lis
     progress(f"scenario '{scenario.scenario_id}': years {years[0]}-{years[-1]}, database {simulation.database_path()}")
     progress(f"  {settings.describe()}")
     progress(f"  {engine.describe()}")
+    note = instance_note(dagster_home())
+    if note:
+        progress(f"  {note}")
     for census_line in scenario_census_columns(scenario).header_lines():
         progress(f"  {census_line}")
     if engine.engine == "polars" and engine.parity and len(years) > 1:
@@ -214,7 +219,7 @@ def _print_header(simulation: SimulationResource, scenario: Scenario, years: lis
         warm_up(settings)
 
 
-def _run_jobs(simulation: SimulationResource, scenario: Scenario, years: list[int], years_per_run: int,
+def _run_jobs(simulation: SimulationResource, scenario: Scenario, years: list[int], years_per_run: Optional[int],
               reload_parameters: bool, report: SimulationReport, progress: Callable[[str], None]) -> None:
     """The parameters (unless current), then the years in runs of `years_per_run`, in order; stops
     at the first failed run. The caller holds the database's lock."""
@@ -225,7 +230,8 @@ def _run_jobs(simulation: SimulationResource, scenario: Scenario, years: list[in
     run_tags = {DATABASE_TAG: str(db), PID_TAG: str(os.getpid()), RECORDED_BY_TAG: "workforce simulate"}
     # A run of several years builds them in order, checks each, and publishes them all only when
     # every year's blocking checks passed (Dagster's single-run backfill of a year range).
-    chunks = [years[i:i + years_per_run] for i in range(0, len(years), years_per_run)]
+    per_run = years_per_run or len(years)
+    chunks = [years[i:i + per_run] for i in range(0, len(years), per_run)]
     jobs: list[tuple[str, Optional[list[int]]]] = [(SIMULATE_YEAR_JOB, chunk) for chunk in chunks]
     unchanged = None if reload_parameters else parameters_current(db, scenario)
     if unchanged:

@@ -56,3 +56,25 @@ def test_quick_plan_and_threading_plan():
     assert [p[0] for p in plan_runs(["small", "medium"], 2)] == ["small", "small", "medium", "medium"]
     threads = [p[3] for p in plan_runs(["threading"], 1)]
     assert threads == sorted({1, 2, machine_cores()})
+
+
+def test_runs_beside_the_previous_defaults_report_the_speedup_and_leave_the_fits_to_todays():
+    plan = plan_runs(["medium"], 2, versus_previous_defaults=True)
+    assert [(p[4], p[5]) for p in plan] == [(1, "defaults"), (1, "previous defaults"),
+                                            (2, "defaults"), (2, "previous defaults")]
+    rows = [dict(_row("medium", 5000, 5, wall, 500), variant=variant)
+            for wall, variant in ((8.0, "defaults"), (20.0, "previous defaults"),
+                                  (10.0, "defaults"), (16.0, "previous defaults"))]
+    analysis, verdicts = _verdicts(rows)
+    # medians: today's 9.0 s, the previous 18.0 s
+    assert analysis["speedup_versus_previous_defaults"]["medium"] == {
+        "defaults_wall_seconds": 9.0, "previous_defaults_wall_seconds": 18.0, "speedup": 2.0}
+    assert verdicts["speed_medium"].measured.startswith("8.0 s (best of 2)")  # today's runs only
+
+
+def test_the_large_employers_are_run_only_when_named():
+    from workforce_platform.benchmarks.scenarios import ALL_SCALE_SCENARIOS, SCALE_SCENARIOS
+
+    assert ALL_SCALE_SCENARIOS["huge"] == (1_000_000, 10) and ALL_SCALE_SCENARIOS["large_employer"] == (250_000, 5)
+    assert "huge" not in SCALE_SCENARIOS and "large_employer" not in SCALE_SCENARIOS
+    assert [p[:3] for p in plan_runs(["huge"], 1)] == [("huge", 1_000_000, 10)]
