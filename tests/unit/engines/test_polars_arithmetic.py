@@ -14,7 +14,7 @@ from workforce_platform.engines.polars_engine.arithmetic import (
     add_years, divide_round_half_away, divide_round_half_up, draw_below, draw_is_below, employee_order_key,
     weighted_sort_key, whole_years, with_draws,
 )
-from workforce_platform.engines.polars_engine.plan import employee_totals
+from workforce_platform.engines.polars_engine.contributions import employee_totals
 from workforce_platform.simulation.rng import draw_bits
 
 

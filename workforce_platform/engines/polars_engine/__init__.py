@@ -13,14 +13,16 @@ shard's best candidates and rank those. The union equals the unsharded result.
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import Callable, TypeVar
 
 import duckdb
 import polars as pl
 
-from workforce_platform.engines.polars_engine import marts, plan, workforce
+from workforce_platform.engines.polars_engine import contributions, hiring, marts, plan, workforce
 from workforce_platform.engines.polars_engine.inputs import EMPLOYEE_CODE, YearInputs, read_year_inputs
 from workforce_platform.engines.year_tables import YEAR_TABLES, write_year_tables
+from workforce_platform.simulation.workforce_needs import WorkforceNeeds
 
 T = TypeVar("T")
 MAX_SHARDS = 64
@@ -77,15 +79,7 @@ def _compute(inputs: YearInputs, shards: int, pool: ThreadPoolExecutor) -> dict[
     deaths = sum(d.filter(pl.col("age_decrement") == "death").height for d in decrement_parts)
     needs = workforce.workforce_needs(inputs, sum(p.height for p in starting_parts), retirements + deaths)
 
-    def hiring() -> tuple[pl.Series, list[pl.DataFrame], pl.DataFrame]:
-        hire_identities, employee_ids = encode_hires(inputs, workforce.hire_identities(inputs, needs.hires))
-        hire_parts = [workforce.new_hires(inputs, ids) for ids in _split(hire_identities, shards)]
-        nh_candidates = _each([(h,) for h in hire_parts], lambda h: workforce.new_hire_termination_candidates(
-            inputs, h, needs.new_hire_terminations), shard_pool)
-        selected = workforce.select_new_hire_terminations(inputs, nh_candidates, needs.new_hire_terminations)
-        return employee_ids, hire_parts, selected
-
-    hired = _start(branches, hiring)
+    hired = _start(branches, _new_hires_and_terminations, inputs, needs, shards, shard_pool)
     candidates = _each(list(zip(starting_parts, decrement_parts)), lambda p, d: workforce.termination_candidates(
         inputs, p, d, needs.experienced_terminations), shard_pool)
     terminations = workforce.select_terminations(inputs, candidates, needs.experienced_terminations)
@@ -93,7 +87,35 @@ def _compute(inputs: YearInputs, shards: int, pool: ThreadPoolExecutor) -> dict[
     leavers = pl.concat([terminations.select("employee_id", "termination_date", "termination_reason"),
                          new_hire_terminations.select("employee_id", "termination_date",
                                                       pl.lit("new_hire").alias("termination_reason"))])
+    promoted_everywhere = _promotions(inputs, needs, starting_parts, hire_parts, terminations, new_hire_terminations,
+                                      shard_pool)
 
+    per_shard = partial(_shard_tables, inputs, branches, promoted_everywhere, terminations, new_hire_terminations,
+                        leavers)
+    parts = _each(list(zip(starting_parts, hire_parts)), per_shard, shard_pool)
+    tables = {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in parts[0]}
+    tables["int_workforce_needs_solved"] = workforce.needs_frame(inputs, needs, retirements, deaths)
+    tables["int_experienced_terminations_selected"] = terminations
+    tables["int_new_hire_terminations_selected"] = new_hire_terminations
+    _add_whole_workforce_tables(inputs, tables, pool)
+    return dict(zip(YEAR_TABLES, pool.map(lambda name: decode_employee_ids(tables[name], employee_ids), YEAR_TABLES)))
+
+
+def _new_hires_and_terminations(inputs: YearInputs, needs: WorkforceNeeds, shards: int,
+                                shard_pool: ThreadPoolExecutor | None) -> tuple[pl.Series, list[pl.DataFrame], pl.DataFrame]:
+    """The ids of every employee code of the year, the hires by shard, and the new-hire terminations."""
+    hire_identities, employee_ids = encode_hires(inputs, hiring.hire_identities(inputs, needs.hires))
+    hire_parts = [hiring.new_hires(inputs, ids) for ids in _split(hire_identities, shards)]
+    nh_candidates = _each([(h,) for h in hire_parts], lambda h: hiring.new_hire_termination_candidates(
+        inputs, h, needs.new_hire_terminations), shard_pool)
+    selected = hiring.select_new_hire_terminations(inputs, nh_candidates, needs.new_hire_terminations)
+    return employee_ids, hire_parts, selected
+
+
+def _promotions(inputs: YearInputs, needs: WorkforceNeeds, starting_parts: list[pl.DataFrame],
+                hire_parts: list[pl.DataFrame], terminations: pl.DataFrame, new_hire_terminations: pl.DataFrame,
+                shard_pool: ThreadPoolExecutor | None) -> pl.DataFrame:
+    """The year's promotions over every shard."""
     # How many each level promotes depends on the whole workforce: counted over every shard.
     promotion_candidates = _each([(p,) for p in starting_parts],
                                  lambda p: workforce.promotion_candidates(inputs, p, terminations), shard_pool)
@@ -102,52 +124,57 @@ def _compute(inputs: YearInputs, shards: int, pool: ThreadPoolExecutor) -> dict[
         for level, count in workforce.staying_by_level(starting_part, terminations, hire_part,
                                                        new_hire_terminations).items():
             staying[level] = staying.get(level, 0) + count
-    promoted_everywhere = workforce.promotions(
+    return workforce.promotions(
         inputs, promotion_candidates, workforce.promotion_counts(inputs, needs, staying, promotion_candidates))
 
-    def pay_changes(starting: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        promoted = promoted_everywhere.join(starting.select("employee_id"), on="employee_id", how="semi")
-        return promoted, workforce.merit_raises(inputs, starting, terminations, promoted)
 
-    def per_shard(starting: pl.DataFrame, hires: pl.DataFrame) -> dict[str, pl.DataFrame]:
-        changed = _start(branches, pay_changes, starting)
-        # the leaver's reason rides along for the last-day rule and the snapshot (not a column of the model)
-        members = plan.eligibility(inputs, starting, hires, leavers).join(
-            leavers.select("employee_id", "termination_reason"), on="employee_id", how="left", maintain_order="left")
-        escalating = _start(branches, plan.escalations, inputs, members)
-        enrolled = plan.enrollments(inputs, members)
-        escalated = escalating.result()
-        promoted, merits = changed.result()
-        contributions = plan.contributions(inputs, members, promoted, merits, escalated, enrolled)
-        balances = plan.account_balances(inputs, members, starting, contributions)
-        events = _start(branches, lambda: marts.yearly_events(
-            inputs, hires, members, escalated, enrolled, promoted, merits,
-            terminations.join(starting.select("employee_id"), on="employee_id", how="semi"),
-            new_hire_terminations.join(hires.select("employee_id"), on="employee_id", how="semi"), balances))
-        snapshot = marts.snapshot(inputs, members, promoted, merits, enrolled, contributions, balances)
-        return {
-            "int_starting_workforce_assembled": starting, "int_promotions_drawn": promoted,
-            "int_merit_raises_applied": merits, "int_new_hires_generated": hires,
-            "int_plan_eligibility_determined": members, "int_enrollments_drawn": enrolled,
-            "int_deferral_escalations_applied": escalated, "int_plan_contributions_calculated": contributions,
-            "int_account_balances_rolled": balances,
-            "fct_workforce_snapshot": snapshot, "fct_yearly_events": events.result(),
-        }
+def _pay_changes(inputs: YearInputs, promoted_everywhere: pl.DataFrame, terminations: pl.DataFrame,
+                 starting: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The shard's promotions and merit raises."""
+    promoted = promoted_everywhere.join(starting.select("employee_id"), on="employee_id", how="semi")
+    return promoted, workforce.merit_raises(inputs, starting, terminations, promoted)
 
-    parts = _each(list(zip(starting_parts, hire_parts)), per_shard, shard_pool)
-    tables = {name: pl.concat([part[name] for part in parts], how="vertical_relaxed") for name in parts[0]}
-    needs_table = workforce.needs_frame(inputs, needs, retirements, deaths)
-    tables["int_workforce_needs_solved"] = needs_table
-    tables["int_experienced_terminations_selected"] = terminations
-    tables["int_new_hire_terminations_selected"] = new_hire_terminations
-    summary = _start(pool, marts.year_summary, inputs, tables["fct_workforce_snapshot"], needs_table)
+
+def _shard_tables(inputs: YearInputs, branches: ThreadPoolExecutor | None, promoted_everywhere: pl.DataFrame,
+                  terminations: pl.DataFrame, new_hire_terminations: pl.DataFrame, leavers: pl.DataFrame,
+                  starting: pl.DataFrame, hires: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The tables of one shard of employees (starting employees and hires)."""
+    changed = _start(branches, _pay_changes, inputs, promoted_everywhere, terminations, starting)
+    # the leaver's reason rides along for the last-day rule and the snapshot (not a column of the model)
+    members = plan.eligibility(inputs, starting, hires, leavers).join(
+        leavers.select("employee_id", "termination_reason"), on="employee_id", how="left", maintain_order="left")
+    escalating = _start(branches, plan.escalations, inputs, members)
+    enrolled = plan.enrollments(inputs, members)
+    escalated = escalating.result()
+    promoted, merits = changed.result()
+    contributed = contributions.contributions(inputs, members, promoted, merits, escalated, enrolled)
+    balances = plan.account_balances(inputs, members, starting, contributed)
+    events = _start(branches, lambda: marts.yearly_events(
+        inputs, hires, members, escalated, enrolled, promoted, merits,
+        terminations.join(starting.select("employee_id"), on="employee_id", how="semi"),
+        new_hire_terminations.join(hires.select("employee_id"), on="employee_id", how="semi"), balances))
+    snapshot = marts.snapshot(inputs, members, promoted, merits, enrolled, contributed, balances)
+    return {
+        "int_starting_workforce_assembled": starting, "int_promotions_drawn": promoted,
+        "int_merit_raises_applied": merits, "int_new_hires_generated": hires,
+        "int_plan_eligibility_determined": members, "int_enrollments_drawn": enrolled,
+        "int_deferral_escalations_applied": escalated, "int_plan_contributions_calculated": contributed,
+        "int_account_balances_rolled": balances,
+        "fct_workforce_snapshot": snapshot, "fct_yearly_events": events.result(),
+    }
+
+
+def _add_whole_workforce_tables(inputs: YearInputs, tables: dict[str, pl.DataFrame], pool: ThreadPoolExecutor) -> None:
+    """Adds the tables computed over the union of the shards: the summary and the 414(q) and
+    nondiscrimination tables."""
+    summary = _start(pool, marts.year_summary, inputs, tables["fct_workforce_snapshot"],
+                     tables["int_workforce_needs_solved"])
     # Who is highly compensated ranks the whole workforce, so it follows the union of the shards.
     tables["int_highly_compensated_determined"] = plan.highly_compensated(inputs, tables["int_plan_eligibility_determined"])
     tables["fct_nondiscrimination_tests"] = marts.nondiscrimination_tests(
         inputs, tables["fct_workforce_snapshot"], tables["int_plan_contributions_calculated"],
         tables["int_highly_compensated_determined"])
     tables["fct_year_summary"] = summary.result()
-    return dict(zip(YEAR_TABLES, pool.map(lambda name: decode_employee_ids(tables[name], employee_ids), YEAR_TABLES)))
 
 
 def encode_hires(inputs: YearInputs, identities: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:

@@ -142,3 +142,15 @@ def band_of(value: pl.Expr, bands: pl.DataFrame, id_column: str, low_column: str
         expression = pl.when((value >= row[low_column]) & (value < row[high_column])).then(
             pl.lit(row[id_column], dtype=pl.Int32)).otherwise(expression)
     return expression
+
+
+def match_on_deferrals(deferral_cents: pl.Expr, plan_pay: pl.Expr, tiers: list[dict]) -> pl.Expr:
+    """The match on `deferral_cents`, tier by tier, in units of 1e-10 cents (rates in 1e-5),
+    rounded half up once (macro match_on_deferrals; `tiers`: stg_match_tiers' rows)."""
+    match_units: pl.Expr = pl.lit(0, dtype=pl.Int128)
+    for tier in tiers:
+        low = plan_pay * tier["employee_min"]
+        width = plan_pay * (tier["employee_max"] - tier["employee_min"])
+        above = pl.max_horizontal(deferral_cents.cast(pl.Int128) * RATE_UNITS - low, pl.lit(0, dtype=pl.Int128))
+        match_units = match_units + tier["match_rate"] * pl.min_horizontal(above, width)
+    return divide_round_half_up(match_units, RATE_UNITS * RATE_UNITS).cast(pl.Int64)

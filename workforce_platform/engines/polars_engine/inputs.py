@@ -106,40 +106,8 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, parameters: Optional[list] 
 
 def read_year_inputs(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int) -> YearInputs:
     """Reads everything year `year` starts from. The caller has checked the year order."""
-    cursor = con.execute("select * from inputs.scenario")
-    names = [d[0] for d in cursor.description]
-    rows = cursor.fetchall()
-    if len(rows) != 1:
-        raise SimulationOrderError("inputs.scenario must hold exactly one row: materialise the parameters first")
-    scenario = ScenarioRow(dict(zip(names, rows[0])))
-    if scenario.scenario_id != scenario_id:
-        raise SimulationOrderError(
-            f"the database's parameters are scenario '{scenario.scenario_id}', not '{scenario_id}'")
-    balances = ", ".join(f"(coalesce({b}, 0) * 100)::bigint as {b}" for b in ("employee_balance", "match_balance", "core_balance"))
-    if year == scenario.start_year:
-        # the census baseline: everyone active, with the census's opening balances and vesting
-        # service; the pay of the year before is the census's prior_year_compensation, else its pay rate
-        people = _frame(con, f"select {_STATE_COLUMNS}, {balances}, vesting_service_years, "
-                             f"{scaled('coalesce(prior_year_compensation, annual_compensation)', 2, 'prior_year_compensation')}, "
-                             f"make_date({year} - 1, 12, 31) as last_day, true as is_active "
-                             "from main.int_baseline_workforce_prepared order by employee_id")
-        previous_tests = pl.DataFrame(schema={"test_name": pl.String, "nhce_count": pl.Int64, "nhce_rate_units": pl.Int64})
-    else:
-        # the year before's snapshot: its active employees start the year; all give the lookback pay
-        people = _frame(
-            con,
-            f"select {_STATE_COLUMNS}, {balances}, vesting_service_years, "
-            f"{scaled('prorated_compensation', 2, 'prior_year_compensation')}, "
-            f"coalesce(termination_date, make_date({year} - 1, 12, 31)) as last_day, "
-            "employment_status = 'active' as is_active "
-            "from main.fct_workforce_snapshot where scenario_id = ? and simulation_year = ? order by employee_id",
-            [scenario_id, year - 1],
-        )
-        # a snapshot built before vesting service was carried: whole years from hire to 31 December
-        people = people.with_columns(vesting_service_years=pl.coalesce(
-            "vesting_service_years", whole_years(pl.col("hire_date"), pl.lit(date(year - 1, 12, 31)))))
-        previous_tests = _frame(con, "select test_name, nhce_count, nhce_rate_units from main.fct_nondiscrimination_tests "
-                                     "where scenario_id = ? and simulation_year = ?", [scenario_id, year - 1])
+    scenario = _scenario_row(con, scenario_id)
+    people, previous_tests = _people_and_previous_tests(con, scenario_id, year, scenario)
     employee_ids = people["employee_id"]
     people = people.with_columns(employee_id=pl.int_range(0, people.height, dtype=EMPLOYEE_CODE, eager=True))
     starting = people.filter(pl.col("is_active")).drop("last_day", "is_active")
@@ -151,6 +119,64 @@ def read_year_inputs(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int
         scenario=scenario,
         year=year,
         starting=starting,
+        **_parameter_tables(con, year),
+        lookback_pay=lookback_pay,
+        lookback_threshold=thresholds[0][0] if thresholds else None,
+        previous_tests=previous_tests,
+        employee_ids=employee_ids,
+    )
+
+
+def _scenario_row(con: duckdb.DuckDBPyConnection, scenario_id: str) -> ScenarioRow:
+    """inputs.scenario, which must be the one row of `scenario_id`."""
+    cursor = con.execute("select * from inputs.scenario")
+    names = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    if len(rows) != 1:
+        raise SimulationOrderError("inputs.scenario must hold exactly one row: materialise the parameters first")
+    scenario = ScenarioRow(dict(zip(names, rows[0])))
+    if scenario.scenario_id != scenario_id:
+        raise SimulationOrderError(
+            f"the database's parameters are scenario '{scenario.scenario_id}', not '{scenario_id}'")
+    return scenario
+
+
+def _people_and_previous_tests(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int,
+                               scenario: ScenarioRow) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The employees the year reads, in the order of their ids: the census baseline in the first
+    year, else everyone in the year before's snapshot, each with whether they start the year (is_active)
+    and the last day of the lookback year they were employed; and the year before's ADP and ACP rows."""
+    balances = ", ".join(f"(coalesce({b}, 0) * 100)::bigint as {b}" for b in ("employee_balance", "match_balance", "core_balance"))
+    if year == scenario.start_year:
+        # the census baseline: everyone active, with the census's opening balances and vesting
+        # service; the pay of the year before is the census's prior_year_compensation, else its pay rate
+        people = _frame(con, f"select {_STATE_COLUMNS}, {balances}, vesting_service_years, "
+                             f"{scaled('coalesce(prior_year_compensation, annual_compensation)', 2, 'prior_year_compensation')}, "
+                             f"make_date({year} - 1, 12, 31) as last_day, true as is_active "
+                             "from main.int_baseline_workforce_prepared order by employee_id")
+        previous_tests = pl.DataFrame(schema={"test_name": pl.String, "nhce_count": pl.Int64, "nhce_rate_units": pl.Int64})
+        return people, previous_tests
+    # the year before's snapshot: its active employees start the year; all give the lookback pay
+    people = _frame(
+        con,
+        f"select {_STATE_COLUMNS}, {balances}, vesting_service_years, "
+        f"{scaled('prorated_compensation', 2, 'prior_year_compensation')}, "
+        f"coalesce(termination_date, make_date({year} - 1, 12, 31)) as last_day, "
+        "employment_status = 'active' as is_active "
+        "from main.fct_workforce_snapshot where scenario_id = ? and simulation_year = ? order by employee_id",
+        [scenario_id, year - 1],
+    )
+    # a snapshot built before vesting service was carried: whole years from hire to 31 December
+    people = people.with_columns(vesting_service_years=pl.coalesce(
+        "vesting_service_years", whole_years(pl.col("hire_date"), pl.lit(date(year - 1, 12, 31)))))
+    previous_tests = _frame(con, "select test_name, nhce_count, nhce_rate_units from main.fct_nondiscrimination_tests "
+                                 "where scenario_id = ? and simulation_year = ?", [scenario_id, year - 1])
+    return people, previous_tests
+
+
+def _parameter_tables(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, pl.DataFrame]:
+    """The parameter seeds and staging views the year reads, by their YearInputs field."""
+    return dict(
         levels=_frame(con, f"select level_id, {scaled('min_compensation', 2)}, {scaled('max_compensation', 2)}, "
                            f"{scaled('merit_rate', 5)} from main.config_levels"),
         age_bands=_frame(con, "select age_band_id, min_age, max_age from main.config_age_bands"),
@@ -195,8 +221,4 @@ def read_year_inputs(con: duckdb.DuckDBPyConnection, scenario_id: str, year: int
                                "roth_catch_up_in_force from main.int_irs_limits_projected where plan_year = ?", [year]),
         new_hire_pay_bands=_frame(con, f"select level_id, {scaled('min_compensation', 2)}, {scaled('max_compensation', 2)} "
                                        "from main.int_new_hire_pay_bands_indexed where plan_year = ?", [year]),
-        lookback_pay=lookback_pay,
-        lookback_threshold=thresholds[0][0] if thresholds else None,
-        previous_tests=previous_tests,
-        employee_ids=employee_ids,
     )
