@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-import duckdb
 
-from workforce_platform.build.inputs import check_year_order
 from workforce_platform.build.parameters import parameters_current
-from workforce_platform.census.load import scenario_census_columns, validated_census
+from workforce_platform.census.load import scenario_census_columns
 from workforce_platform.commands.batch import run_batch_command
+from workforce_platform.commands.preflight import check_inputs, remove_database_files
 from workforce_platform.commands.instance import ensure_dagster_home, instance_note, open_instance
 from workforce_platform.commands.run_outcomes import (
     DATABASE_TAG, PID_TAG, fail_abandoned_runs, failure_message, record_failure, run_warnings,
@@ -33,7 +32,7 @@ from workforce_platform.defs.failures import RECORDED_BY_TAG
 from workforce_platform.defs.jobs import LOAD_PARAMETERS_JOB, SIMULATE_YEAR_JOB
 from workforce_platform.defs.partitions import year_range_tags
 from workforce_platform.defs.resources import SimulationResource
-from workforce_platform.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, SimulationOrderError, WorkforceInputError
+from workforce_platform.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, WorkforceInputError
 from workforce_platform.parity.sql_side_worker import warm_up
 from workforce_platform.runtime import database
 from workforce_platform.runtime.database import DatabaseLock
@@ -260,40 +259,6 @@ def _run_jobs(simulation: SimulationResource, scenario: Scenario, years: list[in
             progress(outcome.message)
             record_failure(instance, db, scenario.scenario_id, job_name, tags, result, progress)
             break
-
-
-def check_inputs(scenario: Scenario, db_path: Path, years: list[int], resume: bool) -> None:
-    """What can be refused before a run writes anything (no database file, no lock file): the
-    census file, and a first year that the database cannot start from."""
-    if years[0] == scenario.start_year or not db_path.exists():
-        validated_census(scenario)  # validated once, in memory; the run's steps write this copy
-    elif not scenario.resolved_census_path().is_file():
-        raise WorkforceInputError(f"{scenario.resolved_census_path()}: census file not found (census_path in "
-                                  f"{scenario.source_path}, or --census)")
-    if resume or years[0] == scenario.start_year:
-        return
-    if not db_path.exists():
-        raise WorkforceInputError(
-            f"year {years[0]} of scenario '{scenario.scenario_id}' starts from year {years[0] - 1}, but {db_path} "
-            f"does not exist yet: run the years from {scenario.start_year} (--years {scenario.start_year}-{years[-1]}); "
-            "nothing was written")
-    try:
-        con = database.connect(db_path, read_only=True)
-    except duckdb.IOException:
-        return  # another process is writing the file: the run waits for it and checks the order then
-    try:
-        check_year_order(con, scenario, years[0], db_path)
-    except SimulationOrderError as exc:
-        raise WorkforceInputError(str(exc)) from None
-    finally:
-        con.close()
-
-
-def remove_database_files(db_path: Path) -> None:
-    """Removes a database this run created and refused to fill, with its write-ahead log and
-    lock file (the run has released the lock)."""
-    for path in (db_path, db_path.with_name(db_path.name + ".wal"), db_path.with_name(db_path.name + ".lock")):
-        path.unlink(missing_ok=True)
 
 
 def published_years(db_path: Path, scenario_id: str) -> set[int]:

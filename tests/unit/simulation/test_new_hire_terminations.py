@@ -7,7 +7,6 @@ from decimal import Decimal as D
 import pytest
 
 from workforce_platform.simulation.new_hire_terminations import months_employed, select_new_hire_terminations, sort_key
-from workforce_platform.simulation.rng import Stream, draw
 
 
 @pytest.mark.parametrize("hired, months", [(date(2026, 1, 1), 12), (date(2026, 1, 31), 12), (date(2026, 6, 15), 7),

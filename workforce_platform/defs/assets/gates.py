@@ -13,9 +13,7 @@ from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckKey,
-    AssetCheckSeverity,
     AssetCheckSpec,
-    AssetKey,
     Failure,
     MetadataValue,
     PartitionsDefinition,
@@ -25,16 +23,15 @@ from dagster import (
 
 from workforce_platform.build.plain_sql import run_year_tests
 from workforce_platform.build.audit import DETERMINISM_CHECK, PARITY_CHECK, YearAudit, audit_year, materialised_years
-from workforce_platform.checks.invariants import YEAR_INVARIANTS, InvariantResult
+from workforce_platform.checks.invariants import YEAR_INVARIANTS
 from workforce_platform.checks.pay_structure import (
-    PAY_STRUCTURE_ASSET, PAY_STRUCTURE_CHECK, PAY_STRUCTURE_DESCRIPTION, PayStructureDrift,
+    PAY_STRUCTURE_ASSET, PAY_STRUCTURE_CHECK, PAY_STRUCTURE_DESCRIPTION,
 )
 from workforce_platform.checks.staleness import (
     CURRENCY_ASSET,
     CURRENCY_CHECK,
     CURRENCY_DESCRIPTION,
     YearCurrency,
-    rerun_hint,
     year_currency,
 )
 from workforce_platform.config.scenario import Scenario
@@ -47,127 +44,14 @@ from workforce_platform.defs.resources import SimulationResource
 from workforce_platform.errors import WorkforceInputError
 from workforce_platform.parity.gate import parity_gate
 from workforce_platform.runtime.database import LOCK_WAIT_SECONDS, DatabaseLock
+from workforce_platform.defs.assets.gate_fields import (
+    DETERMINISM_ASSET, PARITY_ASSET, currency_fields, determinism_fields, invariant_fields, parity_fields,
+    pay_structure_fields,
+)
 from workforce_platform.runtime.monitoring import Window, measured_stage
-from workforce_platform.text_table import markdown_table
 
-DETERMINISM_ASSET = "fct_workforce_snapshot"
-PARITY_ASSET = "fct_yearly_events"
 PARITY_DESCRIPTION = ("The other event engine recomputes the year from the same inputs; every column of every "
                       "per-year table must be equal, row for row (order-independent).")
-
-
-def _rows_metadata(columns, rows) -> MetadataValue:
-    return MetadataValue.md(markdown_table(columns, rows))
-
-
-def _invariant_fields(result: InvariantResult) -> dict:
-    return dict(
-        asset_key=AssetKey(result.invariant.asset),
-        check_name=result.invariant.name,
-        passed=result.passed,
-        severity=AssetCheckSeverity.ERROR,
-        description=result.invariant.description,
-        metadata={
-            "violating_rows": MetadataValue.int(result.violation_count),
-            "first_violations": _rows_metadata(result.columns, result.first_rows),
-        },
-    )
-
-
-def _determinism_fields(audit: YearAudit, window: Window) -> dict:
-    earlier = audit.earlier
-    changed = [] if earlier is None else [t for t in audit.tables if audit.tables[t] != earlier.table_fingerprints.get(t)]
-    return dict(
-        asset_key=AssetKey(DETERMINISM_ASSET),
-        check_name=DETERMINISM_CHECK,
-        passed=audit.deterministic,
-        severity=AssetCheckSeverity.ERROR,
-        metadata={
-            "inputs_fingerprint": MetadataValue.text(audit.inputs),
-            "output_fingerprint": MetadataValue.text(audit.output),
-            "compared_with_run": MetadataValue.text(earlier.run_id if earlier else "none (first with these inputs)"),
-            "tables_that_differ": MetadataValue.text(", ".join(changed) or "none"),
-            **{f"step_{k}": MetadataValue.float(v) for k, v in window.metadata().items()},
-            **{f"fingerprint_{t}": MetadataValue.text(f) for t, f in audit.tables.items()},
-        },
-    )
-
-
-def _parity_fields(audit: YearAudit) -> dict:
-    parity = audit.parity
-    if parity is None:
-        return dict(asset_key=AssetKey(PARITY_ASSET), check_name=PARITY_CHECK, passed=True,
-                    severity=AssetCheckSeverity.ERROR,
-                    description="not compared: the parity gate is off for this run (execution.engine_parity "
-                                "false, or --no-engine-parity)",
-                    metadata={"compared": MetadataValue.bool(False)})
-    other = "polars" if parity.built_with == "sql" else "sql"
-    differing = parity.differing_tables()
-    first_rows = []
-    for table in parity.tables:
-        for side, rows in (("only in sql", table.first_only_sql), ("only in polars", table.first_only_polars)):
-            first_rows += [(table.table, side, ", ".join(f"{c}={v}" for c, v in zip(table.columns, row)))
-                           for row in rows[:3]]
-    return dict(
-        asset_key=AssetKey(PARITY_ASSET),
-        check_name=PARITY_CHECK,
-        passed=parity.passed,
-        severity=AssetCheckSeverity.ERROR,
-        description=(f"built with {parity.built_with}, recomputed with {other}: "
-                     + ("every table equal" if parity.passed else
-                        f"{', '.join(differing)} differ (if an earlier year was re-materialised since this one "
-                        "was built, re-run this year)")),
-        metadata={
-            "compared": MetadataValue.bool(True),
-            "built_with": MetadataValue.text(parity.built_with),
-            "recomputed_with": MetadataValue.text(other),
-            "rows_compared": MetadataValue.int(parity.rows_compared),
-            "rows_only_in_sql": MetadataValue.int(parity.only_sql),
-            "rows_only_in_polars": MetadataValue.int(parity.only_polars),
-            "parity_score": MetadataValue.float(parity.score),
-            "tables_that_differ": MetadataValue.text(", ".join(differing) or "none"),
-            "rows_by_table": _rows_metadata(
-                ("table", "sql rows", "polars rows", "only in sql", "only in polars"),
-                [(t.table, t.rows_sql, t.rows_polars, t.only_sql, t.only_polars) for t in parity.tables]),
-            "first_differing_rows": _rows_metadata(("table", "side", "row"), first_rows)
-            if first_rows else MetadataValue.text("none"),
-            "parity_seconds": MetadataValue.float(round(parity.seconds, 3)),
-            **({"sql_side": MetadataValue.text("built beside the Polars engine" if parity.sql_side_prebuilt
-                                               else "built by the gate")} if other == "sql" else {}),
-        },
-    )
-
-
-def _currency_fields(currency: YearCurrency, last_year: int, code_location: str) -> dict:
-    """A `built_on_current_years` result for one year (a warning, never blocking)."""
-    stale = not currency.current
-    return dict(
-        asset_key=AssetKey(CURRENCY_ASSET),
-        check_name=CURRENCY_CHECK,
-        passed=not stale,
-        severity=AssetCheckSeverity.WARN,
-        description=(f"stale (a warning, not a failure): {currency.reason}; "
-                     f"{rerun_hint([currency.year], last_year, code_location)}" if stale
-                     else "current: built from the current state of every earlier year"),
-        metadata={"stale": MetadataValue.bool(stale),
-                  "severity": MetadataValue.text("warning, not a failure: never blocks a promotion"),
-                  "first_changed_year": MetadataValue.text(str(currency.first_changed_year or "none"))},
-    )
-
-
-def _pay_structure_fields(drift: PayStructureDrift) -> dict:
-    """A `pay_structure_drift` result for one year (a warning, never blocking)."""
-    return dict(
-        asset_key=AssetKey(PAY_STRUCTURE_ASSET),
-        check_name=PAY_STRUCTURE_CHECK,
-        passed=drift.passed,
-        severity=AssetCheckSeverity.WARN,
-        description=drift.description,
-        metadata={"first_year": MetadataValue.int(drift.first_year),
-                  "first_year_compa_ratio_millionths": MetadataValue.text(str(drift.first_compa_ratio)),
-                  "compa_ratio_millionths": MetadataValue.text(str(drift.compa_ratio)),
-                  "drift_millionths": MetadataValue.text(str(drift.drift))},
-    )
 
 
 def _code_location(context, scenario_id: str) -> str:
@@ -180,12 +64,12 @@ def _code_location(context, scenario_id: str) -> str:
 def _year_fields(audit: YearAudit, year: int, window: Window, currency: dict[int, YearCurrency],
                  last_year: int, scenario_id: str, code_location: str) -> list[dict]:
     """Every gate's result for one year, as the fields of a check result on the scenario's assets."""
-    fields = [_invariant_fields(r) for r in audit.invariants] + [_determinism_fields(audit, window),
-                                                                  _parity_fields(audit)]
+    fields = [invariant_fields(r) for r in audit.invariants] + [determinism_fields(audit, window),
+                                                                  parity_fields(audit)]
     if audit.pay_structure is not None:
-        fields.append(_pay_structure_fields(audit.pay_structure))
+        fields.append(pay_structure_fields(audit.pay_structure))
     if year in currency:
-        fields.append(_currency_fields(currency[year], last_year, code_location))
+        fields.append(currency_fields(currency[year], last_year, code_location))
     return [_on_scenario(f, scenario_id) for f in fields]
 
 
@@ -269,7 +153,7 @@ def _report_later_years(context: AssetCheckExecutionContext, currency: dict[int,
                         end_year: int, scenario_id: str, location: str) -> None:
     """A year's new results can stale (or make current again) the years built after it."""
     for later in sorted(y for y in currency if y > last_checked):
-        fields = _on_scenario(_currency_fields(currency[later], end_year, location), scenario_id)
+        fields = _on_scenario(currency_fields(currency[later], end_year, location), scenario_id)
         fields["metadata"]["reported_by_run"] = MetadataValue.text(context.run.run_id)
         log_year_result(context, fields, later, blocking=False)
         if not fields["passed"]:
