@@ -32,7 +32,7 @@ from workforce_platform.engines.polars_engine.inputs import read_year_inputs
 from workforce_platform.engines.year_tables import write_year_tables
 from workforce_platform.benchmarks.harness import Deadline, machine, prepare_instance, run_child
 from workforce_platform.benchmarks.run import FIRST_YEAR, bench_scenario
-from workforce_platform.census.generate import generate_census, write_census
+from workforce_platform.census.generate import census_chunks, write_census
 from workforce_platform.config.scenario import load_scenario
 from workforce_platform.engines.selection import resolve_engine
 from workforce_platform.engines.year_tables import YEAR_TABLES
@@ -51,7 +51,7 @@ def _fingerprints(db: Path, scenario_id: str, year: int) -> dict[str, str]:
 
 
 def side_by_side(employees: int, seed: int, repeats: int, workdir: Path) -> dict:
-    census = write_census(generate_census(employees, seed), workdir / "census.parquet")
+    census = write_census(census_chunks(employees, seed), workdir / "census.parquet")
     scenario = load_scenario(bench_scenario(workdir, census, 1, seed))
     db = workdir / "engines.duckdb"
     settings = resolve_execution(db)

@@ -20,7 +20,7 @@ from workforce_platform.benchmarks.harness import ChildRun, Deadline, machine, p
 from workforce_platform.benchmarks.reports import FAIL, PASS, TIMEOUT, BenchReport, Verdict
 from workforce_platform.benchmarks.run import BENCH_SCENARIO_ID
 from workforce_platform.benchmarks.scenarios import PARITY_YEARS
-from workforce_platform.census.generate import generate_census, write_census
+from workforce_platform.census.generate import census_chunks, write_census
 from workforce_platform.runtime.fingerprint import RESULT_TABLES, table_fingerprint
 
 SPLIT_AT = 2  # multi-year consistency: the first two years, then the rest in a second process
@@ -167,7 +167,7 @@ def run_parity(employees: int, out: Path, timeout: float, seed: int, command: st
     report = BenchReport(name="parity", title="Parity benchmark", command=command, machine=machine(), run_columns=[
         ("run", "run"), ("arguments", "arguments"), ("status", "status"), ("wall_seconds", "wall s"),
         ("peak_rss_mib", "peak RSS MiB"), ("events", "events"), ("threads", "threads"), ("optimization", "level")])
-    census = write_census(generate_census(employees, seed), out / "census" / f"census_{employees}.parquet")
+    census = write_census(census_chunks(employees, seed), out / "census" / f"census_{employees}.parquet")
     work = out / "work"
     shutil.rmtree(work, ignore_errors=True)
     common = ["--employees", str(employees), "--years", str(PARITY_YEARS), "--census", str(census)]

@@ -16,7 +16,7 @@ from typing import Optional
 import duckdb
 import yaml
 
-from workforce_platform.census.generate import generate_census, write_census
+from workforce_platform.census.generate import census_chunks, write_census
 
 BENCH_SCENARIO_ID = "bench"
 FIRST_YEAR = 2025
@@ -63,7 +63,7 @@ def measure_run(
 
     workdir.mkdir(parents=True, exist_ok=True)
     if census is None:
-        census = write_census(generate_census(employees, seed), workdir / "census.parquet")
+        census = write_census(census_chunks(employees, seed), workdir / "census.parquet")
     scenario = bench_scenario(workdir, census, years, seed)
     db_path = workdir / "bench.duckdb"
     report = run_simulation(scenario, years=run_years, db_path=db_path, threads=threads,

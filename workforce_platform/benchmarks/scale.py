@@ -18,7 +18,7 @@ from workforce_platform.benchmarks.harness import ChildRun, Deadline, machine, p
 from workforce_platform.benchmarks.scenarios import ALL_SCALE_SCENARIOS, PREVIOUS_DEFAULTS
 from workforce_platform.benchmarks.reports import FAIL, PASS, SKIP, TIMEOUT, BenchReport, Verdict
 from workforce_platform.benchmarks.stats import linear_fit
-from workforce_platform.census.generate import generate_census, write_census
+from workforce_platform.census.generate import census_chunks, write_census
 from workforce_platform.runtime.execution import machine_cores
 
 
@@ -214,7 +214,7 @@ def run_scale(scenarios: list[str], runs: int, out: Path, timeout: float, seed: 
             report.timed_out = True
             break
         if employees not in censuses:
-            censuses[employees] = write_census(generate_census(employees, seed), out / "census" / f"census_{employees}.parquet")
+            censuses[employees] = write_census(census_chunks(employees, seed), out / "census" / f"census_{employees}.parquet")
         label = (f"{name}-{employees}x{years}" + (f"-t{threads}" if threads else "") + f"-run{k}"
                  + ("-previous-defaults" if variant == PREVIOUS else ""))
         workdir = out / "work" / label
