@@ -16,7 +16,7 @@ from workforce_platform.cli import main
     ["simulate", "--scenario", "x.yaml", "--years", "2029-2025"],
     ["simulate", "--scenario", "x.yaml", "--bogus"],
     ["simulate", "--scenario", "x.yaml", "--optimization", "turbo"],
-    ["bench", "scale", "--scenario", "huge"],
+    ["bench", "scale", "--scenario", "gigantic"],
     ["bench", "parity", "--timeout", "0"],
     ["census", "generate", "--employees", "-3", "--seed", "1", "--out", "c.csv"],
 ])

@@ -233,7 +233,7 @@ def test_a_changed_rule_fails_the_blocking_parity_gate_and_nothing_is_published(
     report = run_simulation(scenario, db_path=db, engine="polars", progress=lambda line: None)
     assert not report.success
     failed = [r for r in report.runs if not r.success]
-    assert failed[0].label == "2025" and "engine_parity" in failed[0].message
+    assert failed[0].label == "2025-2026" and "engine_parity" in failed[0].message  # both years in one run
     con = duckdb.connect(str(db), read_only=True)
     try:
         published = con.execute("select count(*) from duckdb_tables() where schema_name = 'published' "
