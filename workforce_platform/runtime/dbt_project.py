@@ -12,8 +12,9 @@ import hashlib
 import json
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from workforce_platform.paths import DBT_PROJECT_DIR
 
@@ -122,8 +123,22 @@ def manifest_json() -> dict[str, Any]:
     with _lock:
         if digest not in _manifest_json:
             _manifest_json.clear()
-            _manifest_json[digest] = json.loads(path.read_text())
+            # dbt's parse rewrites manifest.json in place: another process's parse (it holds the
+            # lock exclusively) must not hand this one half a file.
+            with _parse_lock(fcntl.LOCK_SH):
+                _manifest_json[digest] = json.loads(path.read_text())
         return _manifest_json[digest]
+
+
+@contextmanager
+def _parse_lock(mode: int) -> Iterator[None]:
+    MANIFEST_PATH.parent.mkdir(parents=True, exist_ok=True)
+    with open(MANIFEST_PATH.parent / ".parse.lock", "a") as lock_file:
+        fcntl.flock(lock_file, mode)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
 def parsed_manifest() -> Any:
@@ -132,10 +147,9 @@ def parsed_manifest() -> Any:
         digest = source_digest()
         if digest in _parsed:
             return _parsed[digest]
-        MANIFEST_PATH.parent.mkdir(parents=True, exist_ok=True)
-        # Several processes (code server, run worker) may parse at once: one at a time.
-        with open(MANIFEST_PATH.parent / ".parse.lock", "w") as lock_file:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
+        # Several processes (code server, run worker) may parse at once: one at a time, and no
+        # reader of manifest.json while dbt rewrites it.
+        with _parse_lock(fcntl.LOCK_EX):
             manifest = _parse_in_process()
             _DIGEST_PATH.write_text(digest)
         _parsed.clear()
