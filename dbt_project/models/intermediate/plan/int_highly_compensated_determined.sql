@@ -43,15 +43,22 @@ counted as (
     from lookback
 ),
 
+-- The group's size as a scalar of its own: as a filtered window aggregate beside the ranking,
+-- DuckDB took seconds per 100,000 employees, growing faster than the workforce.
+top_paid_group as (
+    select {{ divide_round_half_up('count(*) filter (where counts_for_top_paid_group) * 20', 100) }} as size
+    from counted
+),
+
 ranked as (
     select
-        employee_id,
-        lookback_compensation,
-        counts_for_top_paid_group,
-        row_number() over (order by lookback_compensation desc, employee_id)
-            <= {{ divide_round_half_up('count(*) filter (where counts_for_top_paid_group) over () * 20', 100) }}
-            as in_top_paid_group
+        counted.employee_id,
+        counted.lookback_compensation,
+        counted.counts_for_top_paid_group,
+        row_number() over (order by counted.lookback_compensation desc, counted.employee_id)
+            <= top_paid_group.size as in_top_paid_group
     from counted
+    cross join top_paid_group
 ),
 
 threshold as (
