@@ -15,8 +15,8 @@ ON_REQUEST_SCENARIOS: dict[str, tuple[int, int]] = {
     "huge": (1_000_000, 10),
 }
 ALL_SCALE_SCENARIOS = {**SCALE_SCENARIOS, **ON_REQUEST_SCENARIOS}
-# The run options of the defaults before the Polars engine and one run for all years became them,
-# which `bench scale --versus-previous-defaults` runs side by side with today's.
+# The run options of the defaults before all years went in one Dagster run (the sql engine, one run
+# a year), which `bench scale --versus-previous-defaults` runs side by side with today's.
 PREVIOUS_DEFAULTS = ("--engine", "sql", "--years-per-run", "1")
 
 # Parity: the workforce of each compared run, over five years (2025-2029).
