@@ -21,6 +21,7 @@ from workforce_platform.benchmarks.scenarios import (
     PARITY_EMPLOYEES,
     QUICK_PARITY_EMPLOYEES,
     ALL_SCALE_SCENARIOS,
+    ON_REQUEST_SCENARIOS,
     QUICK_SCENARIOS,
 )
 from workforce_platform.errors import EXIT_BAD_INPUT, SimulationOrderError, WorkforceInputError
@@ -209,7 +210,7 @@ def _add_bench_parser(commands) -> None:
     scale.add_argument("--scenario", action="append", choices=list(ALL_SCALE_SCENARIOS), dest="scenarios",
                        help="Run only this scenario (repeatable): " + ", ".join(
                            f"{n} {e:,}x{y}" for n, (e, y) in ALL_SCALE_SCENARIOS.items())
-                       + " (the last two only when named)")
+                       + " (" + ", ".join(ON_REQUEST_SCENARIOS) + " only when named)")
     scale.add_argument("--versus-previous-defaults", action="store_true",
                        help="Also run every measured run with the previous defaults (sql engine, one Dagster run a "
                             "year), alternating, and report the speed-up of today's defaults.")

@@ -48,8 +48,8 @@ _DEFERRAL_VALUES = np.array([float(rate) for rate in _DEFERRAL_CHOICES])
 # stay in the tens of megabytes whatever the census size.
 _CHUNK_EMPLOYEES = 100_000
 _UNIX_EPOCH = date(1970, 1, 1).toordinal()
-_HISTORY_COLUMNS = ("prior_year_compensation", "employee_balance", "match_balance", "core_balance",
-                    "vesting_service_years")
+_HISTORY_MONEY_COLUMNS = ("prior_year_compensation", "employee_balance", "match_balance", "core_balance")
+_HISTORY_SERVICE_COLUMN = "vesting_service_years"
 
 
 def generate_census(employees: int, seed: int, census_date: date = date(2024, 12, 31),
@@ -140,9 +140,9 @@ def _census_chunk(seed: int, numbers: np.ndarray, census_date: date, plan_histor
         pl.col("level").cast(pl.String).alias("level_id"),
         pl.when("enrolled").then(deferral).otherwise(pl.lit("0")).alias("deferral_rate"),
         pl.when("part_time").then(hours).alias("scheduled_hours"),
-        *([pl.when(~pl.col("history_empty")).then(_money_text(c)).alias(c) for c in _HISTORY_COLUMNS[:4]]
-          + [pl.when(~pl.col("history_empty")).then(pl.col("vesting_service_years").cast(pl.String))
-             .alias("vesting_service_years")] if plan_history else []),
+        *([pl.when(~pl.col("history_empty")).then(_money_text(c)).alias(c) for c in _HISTORY_MONEY_COLUMNS]
+          + [pl.when(~pl.col("history_empty")).then(pl.col(_HISTORY_SERVICE_COLUMN).cast(pl.String))
+             .alias(_HISTORY_SERVICE_COLUMN)] if plan_history else []),
     )
 
 
@@ -241,8 +241,8 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("deferral_rate").str.to_decimal(scale=5).cast(pl.Decimal(7, 5)),
         present("scheduled_hours").str.to_decimal(scale=2).cast(pl.Decimal(9, 2)),
     )
-    history = [c for c in _HISTORY_COLUMNS[:4] if c in frame.columns]
+    history = [c for c in _HISTORY_MONEY_COLUMNS if c in frame.columns]
     return frame.with_columns(
         *[present(c).str.to_decimal(scale=2).cast(pl.Decimal(18, 2)) for c in history],
-        *[present(c).cast(pl.Int32) for c in _HISTORY_COLUMNS[4:] if c in frame.columns],
+        *([present(_HISTORY_SERVICE_COLUMN).cast(pl.Int32)] if _HISTORY_SERVICE_COLUMN in frame.columns else []),
     )

@@ -13,6 +13,7 @@ import fcntl
 import logging
 import os
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -55,22 +56,23 @@ def _instance_setup_lock(home: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-# What the project's dagster.yaml sets for its runs, by top-level key (`storage` names every storage
-# at once, so a home that sets it keeps its own event log).
-RUN_SETTINGS = {
-    "event_log_storage": {"module": "workforce_platform.patches.dagster_event_log_storage",
-                          "class": "PooledSqliteEventLogStorage"},
-    "compute_logs": {"module": "dagster._core.storage.noop_compute_log_manager", "class": "NoOpComputeLogManager"},
-    "python_logs": {"python_log_level": "INFO"},
-    "telemetry": {"enabled": False},
-}
+# The top-level keys of the project's dagster.yaml that its runs rely on (`storage` names every
+# storage at once, so a home that sets it keeps its own event log).
+RUN_SETTING_KEYS = ("event_log_storage", "compute_logs", "python_logs", "telemetry")
+
+
+@cache
+def run_settings() -> dict:
+    """What the project's dagster.yaml sets under RUN_SETTING_KEYS, read from the file itself."""
+    project = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
+    return {key: project[key] for key in RUN_SETTING_KEYS}
 
 
 def missing_run_settings(home: Path) -> dict:
     """The run settings that the home's own dagster.yaml leaves unset."""
     path = home / "dagster.yaml"
     own = (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
-    missing = {key: value for key, value in RUN_SETTINGS.items() if key not in own}
+    missing = {key: value for key, value in run_settings().items() if key not in own}
     if "storage" in own:
         missing.pop("event_log_storage", None)
     return missing
@@ -93,10 +95,17 @@ def open_instance() -> DagsterInstance:
         missing = missing_run_settings(home)
         if not missing:
             return DagsterInstance.get()
+        # Dagster warns of a home without the file while it reads the home; `instance_note` has said
+        # what is applied instead. Only that read is quietened: the logger's level is put back.
+        dagster_logger = logging.getLogger("dagster")
+        level = dagster_logger.level
         if not (home / "dagster.yaml").exists():
-            # Dagster warns of a home without the file; `instance_note` has said what is applied instead.
-            logging.getLogger("dagster").setLevel(logging.ERROR)
-        return DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides=missing))
+            dagster_logger.setLevel(logging.ERROR)
+        try:
+            ref = InstanceRef.from_dir(str(home), overrides=missing)
+        finally:
+            dagster_logger.setLevel(level)
+        return DagsterInstance.from_ref(ref)
 
 
 def prepare_shared_instance() -> None:

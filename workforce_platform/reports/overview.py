@@ -23,11 +23,6 @@ WIDTH, HEIGHT, TOP, BOTTOM, SIDE = 360, 140, 34, 18, 8
 HEADCOUNT_COLOUR, COST_COLOUR = "#1f4e79", "#c55a11"  # as the PNG plots (reports/plots.py)
 
 
-def _column(table: Table, name: str) -> list:
-    index = table.columns.index(name)
-    return [row[index] for row in table.rows]
-
-
 def _whole(value) -> str:
     return f"{int(Decimal(value).to_integral_value()):,}"
 
@@ -47,8 +42,8 @@ def _points(values: Sequence, indices: Sequence[int], count: int) -> str:
 def overview_svg(summary: Table, every: int = 1) -> str:
     """The chart of the summary's years (every `every`-th year and the last one); each line has
     its own scale, its first and last values in its label."""
-    years = _column(summary, "simulation_year")
-    headcount, cost = _column(summary, "ending_headcount"), _column(summary, "employer_cost")
+    years = summary.column("simulation_year")
+    headcount, cost = summary.column("ending_headcount"), summary.column("employer_cost")
     count = len(years)
     indices = sorted({*range(0, count, every), count - 1})
     if count == 1:  # one year: a level line across the chart
@@ -77,7 +72,7 @@ def _data_uri(svg: str) -> str:
 
 def overview_markdown(summary: Table, scenario_id: str) -> str:
     """The chart as a Markdown image short enough for the UI to show in place."""
-    years = _column(summary, "simulation_year")
+    years = summary.column("simulation_year")
     every = 1
     while True:
         markdown = (f"![{scenario_id}: ending headcount and employer cost, {years[0]}-{years[-1]}]"

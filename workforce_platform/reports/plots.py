@@ -20,19 +20,14 @@ def _png(figure) -> bytes:
     return buffer.getvalue()
 
 
-def _column(table: Table, name: str) -> list:
-    index = table.columns.index(name)
-    return [row[index] for row in table.rows]
-
-
 def headcount(summary: Table, title: str) -> bytes:
-    years = _column(summary, "simulation_year")
+    years = summary.column("simulation_year")
     figure, ax = plt.subplots(figsize=(8, 4.5))
-    ax.plot(years, _column(summary, "ending_headcount"), marker="o", label="ending headcount", color="#1f4e79")
+    ax.plot(years, summary.column("ending_headcount"), marker="o", label="ending headcount", color="#1f4e79")
     ax2 = ax.twinx()
     width = 0.35
-    ax2.bar([y - width / 2 for y in years], _column(summary, "hires"), width, label="hires", color="#70ad47", alpha=0.6)
-    terms = [a + b for a, b in zip(_column(summary, "experienced_terminations"), _column(summary, "new_hire_terminations"))]
+    ax2.bar([y - width / 2 for y in years], summary.column("hires"), width, label="hires", color="#70ad47", alpha=0.6)
+    terms = [a + b for a, b in zip(summary.column("experienced_terminations"), summary.column("new_hire_terminations"))]
     ax2.bar([y + width / 2 for y in years], terms, width, label="terminations", color="#c00000", alpha=0.6)
     ax.set_zorder(ax2.get_zorder() + 1)  # the headcount line over the bars
     ax.patch.set_visible(False)
@@ -60,11 +55,11 @@ def pay_by_level(levels: dict[int, list[float]], title: str, year: int) -> bytes
 
 
 def participation(summary: Table, title: str) -> bytes:
-    years = _column(summary, "simulation_year")
+    years = summary.column("simulation_year")
     figure, ax = plt.subplots(figsize=(8, 4.5))
-    ax.plot(years, [float(v or 0) * 100 for v in _column(summary, "participation_rate")], marker="o",
+    ax.plot(years, [float(v or 0) * 100 for v in summary.column("participation_rate")], marker="o",
             label="participation (% of eligible active)")
-    ax.plot(years, [float(v or 0) * 100 for v in _column(summary, "average_deferral_rate")], marker="s",
+    ax.plot(years, [float(v or 0) * 100 for v in summary.column("average_deferral_rate")], marker="s",
             label="average deferral rate (%)")
     ax.set_xticks(years)
     ax.set_xlabel("year")
@@ -78,9 +73,9 @@ def participation(summary: Table, title: str) -> bytes:
 def employer_cost(summaries: dict[str, Table]) -> bytes:
     figure, ax = plt.subplots(figsize=(8, 4.5))
     for scenario_id, summary in summaries.items():
-        ax.plot(_column(summary, "simulation_year"), [float(v) for v in _column(summary, "employer_cost")],
+        ax.plot(summary.column("simulation_year"), [float(v) for v in summary.column("employer_cost")],
                 marker="o", label=scenario_id)
-    years = sorted({y for s in summaries.values() for y in _column(s, "simulation_year")})
+    years = sorted({y for s in summaries.values() for y in s.column("simulation_year")})
     ax.set_xticks(years)
     ax.set_xlabel("year")
     ax.set_ylabel("employer cost (match + core)")

@@ -45,6 +45,11 @@ class Table:
     columns: list[str]
     rows: list[tuple]
 
+    def column(self, name: str) -> list:
+        """The values of column `name`, row by row."""
+        index = self.columns.index(name)
+        return [row[index] for row in self.rows]
+
 
 def default_alternative_db(scenario: Scenario) -> Path:
     """Where an alternative scenario's database is unless named: data/<scenario_id>.duckdb (not

@@ -3,22 +3,32 @@ the instance the command line opens, and one line saying so; a setting its file 
 
 from __future__ import annotations
 
+import logging
+
 import yaml
 
-from workforce_platform.commands.instance import RUN_SETTINGS, instance_note, missing_run_settings, open_instance
+from workforce_platform.commands.instance import (
+    RUN_SETTING_KEYS,
+    instance_note,
+    missing_run_settings,
+    open_instance,
+    run_settings,
+)
 from workforce_platform.paths import PROJECT_ROOT
 
 
 def test_the_projects_own_file_sets_every_run_setting():
-    assert set(RUN_SETTINGS) <= set(yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text()))
+    assert set(RUN_SETTING_KEYS) <= set(yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text()))
 
 
 def test_a_home_without_a_file_gets_every_setting_applied(tmp_path, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
-    assert missing_run_settings(tmp_path) == RUN_SETTINGS
+    assert missing_run_settings(tmp_path) == run_settings()
     note = instance_note(tmp_path)
     assert "applied for this run" in note and "event_log_storage" in note and str(PROJECT_ROOT / "dagster.yaml") in note
+    level = logging.getLogger("dagster").level
     instance = open_instance()
+    assert logging.getLogger("dagster").level == level  # only the home's read was quietened
     try:
         assert type(instance.event_log_storage).__name__ == "PooledSqliteEventLogStorage"
         assert type(instance.compute_log_manager).__name__ == "NoOpComputeLogManager"
